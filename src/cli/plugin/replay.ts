@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { PluginHarness } from '../../../sdk-assemblyscript/harness/plugin-harness.ts';
+import type { HarnessResult } from '../../../sdk-assemblyscript/harness/types.ts';
+import { inspectModule, PERMISSIONS, type Permission } from '../../runtime/index.ts';
+import { buildPlugin } from '../../toolchain/build.ts';
+import { readPluginJson, type PluginJson } from '../../toolchain/manifest.ts';
+import { action } from './action.ts';
+import { bytes, clip, count, ms, table } from './format.ts';
+import type { ServerOptions } from './graphql-client.ts';
+import { fetchExecution, fetchModule, type RecordedExecution } from './replay-fetch.ts';
+
+interface Replayed {
+  recorded: RecordedExecution;
+  local: HarnessResult;
+  /** What ran locally: the published module, or a build of --dir. */
+  source: string;
+}
+
+/** The published manifest when the server sends it, else the least the harness needs. */
+function manifestOf(e: RecordedExecution, wasm: Uint8Array): PluginJson {
+  const m = e.version.manifest as PluginJson | null | undefined;
+  if (m?.slug) return m;
+  // Without the manifest, grant what the module imports: a recorded call had those linked.
+  const required = inspectModule(wasm, { functions: [], hooks: [], permissions: [] }).requiredPermissions;
+  return { slug: 'replay', version: e.version.version, hostApi: '^1.0.0', functions: [], hooks: [], permissions: required };
+}
+
+export async function replayExecution(id: string, opts: ServerOptions & { dir?: string }): Promise<Replayed> {
+  const recorded = await fetchExecution(opts, id);
+  let wasm: Uint8Array;
+  let manifest: PluginJson;
+  let source: string;
+  if (opts.dir) {
+    const root = path.resolve(opts.dir);
+    manifest = await readPluginJson(root);
+    wasm = (await buildPlugin(root)).bytes;
+    const same = createHash('sha256').update(wasm).digest('hex') === recorded.version.sha256;
+    source = `local build of ${path.relative(process.cwd(), root) || '.'} (${same ? 'identical to' : 'differs from'} the recorded version)`;
+  } else {
+    wasm = await fetchModule(opts, recorded.version.sha256);
+    manifest = manifestOf(recorded, wasm);
+    source = `published module ${recorded.version.version} (sha256 verified)`;
+  }
+  const granted = recorded.installation?.grantedPermissions ?? manifest.permissions;
+  const harness = await PluginHarness.fromBytes(wasm, manifest);
+  try {
+    const local = await harness.call(recorded.function, recorded.input ?? '', {
+      config: recorded.installation?.config ?? {},
+      clip: clipAsSeen(recorded).clip,
+      grants: granted.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
+    });
+    return { recorded, local, source };
+  } finally {
+    await harness.close();
+  }
+}
+
+/**
+ * A hook's recorded input is the event `{ hook, clip }`, so it holds the clip as the call saw it;
+ * other calls can only use the clip as it is now.
+ */
+export function clipAsSeen(recorded: RecordedExecution): { clip: Record<string, unknown> | null; recorded: boolean } {
+  try {
+    const event = JSON.parse(recorded.input ?? '') as { hook?: unknown; clip?: unknown };
+    if (typeof event.hook === 'string' && event.clip && typeof event.clip === 'object') return { clip: event.clip as Record<string, unknown>, recorded: true };
+  } catch {
+    // not a hook event: fall back to the clip as it is now
+  }
+  return { clip: recorded.clip ?? null, recorded: false };
+}
+
+const orDash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v));
+
+export function printReplay({ recorded: r, local: l, source }: Replayed): void {
+  console.log(`execution ${r.id}: ${r.function} on version ${r.version.version}; replayed with the ${source}`);
+  if (r.inputTruncated) console.log('note: the server kept only the first 64 KiB of the input; the local run used that');
+  const seen = clipAsSeen(r);
+  if (seen.clip && !seen.recorded) console.log(`note: clip ${String(seen.clip.id)} as it is now; the recording does not keep the clip as the call saw it`);
+  if (seen.recorded) console.log('note: the clip as the hook saw it, from the recorded input');
+  const error = (code: string | null | undefined, message: string | null | undefined) => (code ? clip(`${code}: ${message ?? ''}`, 50) : '-');
+  const rows = [
+    ['', 'recorded', 'local'],
+    ['status', r.status, l.status],
+    ['error', error(r.errorCode, r.errorMessage), error(l.error?.code, l.error?.message)],
+    ['fuel', r.fuelUsed === null ? '-' : count(r.fuelUsed), count(l.usage.fuelUsed)],
+    ['peak memory', r.peakMemoryBytes === null ? '-' : bytes(r.peakMemoryBytes), bytes(l.usage.peakMemoryBytes)],
+    ['duration', r.durationMs === null ? '-' : ms(r.durationMs), ms(l.usage.durationMs)],
+    ['output', clip(orDash(r.output), 50), clip(orDash(l.output), 50)],
+    ['log lines', String(r.logs.length), String(l.logs.length)],
+  ];
+  const line = (x: { level: string; message: string } | undefined) => (x ? clip(`[${x.level}] ${x.message}`, 50) : '');
+  for (let i = 0; i < Math.max(r.logs.length, l.logs.length); i++) rows.push(['log', line(r.logs[i]), line(l.logs[i])]);
+  console.log(table(rows));
+  const sameOutput = (r.output ?? null) === (l.output ?? null);
+  console.log(sameOutput && r.status === l.status ? 'same status and output' : 'DIFFERENT status or output');
+}
+
+export function registerReplay(plugin: Command): void {
+  plugin
+    .command('replay')
+    .description('Re-run a recorded execution locally (its input, config and version) and compare it with the recording')
+    .argument('<executionId>', 'id of the execution to replay')
+    .requiredOption('--server <url>', 'Plugboard server, e.g. http://localhost:4000', process.env.PLUGBOARD_SERVER)
+    .requiredOption('--token <token>', 'API token (or set PLUGBOARD_TOKEN)', process.env.PLUGBOARD_TOKEN)
+    .option('--dir <dir>', 'run a local build of this plugin folder instead of the published module')
+    .action(action(async (id: string, opts: ServerOptions & { dir?: string }) => {
+      printReplay(await replayExecution(id, opts));
+    }));
+}

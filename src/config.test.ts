@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to SQLite under ./data on port 4000', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, databaseUrl: null, redisUrl: null, logLevel: 'info', readCacheTtlMs: 10_000 });
+    expect(config.dataDir.endsWith('/data')).toBe(true);
+  });
+
+  it('reports every bad value at once', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(4);
+      expect((error as ConfigError).message).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
+    }
+  });
+
+  it('accepts PostgreSQL and Redis URLs', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/pb', REDIS_URL: 'redis://cache:6379', PORT: '8080' });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/pb', redisUrl: 'redis://cache:6379', port: 8080 });
+  });
+});

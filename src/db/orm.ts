@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
+import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { ALL_ENTITIES } from '../entities/index.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export interface DatabaseOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite under `dataDir`. */
+  databaseUrl?: string | null;
+  dataDir: string;
+  /** Log every SQL statement through this callback (tests count statements with it). */
+  onQuery?: (sql: string) => void;
+}
+
+export interface Database {
+  orm: MikroORM;
+  dialect: Dialect;
+  /** A fresh EntityManager, isolated from every other request's identity map. */
+  fork(): SqlEntityManager;
+  close(): Promise<void>;
+}
+
+const migrationsDir = (dialect: Dialect) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations', dialect);
+
+function baseOptions(dialect: Dialect, onQuery?: (sql: string) => void) {
+  return {
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    migrations: {
+      path: migrationsDir(dialect),
+      migrationsList: MIGRATIONS[dialect],
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts' as const,
+      silent: true,
+    },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    colors: false,
+    debug: onQuery ? (['query'] as const as never) : false,
+    logger: onQuery ? (message: string) => onQuery(message) : undefined,
+  };
+}
+
+/** Connects to the configured database. Does not migrate: call `migrate()` for that. */
+export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOptions): Promise<Database> {
+  let orm: MikroORM;
+  let dialect: Dialect;
+  if (databaseUrl) {
+    dialect = 'postgresql';
+    orm = await PostgresORM.init({ ...baseOptions(dialect, onQuery), clientUrl: databaseUrl, pool: { min: 0, max: 10 } });
+  } else {
+    dialect = 'sqlite';
+    mkdirSync(dataDir, { recursive: true });
+    orm = await SqliteORM.init({
+      ...baseOptions(dialect, onQuery),
+      dbName: path.join(dataDir, 'plugboard.db'),
+      // One connection: SQLite serialises writers anyway, and the pragmas below are per connection.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
+          const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
+          const next = (i: number): void => {
+            if (i === pragmas.length) return done(null, conn);
+            conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
+          };
+          next(0);
+        },
+      },
+    });
+  }
+  return { orm, dialect, fork: () => orm.em.fork() as SqlEntityManager, close: () => orm.close(true) };
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(db: Database): Promise<string[]> {
+  const applied = await db.orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,57 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { Clip } from './clip.ts';
+import { Installation } from './installation.ts';
+import { PluginVersion } from './plugin-version.ts';
+
+export const EXECUTION_TRIGGERS = ['MANUAL', 'HOOK', 'SCHEDULE'] as const;
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
+export const EXECUTION_STATUSES = [
+  'QUEUED',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'FUEL_EXHAUSTED',
+  'MEMORY_EXCEEDED',
+  'REJECTED',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export interface ExecutionLog {
+  level: string;
+  message: string;
+  at: number;
+}
+
+export const Execution = defineEntity({
+  name: 'Execution',
+  tableName: 'executions',
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    installation: p.manyToOne(Installation).ref().deleteRule('cascade'),
+    version: p.manyToOne(PluginVersion).ref(),
+    clip: p.manyToOne(Clip).ref().nullable().deleteRule('set null'),
+    trigger: p.enum([...EXECUTION_TRIGGERS]),
+    hook: p.string().length(40).nullable(),
+    function: p.string().length(100),
+    status: p.enum([...EXECUTION_STATUSES]).default('QUEUED'),
+    durationMs: p.float().nullable(),
+    fuelUsed: p.double().nullable(),
+    peakMemoryBytes: p.integer().nullable(),
+    inputSize: p.integer(),
+    /** The input, capped at 64 KiB, so the call can be replayed. */
+    input: p.text(),
+    inputTruncated: p.boolean().default(false),
+    outputSize: p.integer().nullable(),
+    output: p.text().nullable(),
+    errorCode: p.string().length(64).nullable(),
+    errorMessage: p.text().nullable(),
+    logs: p.json<ExecutionLog[]>(),
+    logsTruncated: p.boolean().default(false),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    finishedAt: p.datetime().nullable(),
+  }),
+  indexes: [{ properties: ['installation', 'createdAt'] }, { properties: ['clip'] }],
+});
+export type Execution = InferEntity<typeof Execution>;

@@ -1,0 +1,23 @@
+export { ApiToken } from './api-token.ts';
+export { Blob } from './blob.ts';
+export { Clip, CLIP_STATUSES, type ClipStatus } from './clip.ts';
+export { Execution, EXECUTION_STATUSES, EXECUTION_TRIGGERS, type ExecutionStatus, type ExecutionTrigger } from './execution.ts';
+export { Installation, CIRCUIT_STATES, CRITICALITIES, type CircuitState, type Criticality } from './installation.ts';
+export { KvEntry } from './kv-entry.ts';
+export { Plugin } from './plugin.ts';
+export { PluginVersion } from './plugin-version.ts';
+export { Review, ReviewVote } from './review.ts';
+export { User, ROLES, type Role } from './user.ts';
+
+import { ApiToken } from './api-token.ts';
+import { Blob } from './blob.ts';
+import { Clip } from './clip.ts';
+import { Execution } from './execution.ts';
+import { Installation } from './installation.ts';
+import { KvEntry } from './kv-entry.ts';
+import { Plugin } from './plugin.ts';
+import { PluginVersion } from './plugin-version.ts';
+import { Review, ReviewVote } from './review.ts';
+import { User } from './user.ts';
+
+export const ALL_ENTITIES = [User, ApiToken, Plugin, PluginVersion, Blob, Installation, Review, ReviewVote, Clip, Execution, KvEntry];

@@ -1,0 +1,22 @@
+// Plain JavaScript on purpose: a worker thread inherits neither vitest's transform nor the tsx
+// loader that `bin/plugboard.js` installs with `register()` (and `--import tsx` in a worker's
+// execArgv does not apply to its entry on Node 20), so the worker registers tsx itself.
+import { register } from 'tsx/esm/api';
+
+// @extism/extism imports node:wasi at load, which prints an ExperimentalWarning in every
+// worker. Plugins never get WASI (the runtime refuses it), so that warning is noise here.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.includes('WASI is an experimental feature')) return;
+  emitWarning(warning, ...rest);
+};
+
+// The pool's plugin workers and the instrumentation worker share this entry.
+const ENTRIES = { plugins: './worker.ts', prepare: './prepare-worker.ts' };
+const { workerData } = await import('node:worker_threads');
+const entry = ENTRIES[workerData?.entry ?? 'plugins'];
+if (!entry) throw new Error(`unknown worker entry ${workerData?.entry}`);
+
+register();
+await import(entry);

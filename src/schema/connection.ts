@@ -1,0 +1,49 @@
+import { GraphQLError } from 'graphql';
+import type { Page } from '../services/pagination.ts';
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/** Our lists page forwards only (keyset cursors); `last`/`before` are refused clearly. */
+export function forwardArgs(args: ConnectionArgs): { first?: number | null; after?: string | null } {
+  if (args.last != null || args.before != null) {
+    throw new GraphQLError('This list pages forwards only: use first and after', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return { first: args.first, after: args.after };
+}
+
+export function toConnection<T>(page: Page<T>) {
+  return {
+    edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] })),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.cursors[0] ?? null,
+      endCursor: page.cursors.at(-1) ?? null,
+    },
+  };
+}
+
+const encodeOffset = (i: number) => Buffer.from(`offset:${i}`).toString('base64url');
+
+export function decodeOffset(cursor: string): number {
+  const match = /^offset:(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new GraphQLError('after is not a cursor this list produced', { extensions: { code: 'BAD_USER_INPUT' } });
+  return Number(match[1]);
+}
+
+/** A page of `limit` items from `offset` of a list loaded with one extra item past the page. */
+export function offsetConnection<T>(items: T[], offset: number, limit: number) {
+  const nodes = items.slice(offset, offset + limit);
+  const cursors = nodes.map((_, i) => encodeOffset(offset + i));
+  return toConnection({ nodes, cursors, hasNextPage: items.length > offset + limit, hasPreviousPage: offset > 0 });
+}
+
+/** A connection over a whole, bounded list already in memory. */
+export function arrayConnection<T>(items: T[]) {
+  return offsetConnection(items, 0, items.length);
+}

@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/orm.ts';
+import type { Platform } from '../services/platform.ts';
+import type { Events } from '../services/events.ts';
+import { createLoaders, type Loaders } from '../services/loaders.ts';
+import type { UserRecord } from '../services/records.ts';
+import { authenticate, bearerToken } from '../services/users.ts';
+
+/** Long-lived parts of the server, shared by every request. */
+export interface App {
+  config: Config;
+  db: Database;
+  events: Events;
+  logger: Logger;
+  /** The plugin runtime and what it needs to record executions. */
+  platform: Platform;
+}
+
+/** One per operation, built by `createContext` for HTTP, SSE and WebSocket alike. */
+export interface Context {
+  readonly app: App;
+  readonly em: SqlEntityManager;
+  readonly viewer: UserRecord | null;
+  readonly loaders: Loaders;
+}
+
+export async function createContext(app: App, authorization: string | null | undefined): Promise<Context> {
+  const em = app.db.fork();
+  const token = bearerToken(authorization);
+  const viewer = token ? await authenticate(em, token) : null;
+  if (token && !viewer) {
+    throw new GraphQLError('The API token is not valid', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+  return { app, em, viewer, loaders: createLoaders(em) };
+}

@@ -1,0 +1,42 @@
+import { GraphQLError } from 'graphql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import { DomainError } from '../services/errors.ts';
+
+interface GraphQLErrorLike extends Error {
+  originalError?: unknown;
+  extensions?: Record<string, unknown>;
+  path?: readonly (string | number)[];
+  nodes?: GraphQLError['nodes'];
+}
+
+// Duck-typed, not `instanceof`: graphql ships ESM and CJS builds, and a tool chain that loads
+// both would otherwise turn every expected error into a masked one.
+const isGraphQLError = (e: unknown): e is GraphQLErrorLike => e instanceof Error && e.name === 'GraphQLError';
+const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
+
+/**
+ * The error boundary: domain errors become GraphQL errors with a stable `extensions.code`;
+ * GraphQL errors we raised on purpose pass through; everything else is logged and masked.
+ */
+export function createErrorMasker(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const wrapper = isGraphQLError(error) ? error : null;
+    const original = wrapper?.originalError ?? error;
+    const at = { nodes: wrapper?.nodes, path: wrapper?.path };
+    if (isDomainError(original)) {
+      return new GraphQLError(original.message, { ...at, extensions: { ...original.extensions, code: original.code } });
+    }
+    if (isGraphQLError(original) && original !== wrapper) {
+      // Raised on purpose (scalars, argument checks): input errors unless they say otherwise.
+      return new GraphQLError(wrapper?.message ?? original.message, { ...at, extensions: { code: 'BAD_USER_INPUT', ...original.extensions } });
+    }
+    if (original instanceof UniqueConstraintViolationException) {
+      // A race that passed the service's own check and hit the database's unique index.
+      return new GraphQLError('That already exists', { ...at, extensions: { code: 'CONFLICT' } });
+    }
+    if (wrapper && !wrapper.originalError) return wrapper; // parse and validation errors
+    logger.error({ err: original, path: wrapper?.path }, 'unexpected error');
+    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
+}

@@ -1,0 +1,10 @@
+import { builder } from './builder.ts';
+import './types/User.ts';
+import './types/Plugin.ts';
+import './types/PluginVersion.ts';
+import './types/Review.ts';
+import './types/Clip.ts';
+import './types/Installation.ts';
+import './types/Execution.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,161 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { pipe, filter as filterIterator, Repeater } from 'graphql-yoga';
+import { EXECUTION_STATUSES, EXECUTION_TRIGGERS } from '../../entities/index.ts';
+import { BadInputError, NotFoundError } from '../../services/errors.ts';
+import type { ExecutionEventPayload } from '../../services/events.ts';
+import { runCall } from '../../services/execute.ts';
+import { listExecutions } from '../../services/listing.ts';
+import type { ExecutionRecord } from '../../services/records.ts';
+import { builder } from '../builder.ts';
+import { forwardArgs, toConnection } from '../connection.ts';
+import type { Context } from '../context.ts';
+import { parseId } from '../ids.ts';
+import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
+import { reload } from '../reload.ts';
+
+const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
+const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
+const ExecutionEventTypeEnum = builder.enumType('ExecutionEventType', {
+  values: ['STARTED', 'LOG', 'EMITTED', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED', 'REJECTED'] as const,
+});
+
+const LogLineRef = builder.objectRef<{ level: string; message: string; at: number }>('LogLine').implement({
+  fields: (t) => ({
+    level: t.exposeString('level', { description: 'debug, info, warn or error' }),
+    message: t.exposeString('message'),
+    at: t.exposeFloat('at', { description: 'Milliseconds since the call started' }),
+  }),
+});
+
+/** Executions are visible to the owner of their installation only. */
+async function visible(ctx: Context, e: ExecutionRecord | null): Promise<ExecutionRecord | null> {
+  if (!e || !ctx.viewer) return null;
+  const installation = await ctx.loaders.installation.load(e.installationId);
+  return installation?.ownerId === ctx.viewer.id ? e : null;
+}
+
+builder.node(ExecutionRef, {
+  description: 'One plugin call, manual or triggered by a hook, with its outcome and usage',
+  id: { resolve: (e) => e.id },
+  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(Number(id)))),
+  fields: (t) => ({
+    installation: t.field({ type: InstallationRef, resolve: async (e, _a, ctx) => (await ctx.loaders.installation.load(e.installationId))! }),
+    version: t.field({ type: PluginVersionRef, resolve: async (e, _a, ctx) => (await ctx.loaders.version.load(e.versionId))! }),
+    clip: t.field({ type: ClipRef, nullable: true, resolve: (e, _a, ctx) => (e.clipId ? ctx.loaders.clip.load(e.clipId) : null) }),
+    trigger: t.expose('trigger', { type: ExecutionTriggerEnum }),
+    hook: t.exposeString('hook', { nullable: true }),
+    function: t.exposeString('function'),
+    status: t.expose('status', { type: ExecutionStatusEnum }),
+    durationMs: t.exposeFloat('durationMs', { nullable: true }),
+    fuelUsed: t.exposeFloat('fuelUsed', { nullable: true, description: 'Instruction budget units the call consumed' }),
+    peakMemoryBytes: t.exposeFloat('peakMemoryBytes', { nullable: true }),
+    inputSize: t.exposeInt('inputSize'),
+    input: t.exposeString('input', { description: 'The input as sent, capped at 64 KiB (see inputTruncated), for replay' }),
+    inputTruncated: t.exposeBoolean('inputTruncated'),
+    outputSize: t.exposeInt('outputSize', { nullable: true }),
+    output: t.exposeString('output', { nullable: true }),
+    errorCode: t.exposeString('errorCode', { nullable: true }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    logs: t.field({ type: [LogLineRef], resolve: (e) => e.logs }),
+    logsTruncated: t.exposeBoolean('logsTruncated'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const ExecutionFilter = builder.inputType('ExecutionFilter', {
+  fields: (t) => ({
+    installationId: t.id(),
+    status: t.field({ type: ExecutionStatusEnum }),
+    trigger: t.field({ type: ExecutionTriggerEnum }),
+    clipId: t.id(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  executions: t.connection({
+    type: ExecutionRef,
+    description: "Executions of the viewer's installations, newest first",
+    authScopes: { signedIn: true },
+    args: { filter: t.arg({ type: ExecutionFilter }) },
+    resolve: async (_root, args, ctx) => {
+      const f = args.filter ?? {};
+      const filter = {
+        installationId: f.installationId ? parseId(String(f.installationId), 'Installation', 'filter.installationId') : null,
+        clipId: f.clipId ? parseId(String(f.clipId), 'Clip', 'filter.clipId') : null,
+        status: f.status,
+        trigger: f.trigger,
+      };
+      return toConnection(await listExecutions(ctx.em, ctx.viewer!.id, filter, forwardArgs(args)));
+    },
+  }),
+  execution: t.field({
+    type: ExecutionRef,
+    nullable: true,
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.execution.load(parseId(String(id), 'Execution'))),
+  }),
+}));
+
+const ExecutePluginInput = builder.inputType('ExecutePluginInput', {
+  fields: (t) => ({
+    installationId: t.id({ required: true }),
+    function: t.string({ required: true, description: 'One of the version’s declared functions' }),
+    input: t.string({ description: 'Passed to the plugin as is (usually JSON); at most 1 MiB', defaultValue: '' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  executePlugin: t.field({
+    type: ExecutionRef,
+    description: 'Runs a function of an installation now; the Execution records the outcome, failures included',
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: ExecutePluginInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = parseId(String(input.installationId), 'Installation', 'input.installationId');
+      const installation = await ctx.loaders.installation.load(id);
+      if (!installation || installation.ownerId !== ctx.viewer!.id) throw new NotFoundError('Installation', String(input.installationId));
+      const version = (await ctx.loaders.version.load(installation.versionId))!;
+      if (!version.functions.includes(input.function)) {
+        throw new BadInputError([{ field: 'input.function', code: 'UNKNOWN_FUNCTION', message: `${version.version} declares ${version.functions.join(', ') || 'no functions'}` }]);
+      }
+      const outcome = await runCall(ctx.app.platform, { installationId: id, function: input.function, input: input.input ?? '', trigger: 'MANUAL' });
+      return reload(ctx.loaders.execution, outcome.executionId);
+    },
+  }),
+}));
+
+const ExecutionEventRef = builder.objectRef<ExecutionEventPayload>('ExecutionEvent').implement({
+  fields: (t) => ({
+    type: t.expose('type', { type: ExecutionEventTypeEnum }),
+    executionId: t.id({ resolve: (e) => encodeGlobalID('Execution', e.executionId) }),
+    installationId: t.id({ resolve: (e) => encodeGlobalID('Installation', e.installationId) }),
+    log: t.field({ type: LogLineRef, nullable: true, resolve: (e) => e.log ?? null }),
+    emitted: t.field({ type: 'JSON', nullable: true, description: 'For EMITTED: the {type, data} the plugin emitted', resolve: (e) => e.emitted ?? null }),
+    execution: t.field({
+      type: ExecutionRef,
+      description: 'The execution as stored when the event is delivered',
+      resolve: async (e, _a, ctx) => (await ctx.loaders.execution.clear(e.executionId).load(e.executionId))!,
+    }),
+  }),
+});
+
+builder.subscriptionField('executionEvents', (t) =>
+  t.field({
+    type: ExecutionEventRef,
+    description: "STARTED, LOG, EMITTED and the terminal event of the viewer's executions, optionally narrowed",
+    authScopes: { signedIn: true },
+    args: { installationId: t.arg.id(), executionId: t.arg.id() },
+    subscribe: (_root, args, ctx) => {
+      const installationId = args.installationId ? parseId(String(args.installationId), 'Installation', 'installationId') : null;
+      const executionId = args.executionId ? parseId(String(args.executionId), 'Execution', 'executionId') : null;
+      return pipe(
+        Repeater.merge([ctx.app.events.subscribe('execution-events', ctx.viewer!.id)]),
+        filterIterator((e: ExecutionEventPayload) => (!installationId || e.installationId === installationId) && (!executionId || e.executionId === executionId)),
+      );
+    },
+    resolve: (payload) => payload,
+  }),
+);
+

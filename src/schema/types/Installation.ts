@@ -1,0 +1,165 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { Repeater } from 'graphql-yoga';
+import { CIRCUIT_STATES, CRITICALITIES } from '../../entities/index.ts';
+import { PERMISSIONS } from '../../runtime/index.ts';
+import {
+  installPlugin,
+  rollbackInstallation,
+  uninstallPlugin,
+  updateInstallation,
+  upgradeInstallation,
+  type InstallationDeps,
+} from '../../services/installations.ts';
+import { listInstallations } from '../../services/listing.ts';
+import type { InstallationRecord } from '../../services/records.ts';
+import { builder } from '../builder.ts';
+import { forwardArgs, toConnection } from '../connection.ts';
+import type { Context } from '../context.ts';
+import { parseId } from '../ids.ts';
+import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
+import { reload } from '../reload.ts';
+
+const CriticalityEnum = builder.enumType('Criticality', {
+  values: { CRITICAL: { description: 'A failing hook fails the triggering operation' }, OPTIONAL: { description: 'A failing hook is recorded and skipped' } },
+});
+const CircuitStateEnum = builder.enumType('CircuitState', { values: CIRCUIT_STATES });
+const InstallationEventTypeEnum = builder.enumType('InstallationEventType', {
+  values: ['INSTALLED', 'UPDATED', 'UPGRADED', 'ROLLED_BACK', 'UNINSTALLED', 'CIRCUIT_CHANGED'] as const,
+});
+
+const VersionChangeRef = builder.objectRef<InstallationRecord['history'][number]>('VersionChange').implement({
+  fields: (t) => ({
+    from: t.exposeString('from', { nullable: true }),
+    to: t.exposeString('to'),
+    at: t.expose('at', { type: 'DateTime' }),
+    reason: t.exposeString('reason', { description: 'INSTALL, UPGRADE or ROLLBACK' }),
+  }),
+});
+
+/** Installations are private to their owner. */
+const visible = (ctx: Context, i: InstallationRecord | null) => (i && ctx.viewer && i.ownerId === ctx.viewer.id ? i : null);
+
+builder.node(InstallationRef, {
+  description: 'A plugin installed by a user, pinned to a version, with its config and granted permissions',
+  id: { resolve: (i) => i.id },
+  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.installation.load(Number(id)))),
+  fields: (t) => ({
+    owner: t.field({ type: UserRef, resolve: async (i, _a, ctx) => (await ctx.loaders.user.load(i.ownerId))! }),
+    plugin: t.field({ type: PluginRef, resolve: async (i, _a, ctx) => (await ctx.loaders.plugin.load(i.pluginId))! }),
+    version: t.field({ type: PluginVersionRef, resolve: async (i, _a, ctx) => (await ctx.loaders.version.load(i.versionId))! }),
+    versionRange: t.exposeString('versionRange'),
+    config: t.expose('config', { type: 'JSONObject', description: 'Validated against the version’s configSchema, defaults applied' }),
+    grantedPermissions: t.exposeStringList('grantedPermissions'),
+    enabled: t.exposeBoolean('enabled'),
+    priority: t.exposeInt('priority', { description: 'Hooks run highest priority first' }),
+    criticality: t.expose('criticality', { type: CriticalityEnum }),
+    circuitState: t.expose('circuitState', { type: CircuitStateEnum }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures'),
+    circuitOpenedAt: t.expose('circuitOpenedAt', { type: 'DateTime', nullable: true }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    history: t.field({ type: [VersionChangeRef], resolve: (i) => i.history }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  installations: t.connection({
+    type: InstallationRef,
+    description: "The viewer's installations, highest priority first",
+    authScopes: { signedIn: true },
+    resolve: async (_root, args, ctx) => toConnection(await listInstallations(ctx.em, ctx.viewer!.id, forwardArgs(args))),
+  }),
+  installation: t.field({
+    type: InstallationRef,
+    nullable: true,
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.installation.load(parseId(String(id), 'Installation'))),
+  }),
+}));
+
+const InstallPluginInput = builder.inputType('InstallPluginInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    versionRange: t.string({ description: 'semver range; the highest stable, non-yanked match is installed (default "*")' }),
+    config: t.field({ type: 'JSONObject' }),
+    grantPermissions: t.stringList({ description: `Must cover every permission the version asks for (${PERMISSIONS.join(', ')})` }),
+    priority: t.int({ description: '-1000 to 1000, default 0' }),
+    criticality: t.field({ type: CriticalityEnum }),
+  }),
+});
+
+const UpdateInstallationInput = builder.inputType('UpdateInstallationInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    config: t.field({ type: 'JSONObject' }),
+    enabled: t.boolean(),
+    priority: t.int(),
+    criticality: t.field({ type: CriticalityEnum }),
+  }),
+});
+
+const deps = (ctx: Context): InstallationDeps => ({ em: ctx.em, events: ctx.app.events });
+const installationId = (id: string | number) => parseId(String(id), 'Installation');
+
+builder.mutationFields((t) => ({
+  installPlugin: t.field({
+    type: InstallationRef,
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: InstallPluginInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => reload(ctx.loaders.installation, await installPlugin(deps(ctx), ctx.viewer!, input)),
+  }),
+  updateInstallation: t.field({
+    type: InstallationRef,
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: UpdateInstallationInput, required: true }) },
+    resolve: async (_root, { input: { id, ...fields } }, ctx) =>
+      reload(ctx.loaders.installation, await updateInstallation(deps(ctx), ctx.viewer!, parseId(String(id), 'Installation', 'input.id'), fields)),
+  }),
+  upgradeInstallation: t.field({
+    type: InstallationRef,
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }), versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }) },
+    resolve: async (_root, { id, versionRange }, ctx) => reload(ctx.loaders.installation, await upgradeInstallation(deps(ctx), ctx.viewer!, installationId(id), versionRange)),
+  }),
+  rollbackInstallation: t.field({
+    type: InstallationRef,
+    description: 'Returns to the version used before the last upgrade or rollback',
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => reload(ctx.loaders.installation, await rollbackInstallation(deps(ctx), ctx.viewer!, installationId(id))),
+  }),
+  uninstallPlugin: t.field({
+    type: InstallationRef,
+    description: 'Removes the installation with its KV data and executions; returns it as it was',
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => uninstallPlugin(deps(ctx), ctx.viewer!, installationId(id)),
+  }),
+}));
+
+const InstallationEventRef = builder
+  .objectRef<{ type: 'INSTALLED' | 'UPDATED' | 'UPGRADED' | 'ROLLED_BACK' | 'UNINSTALLED' | 'CIRCUIT_CHANGED'; installationId: number }>('InstallationEvent')
+  .implement({
+    fields: (t) => ({
+      type: t.expose('type', { type: InstallationEventTypeEnum }),
+      installationId: t.id({ resolve: (e) => encodeGlobalID('Installation', e.installationId), description: 'Global ID, also after UNINSTALLED' }),
+      installation: t.field({
+        type: InstallationRef,
+        nullable: true,
+        description: 'Current state; null once uninstalled',
+        resolve: (e, _a, ctx) => ctx.loaders.installation.clear(e.installationId).load(e.installationId),
+      }),
+    }),
+  });
+
+builder.subscriptionField('installationEvents', (t) =>
+  t.field({
+    type: InstallationEventRef,
+    description: "Changes to the viewer's installations, circuit breaker transitions included",
+    authScopes: { signedIn: true },
+    subscribe: (_root, _args, ctx) => Repeater.merge([ctx.app.events.subscribe('installation-events', ctx.viewer!.id)]),
+    resolve: (payload) => payload,
+  }),
+);

@@ -1,0 +1,167 @@
+import { HOOKS, PERMISSIONS } from '../../runtime/abi.ts';
+import { CATEGORIES, createPlugin, listPlugins, pluginCategories, PLUGIN_SORTS, setPluginFeatured, updatePlugin } from '../../services/plugins.ts';
+import { pageSize } from '../../services/pagination.ts';
+import { builder } from '../builder.ts';
+import { reload } from '../reload.ts';
+import { arrayConnection, decodeOffset, forwardArgs, offsetConnection, toConnection } from '../connection.ts';
+import { PluginRef, PluginVersionRef, ReviewRef, UserRef } from '../refs.ts';
+
+const PluginSortEnum = builder.enumType('PluginSort', { values: PLUGIN_SORTS });
+
+const RatingRef = builder.objectRef<{ average: number; count: number; histogram: number[] }>('Rating').implement({
+  description: 'Exact rating aggregate, updated in the same transaction as each review',
+  fields: (t) => ({
+    average: t.exposeFloat('average', { description: '0 when there are no reviews' }),
+    count: t.exposeInt('count'),
+    histogram: t.exposeIntList('histogram', { description: 'Review counts for 1, 2, 3, 4 and 5 stars' }),
+  }),
+});
+
+const CategoryRef = builder.objectRef<{ name: string; count: number }>('Category').implement({
+  fields: (t) => ({ name: t.exposeString('name'), count: t.exposeInt('count', { description: 'Listings in this category' }) }),
+});
+
+builder.node(PluginRef, {
+  description: 'A marketplace listing',
+  id: { resolve: (plugin) => plugin.id },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.plugin.load(Number(id))),
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    summary: t.exposeString('summary'),
+    description: t.exposeString('description'),
+    category: t.exposeString('category'),
+    tags: t.exposeStringList('tags'),
+    license: t.exposeString('license', { nullable: true }),
+    homepageUrl: t.exposeString('homepageUrl', { nullable: true }),
+    repositoryUrl: t.exposeString('repositoryUrl', { nullable: true }),
+    featured: t.exposeBoolean('featured'),
+    deprecationNotice: t.exposeString('deprecationNotice', { nullable: true }),
+    downloadCount: t.exposeInt('downloadCount', { description: 'Installations ever made' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    publisher: t.field({
+      type: UserRef,
+      resolve: async (plugin, _args, ctx) => (await ctx.loaders.user.load(plugin.publisherId))!,
+    }),
+    rating: t.field({
+      type: RatingRef,
+      resolve: (p) => ({ average: p.ratingAverage, count: p.ratingCount, histogram: [p.rating1, p.rating2, p.rating3, p.rating4, p.rating5] }),
+    }),
+    latestVersion: t.field({
+      type: PluginVersionRef,
+      nullable: true,
+      description: 'The highest stable version that is not yanked',
+      resolve: (plugin, _args, ctx) => ctx.loaders.latestVersion.load(plugin.id),
+    }),
+    versions: t.connection({
+      type: PluginVersionRef,
+      description: 'Every published version, newest first',
+      resolve: async (plugin, args, ctx) => {
+        forwardArgs(args);
+        return arrayConnection(await ctx.loaders.versionsOfPlugin.load(plugin.id));
+      },
+    }),
+    reviews: t.connection({
+      type: ReviewRef,
+      description: 'Newest first',
+      resolve: async (plugin, args, ctx) => {
+        const { first, after } = forwardArgs(args);
+        const limit = pageSize(first);
+        const offset = after ? decodeOffset(after) + 1 : 0;
+        // One windowed statement loads the first N reviews of every plugin on the page.
+        const reviews = await ctx.loaders.recentReviews.load({ pluginId: plugin.id, limit: offset + limit + 1 });
+        return offsetConnection(reviews, offset, limit);
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  plugin: t.field({
+    type: PluginRef,
+    nullable: true,
+    args: { slug: t.arg.string({ required: true }) },
+    resolve: (_root, { slug }, ctx) => ctx.loaders.pluginBySlug.load(slug),
+  }),
+  plugins: t.connection({
+    type: PluginRef,
+    description: 'Search the marketplace',
+    args: {
+      query: t.arg.string({ description: 'Matches name, summary and slug' }),
+      category: t.arg.string(),
+      tags: t.arg.stringList({ description: 'Listings carrying every one of these tags' }),
+      hook: t.arg.string({ description: `Latest version declares this hook (${HOOKS.join(', ')})` }),
+      permission: t.arg.string({ description: `Latest version asks for this permission (${PERMISSIONS.join(', ')})` }),
+      verifiedOnly: t.arg.boolean(),
+      sort: t.arg({ type: PluginSortEnum, defaultValue: 'DOWNLOADS' }),
+    },
+    resolve: async (_root, args, ctx) => toConnection(await listPlugins(ctx.em, args, forwardArgs(args))),
+  }),
+  featuredPlugins: t.connection({
+    type: PluginRef,
+    resolve: async (_root, args, ctx) => toConnection(await listPlugins(ctx.em, { featured: true }, forwardArgs(args))),
+  }),
+  categories: t.field({
+    type: [CategoryRef],
+    description: `Every category (${CATEGORIES.join(', ')}) with its listing count`,
+    resolve: (_root, _args, ctx) => pluginCategories(ctx.em),
+  }),
+}));
+
+const PluginFieldsInput = {
+  name: 'String',
+  summary: 'String',
+  description: 'String',
+  category: 'String',
+  license: 'String',
+  homepageUrl: 'String',
+  repositoryUrl: 'String',
+} as const;
+
+const CreatePluginInput = builder.inputType('CreatePluginInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    name: t.string({ required: true }),
+    summary: t.string({ required: true }),
+    category: t.string({ required: true, description: CATEGORIES.join(', ') }),
+    description: t.string(),
+    tags: t.stringList(),
+    license: t.string(),
+    homepageUrl: t.string(),
+    repositoryUrl: t.string(),
+  }),
+});
+
+const UpdatePluginInput = builder.inputType('UpdatePluginInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true }),
+    ...Object.fromEntries(Object.keys(PluginFieldsInput).map((k) => [k, t.string()])),
+    tags: t.stringList(),
+    deprecationNotice: t.string({ description: 'Shown on the listing; null clears it' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createPlugin: t.field({
+    type: PluginRef,
+    authScopes: { publisher: true },
+    args: { input: t.arg({ type: CreatePluginInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => reload(ctx.loaders.plugin, await createPlugin(ctx.em, ctx.viewer!, input)),
+  }),
+  updatePlugin: t.field({
+    type: PluginRef,
+    authScopes: { publisher: true },
+    args: { input: t.arg({ type: UpdatePluginInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { slug, ...fields } = input as { slug: string } & Record<string, never>;
+      return reload(ctx.loaders.plugin, await updatePlugin(ctx.em, ctx.viewer!, slug, fields));
+    },
+  }),
+  setPluginFeatured: t.field({
+    type: PluginRef,
+    authScopes: { admin: true },
+    args: { slug: t.arg.string({ required: true }), featured: t.arg.boolean({ required: true }) },
+    resolve: async (_root, { slug, featured }, ctx) => reload(ctx.loaders.plugin, await setPluginFeatured(ctx.em, slug, featured)),
+  }),
+}));

@@ -1,0 +1,79 @@
+import { createReview, deleteReview, updateReview, voteReview } from '../../services/reviews.ts';
+import { builder } from '../builder.ts';
+import { reload } from '../reload.ts';
+import { parseId } from '../ids.ts';
+import { PluginRef, ReviewRef, UserRef } from '../refs.ts';
+
+builder.node(ReviewRef, {
+  id: { resolve: (r) => r.id },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.review.load(Number(id))),
+  fields: (t) => ({
+    rating: t.exposeInt('rating', { description: '1 to 5' }),
+    title: t.exposeString('title'),
+    body: t.exposeString('body'),
+    versionReviewed: t.exposeString('versionReviewed', { nullable: true }),
+    helpfulCount: t.exposeInt('helpfulCount'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    author: t.field({ type: UserRef, resolve: async (r, _args, ctx) => (await ctx.loaders.user.load(r.authorId))! }),
+    plugin: t.field({ type: PluginRef, resolve: async (r, _args, ctx) => (await ctx.loaders.plugin.load(r.pluginId))! }),
+  }),
+});
+
+const CreateReviewInput = builder.inputType('CreateReviewInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true, description: 'The plugin reviewed' }),
+    rating: t.int({ required: true, description: '1 to 5' }),
+    title: t.string({ required: true }),
+    body: t.string(),
+    versionReviewed: t.string(),
+  }),
+});
+
+const UpdateReviewInput = builder.inputType('UpdateReviewInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    rating: t.int(),
+    title: t.string(),
+    body: t.string(),
+    versionReviewed: t.string(),
+  }),
+});
+
+const DeleteReviewPayload = builder.objectRef<{ deletedReviewId: string; pluginId: number }>('DeleteReviewPayload').implement({
+  fields: (t) => ({
+    deletedReviewId: t.exposeID('deletedReviewId'),
+    plugin: t.field({ type: PluginRef, resolve: async (p, _args, ctx) => (await ctx.loaders.plugin.load(p.pluginId))! }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createReview: t.field({
+    type: ReviewRef,
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: CreateReviewInput, required: true }) },
+    resolve: async (_root, { input: { slug, ...fields } }, ctx) => reload(ctx.loaders.review, await createReview(ctx.em, ctx.viewer!, slug, fields)),
+  }),
+  updateReview: t.field({
+    type: ReviewRef,
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: UpdateReviewInput, required: true }) },
+    resolve: async (_root, { input: { id, ...fields } }, ctx) =>
+      reload(ctx.loaders.review, await updateReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review', 'input.id'), fields)),
+  }),
+  deleteReview: t.field({
+    type: DeleteReviewPayload,
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => ({
+      deletedReviewId: String(id),
+      pluginId: await deleteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review')),
+    }),
+  }),
+  voteReview: t.field({
+    type: ReviewRef,
+    authScopes: { signedIn: true },
+    args: { id: t.arg.id({ required: true }), helpful: t.arg.boolean({ required: true }) },
+    resolve: async (_root, { id, helpful }, ctx) => reload(ctx.loaders.review, await voteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review'), helpful)),
+  }),
+}));

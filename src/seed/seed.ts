@@ -1,0 +1,97 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Plugin, PluginVersion, User } from '../entities/index.ts';
+import { buildExamples } from '../toolchain/examples.ts';
+import { manifestForPublish, readPluginJson } from '../toolchain/manifest.ts';
+import { createClip } from '../services/clips.ts';
+import { ConflictError } from '../services/errors.ts';
+import { runClipHooks } from '../services/hooks.ts';
+import { installPlugin } from '../services/installations.ts';
+import type { Platform } from '../services/platform.ts';
+import { createPlugin, setPluginFeatured } from '../services/plugins.ts';
+import { publishPluginVersion } from '../services/publish.ts';
+import type { UserRecord } from '../services/records.ts';
+import { createReview } from '../services/reviews.ts';
+import { createUser } from '../services/users.ts';
+import { CLIPS, DEMO_INSTALLS, EXAMPLE_TAGS, EXTRA_LISTINGS, PUBLISHERS, REVIEW_TEXTS, REVIEWERS } from './data.ts';
+
+export interface SeedResult {
+  users: number;
+  plugins: number;
+  versions: number;
+  reviews: number;
+  clips: number;
+  /** Token of the `demo` admin, for trying writes in GraphiQL. */
+  demoToken: string;
+  demoUser: UserRecord;
+}
+
+/**
+ * Fills an empty database: publishers, the example plugins from plugins-wasm/ built from source
+ * and published, more listings, reviews, and demo clips that the demo user's installed plugins
+ * process through their hooks.
+ */
+export async function seedDatabase(platform: Platform): Promise<SeedResult> {
+  const fork = () => platform.db.fork();
+  if ((await fork().count(User, {})) > 0) throw new ConflictError('The database already has users: seed fills an empty database only');
+  const { user: demoUser, token: demoToken } = await createUser(fork(), { handle: 'demo', displayName: 'Demo Admin', role: 'ADMIN' });
+  const publishers: UserRecord[] = [];
+  for (const p of PUBLISHERS) publishers.push((await createUser(fork(), { handle: p.handle, displayName: p.displayName, role: 'PUBLISHER', verifiedPublisher: p.verified })).user);
+  const reviewers: UserRecord[] = [];
+  for (const handle of REVIEWERS) reviewers.push((await createUser(fork(), { handle, displayName: handle[0].toUpperCase() + handle.slice(1) })).user);
+
+  const slugs: string[] = [];
+  let versions = 0;
+  for (const [i, build] of (await buildExamples()).entries()) {
+    const json = await readPluginJson(build.wasmPath.replace(/\/build\/plugin\.wasm$/, ''));
+    const publisher = publishers[i % publishers.length];
+    await createPlugin(fork(), publisher, {
+      slug: json.slug,
+      name: json.name ?? json.slug,
+      summary: json.summary ?? json.slug,
+      category: json.category ?? 'other',
+      tags: EXAMPLE_TAGS[json.slug] ?? [],
+      license: 'Apache-2.0',
+    });
+    await publishPluginVersion(fork(), publisher, { slug: json.slug, manifest: manifestForPublish(json), wasm: build.bytes });
+    slugs.push(json.slug);
+    versions++;
+  }
+  for (const [slug, name, summary, category, tags, publisher] of EXTRA_LISTINGS) {
+    await createPlugin(fork(), publishers[publisher], { slug, name, summary, category, tags: [...tags], license: 'MIT', description: `${summary}.` });
+    slugs.push(slug);
+  }
+
+  let reviews = 0;
+  for (const [i, slug] of slugs.entries()) {
+    for (const [j, reviewer] of reviewers.slice(0, (i * 7) % reviewers.length).entries()) {
+      const [rating, title, body] = REVIEW_TEXTS[(i + j) % REVIEW_TEXTS.length];
+      await createReview(fork(), reviewer, slug, { rating, title, body });
+      reviews++;
+    }
+    // Download counts make the default sort interesting before real installs add up.
+    await fork().nativeUpdate(Plugin, { slug }, { downloadCount: (slugs.length - i) * 150 + ((i * 37) % 11) * 10 });
+  }
+  await setPluginFeatured(fork(), 'highlight-detector', true);
+  await setPluginFeatured(fork(), 'clip-tagger', true);
+
+  const deps = { em: fork(), events: platform.events };
+  for (const slug of DEMO_INSTALLS.filter((s) => slugs.includes(s))) {
+    const { permissions } = await fork().findOneOrFail(PluginVersion, { plugin: { slug }, latest: true });
+    await installPlugin(deps, demoUser, { slug, grantPermissions: permissions });
+  }
+  for (const [title, game, durationMs, tags, timeline] of CLIPS) {
+    await createClip({ ...deps, em: fork(), runHooks: (hook, clip) => runClipHooks(platform, hook, clip) }, demoUser, {
+      title,
+      game,
+      durationMs,
+      tags: [...tags],
+      mediaUrl: `/media/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.mp4`,
+      width: 1920,
+      height: 1080,
+      fps: 60,
+      codec: 'h264',
+      metadata: { events: timeline.map(([t, type, value]) => (value === undefined ? { t, type } : { t, type, value })) },
+    });
+  }
+  return { users: 1 + publishers.length + reviewers.length, plugins: slugs.length, versions, reviews, clips: CLIPS.length, demoToken, demoUser };
+}

@@ -1,0 +1,115 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { migrate, openDatabase } from './db/orm.ts';
+import { createLogger } from './logger.ts';
+import { schema } from './schema/index.ts';
+import { createContext, type App, type Context } from './schema/context.ts';
+import { createErrorMasker } from './schema/errors.ts';
+import { DomainError } from './services/errors.ts';
+import { createPlatform } from './services/platform.ts';
+import { createEventBus } from './server/events.ts';
+import { DEFAULT_QUERY } from './server/graphiql.ts';
+import { useAnonymousReadCache } from './server/read-cache.ts';
+import { useWasmDownloads } from './server/wasm-route.ts';
+import { attachWebSocket } from './server/websocket.ts';
+
+/** Yoga logs every error it returns; expected ones (with a code) are not server errors. */
+function yogaLogger(logger: Logger) {
+  const expected = (args: unknown[]) =>
+    args.some((a) => {
+      const e = a as GraphQLError | undefined;
+      if (!(e instanceof Error) || e.name !== 'GraphQLError') return false;
+      const code = e.extensions?.code;
+      return e.originalError instanceof DomainError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+    });
+  return {
+    debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
+    info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
+    warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
+    error: (...args: unknown[]) => (expected(args) ? logger.debug({ err: args[0] }, 'request error') : logger.error({ err: args[0] }, String(args[1] ?? 'error'))),
+  };
+}
+
+export interface RunningServer {
+  app: App;
+  server: Server;
+  /** e.g. `http://127.0.0.1:4000` */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger?: Logger;
+  /** Called with each SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+/** Opens the database (applying pending migrations), builds the app and listens. */
+export async function startServer({ config, logger = createLogger(config.logLevel), onQuery }: StartOptions): Promise<RunningServer> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
+  const bus = await createEventBus(config.redisUrl);
+  const platform = createPlatform({ db, events: bus.events, logger, workers: config.runtimeWorkers, circuitCooldownMs: config.circuitCooldownMs });
+  const app: App = { config, db, events: bus.events, logger, platform };
+
+  const readCache = config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: yogaLogger(logger),
+    context: async ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) => {
+      const fromParams = connectionParams?.Authorization ?? connectionParams?.authorization;
+      return createContext(app, typeof fromParams === 'string' ? fromParams : request?.headers.get('authorization'));
+    },
+    maskedErrors: { maskError: createErrorMasker(logger) },
+    // GraphiQL subscribes over SSE: plain HTTP requests carry the Headers tab (the token), which
+    // its WebSocket client would not send.
+    graphiql: { title: 'Plugboard', defaultQuery: DEFAULT_QUERY, subscriptionsProtocol: 'SSE' },
+    renderGraphiQL,
+    plugins: [
+      ...(readCache?.plugins ?? []),
+      useWasmDownloads(db),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          await db.orm.em.getConnection().execute('select 1');
+        },
+      }),
+    ],
+  });
+
+  const server = createServer(yoga);
+  const ws = attachWebSocket(server, yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url: `${url}/graphql`, database: db.dialect, events: config.redisUrl ? 'redis' : 'in-process' }, 'plugboard listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop accepting, let in-flight HTTP requests finish, then drop sockets and storage.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close();
+      await drained;
+      readCache?.close();
+      await platform.close();
+      await bus.close();
+      await db.close();
+      logger.info('plugboard stopped');
+    })());
+  return { app, server, url, close };
+}
+

@@ -1,0 +1,239 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts';
+import type { Events, ClipEventType } from './events.ts';
+import { snapshot } from './events.ts';
+import { NotFoundError } from './errors.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
+import { ilike, likePattern, selectRows } from './reads.ts';
+import type { ClipRecord, UserRecord } from './records.ts';
+import { jsonArrayContains } from './sql.ts';
+import { normalizeTags, Validator } from './validate.ts';
+
+export interface ClipFields {
+  title?: string | null;
+  description?: string | null;
+  mediaUrl?: string | null;
+  durationMs?: number | null;
+  width?: number | null;
+  height?: number | null;
+  fps?: number | null;
+  codec?: string | null;
+  sizeBytes?: number | null;
+  game?: string | null;
+  tags?: string[] | null;
+  status?: ClipStatus | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/**
+ * Runs the plugins hooked on a clip event; resolves with the clip as they patched it (null when
+ * unchanged) or throws when a CRITICAL plugin failed, in which case the clip write is undone.
+ */
+export type ClipHookRunner = (hook: 'clip.captured' | 'clip.updated' | 'clip.processed', clip: ClipRecord) => Promise<ClipRecord | null>;
+
+function validate(input: ClipFields, creating: boolean): void {
+  const v = new Validator();
+  if (creating) {
+    for (const key of ['title', 'mediaUrl', 'durationMs'] as const) if (input[key] === undefined || input[key] === null) v.add(key, 'is required', 'REQUIRED');
+  }
+  v.string('title', input.title, { min: 1, max: 200 });
+  v.string('description', input.description, { max: 5000 });
+  v.url('mediaUrl', input.mediaUrl, { allowPath: true });
+  v.int('durationMs', input.durationMs, 1, 24 * 3600 * 1000);
+  v.int('width', input.width, 1, 16384);
+  v.int('height', input.height, 1, 16384);
+  v.number('fps', input.fps, 1, 1000);
+  v.string('codec', input.codec, { min: 1, max: 40, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'letters, digits, . _ -' });
+  v.int('sizeBytes', input.sizeBytes, 0, Number.MAX_SAFE_INTEGER);
+  v.string('game', input.game, { min: 1, max: 100 });
+  v.tags('tags', input.tags);
+  if (input.status && !CLIP_STATUSES.includes(input.status)) v.add('status', `must be one of ${CLIP_STATUSES.join(', ')}`, 'ENUM');
+  if (input.metadata !== undefined && input.metadata !== null) {
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) v.add('metadata', 'must be a JSON object', 'TYPE');
+    else if (JSON.stringify(input.metadata).length > 64 * 1024) v.add('metadata', 'must be at most 64 KiB of JSON', 'TOO_LARGE');
+  }
+  v.check();
+}
+
+function clipRecord(clip: Clip): ClipRecord {
+  const { owner, ...rest } = clip;
+  return { ...rest, ownerId: owner.id } as unknown as ClipRecord;
+}
+
+export interface ClipDeps {
+  em: SqlEntityManager;
+  events: Events;
+  runHooks?: ClipHookRunner;
+}
+
+function publish(events: Events, type: ClipEventType, clip: ClipRecord): void {
+  events.publish('clip-events', clip.ownerId, { type, clipId: clip.id, clip: snapshot(clip) });
+}
+
+export async function createClip({ em, events, runHooks }: ClipDeps, viewer: UserRecord, input: ClipFields): Promise<ClipRecord> {
+  validate(input, true);
+  let record = await em.transactional(async (tx) => {
+    const clip = tx.create(Clip, {
+      owner: tx.getReference(User, viewer.id),
+      title: input.title!,
+      description: input.description ?? '',
+      mediaUrl: input.mediaUrl!,
+      durationMs: input.durationMs!,
+      width: input.width ?? null,
+      height: input.height ?? null,
+      fps: input.fps ?? null,
+      codec: input.codec ?? null,
+      sizeBytes: input.sizeBytes ?? null,
+      game: input.game ?? null,
+      tags: normalizeTags(input.tags ?? []),
+      status: input.status ?? 'CAPTURED',
+      metadata: input.metadata ?? {},
+    });
+    await tx.flush();
+    return clipRecord(clip);
+  });
+  if (runHooks) {
+    // Plugins run outside any transaction (a call may take seconds); a CRITICAL failure undoes
+    // the insert, and the clip is announced only once its hooks have passed.
+    try {
+      const patched = await runHooks('clip.captured', record);
+      if (patched) record = await writePatched(em, patched);
+    } catch (err) {
+      await em.fork().nativeDelete(Clip, { id: record.id });
+      throw err;
+    }
+  }
+  publish(events, 'CREATED', record);
+  return record;
+}
+
+const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata'] as const;
+
+/** Stores the fields hooks may change. */
+async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<ClipRecord> {
+  return em.fork().transactional(async (tx) => {
+    const clip = await tx.findOneOrFail(Clip, patched.id);
+    for (const key of PATCHABLE) (clip as Record<string, unknown>)[key] = patched[key];
+    await tx.flush();
+    return clipRecord(clip);
+  });
+}
+
+async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Clip> {
+  const clip = await tx.findOne(Clip, id);
+  // Another user's clip answers NOT_FOUND, so ids of private clips are not confirmed.
+  if (!clip || clip.owner.id !== viewer.id) throw new NotFoundError('Clip', id);
+  return clip;
+}
+
+export async function updateClip({ em, events, runHooks }: ClipDeps, viewer: UserRecord, id: number, input: ClipFields): Promise<ClipRecord> {
+  validate(input, false);
+  let before: ClipRecord | null = null;
+  let record = await em.transactional(async (tx) => {
+    const clip = await ownClip(tx as SqlEntityManager, viewer, id);
+    before = clipRecord(clip);
+    const patch: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input)) {
+      if (value === undefined) continue;
+      if (value === null && ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)) continue;
+      patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
+    }
+    tx.assign(clip, patch as never);
+    await tx.flush();
+    return clipRecord(clip);
+  });
+  if (runHooks) {
+    try {
+      let current = record;
+      current = (await runHooks('clip.updated', current)) ?? current;
+      if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED') current = (await runHooks('clip.processed', current)) ?? current;
+      if (current !== record) record = await writePatched(em, current);
+    } catch (err) {
+      await restore(em, before!);
+      throw err;
+    }
+  }
+  publish(events, 'UPDATED', record);
+  return record;
+}
+
+/** Puts a clip back as it was before a write that a CRITICAL hook failed. */
+async function restore(em: SqlEntityManager, before: ClipRecord): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    const clip = await tx.findOne(Clip, before.id);
+    if (!clip) return;
+    const { ownerId: _owner, id: _id, createdAt: _created, ...fields } = before;
+    tx.assign(clip, fields as never);
+    await tx.flush();
+  });
+}
+
+export async function deleteClip({ em, events }: ClipDeps, viewer: UserRecord, id: number): Promise<ClipRecord> {
+  const record = await em.transactional(async (tx) => {
+    const clip = await ownClip(tx as SqlEntityManager, viewer, id);
+    const before = clipRecord(clip);
+    tx.remove(clip);
+    await tx.flush();
+    return before;
+  });
+  publish(events, 'DELETED', record);
+  return record;
+}
+
+export interface ClipFilter {
+  game?: string | null;
+  status?: ClipStatus | null;
+  tag?: string | null;
+  query?: string | null;
+}
+
+export async function listClips(em: SqlEntityManager, ownerId: number, filter: ClipFilter, page: PageArgs): Promise<Page<ClipRecord>> {
+  const limit = pageSize(page.first);
+  const after = page.after ? decodeCursor(page.after) : null;
+  const rows = await selectRows<ClipRecord>(em, Clip, (qb) => {
+    qb.where('clips.owner_id', ownerId);
+    if (filter.game) qb.andWhere('clips.game', filter.game);
+    if (filter.status) qb.andWhere('clips.status', filter.status);
+    if (filter.tag) jsonArrayContains(em, qb, 'clips.tags', filter.tag.trim().toLowerCase());
+    if (filter.query) {
+      const pattern = likePattern(filter.query.trim());
+      qb.andWhere((w) => w.whereRaw(`clips.title ${ilike(em)} ? escape '\\'`, [pattern]).orWhereRaw(`clips.description ${ilike(em)} ? escape '\\'`, [pattern]));
+    }
+    if (after) qb.andWhere('clips.id', '<', after[1]);
+    return qb.orderBy('clips.id', 'desc').limit(limit + 1);
+  });
+  return toPage(rows, limit, (c) => [null, c.id], after !== null);
+}
+
+export interface ClipStats {
+  total: number;
+  totalDurationMs: number;
+  byStatus: { status: ClipStatus; count: number }[];
+  byGame: { game: string | null; count: number; totalDurationMs: number }[];
+}
+
+export async function clipStats(em: SqlEntityManager, ownerId: number): Promise<ClipStats> {
+  const knex = em.getKnex();
+  const rows = await em.getConnection().execute<{ game: string | null; status: ClipStatus; count: string | number; duration: string | number | null }[]>(
+    knex('clips').select('game', 'status').count({ count: '*' }).sum({ duration: 'duration_ms' }).where('owner_id', ownerId).groupBy('game', 'status'),
+  );
+  const byStatus = new Map<ClipStatus, number>(CLIP_STATUSES.map((s) => [s, 0]));
+  const byGame = new Map<string | null, { count: number; totalDurationMs: number }>();
+  let total = 0;
+  let totalDurationMs = 0;
+  for (const row of rows) {
+    const count = Number(row.count);
+    const duration = Number(row.duration ?? 0);
+    total += count;
+    totalDurationMs += duration;
+    byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + count);
+    const game = byGame.get(row.game) ?? { count: 0, totalDurationMs: 0 };
+    byGame.set(row.game, { count: game.count + count, totalDurationMs: game.totalDurationMs + duration });
+  }
+  return {
+    total,
+    totalDurationMs,
+    byStatus: [...byStatus].map(([status, count]) => ({ status, count })),
+    byGame: [...byGame].map(([game, v]) => ({ game, ...v })).sort((a, b) => b.count - a.count),
+  };
+}

@@ -1,0 +1,179 @@
+import { LockMode } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Clip, Execution, Installation, KvEntry, PluginVersion, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import { admit, failedResult, normalizeLimits, recordOutcome, type CallResult, type CircuitSnapshot, type Permission } from '../runtime/index.ts';
+import { getBlob } from './blobs.ts';
+import { isPostgres } from './sql.ts';
+import type { ExecutionEventType } from './events.ts';
+import { publishInstallationEvent } from './installations.ts';
+import type { Platform } from './platform.ts';
+
+/** Inputs are kept up to this size on the Execution row, so a call can be replayed. */
+export const STORED_INPUT_BYTES = 64 * 1024;
+
+export interface CallSpec {
+  installationId: number;
+  function: string;
+  input: string;
+  trigger: ExecutionTrigger;
+  hook?: string | null;
+  /** The clip the call is about, as plugins see it through `clip_get`. */
+  clip?: Record<string, unknown> | null;
+}
+
+export interface CallOutcome {
+  executionId: number;
+  status: ExecutionStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  result: CallResult | null;
+}
+
+const FAILURES = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED']);
+
+function snapshotOf(i: Installation): CircuitSnapshot {
+  return { state: i.circuitState, consecutiveFailures: i.consecutiveFailures, openedAt: i.circuitOpenedAt?.getTime() ?? null };
+}
+
+/**
+ * Runs one plugin call end to end: the breaker decides, an Execution row is written before the
+ * call (RUNNING) and completed after it, KV writes of a successful call are applied with that
+ * completion in one transaction, and every step is announced on `executionEvents`.
+ */
+export async function runCall(platform: Platform, spec: CallSpec): Promise<CallOutcome> {
+  const em = platform.db.fork();
+  const installation = await em.findOneOrFail(Installation, spec.installationId, { populate: ['version', 'plugin'] });
+  const version = installation.version.getEntity();
+  const ownerId = installation.owner.id;
+  const inputBytes = new TextEncoder().encode(spec.input);
+
+  const gate = await passBreaker(em, platform, installation);
+  const execution = em.create(Execution, {
+    installation,
+    version,
+    clip: typeof spec.clip?.id === 'number' ? em.getReference(Clip, spec.clip.id) : null,
+    trigger: spec.trigger,
+    hook: spec.hook ?? null,
+    function: spec.function,
+    status: gate.allowed ? 'RUNNING' : 'REJECTED',
+    inputSize: inputBytes.byteLength,
+    input: truncateUtf8(spec.input, STORED_INPUT_BYTES),
+    inputTruncated: inputBytes.byteLength > STORED_INPUT_BYTES,
+    logs: [],
+    ...(gate.allowed ? {} : { errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, finishedAt: new Date(), durationMs: 0 }),
+  });
+  await em.flush();
+  const announce = (type: ExecutionEventType, log?: { level: string; message: string; at: number }, emitted?: { type: string; data: unknown }) =>
+    platform.events.publish('execution-events', ownerId, { type, executionId: execution.id, installationId: installation.id, ownerId, log, emitted });
+  if (!gate.allowed) {
+    announce('REJECTED');
+    return { executionId: execution.id, status: 'REJECTED', errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, result: null };
+  }
+  announce('STARTED');
+
+  const kv = new Map((await em.find(KvEntry, { installation })).map((e) => [e.key, new Uint8Array(e.value)]));
+  let result: CallResult;
+  try {
+    result = await platform.runtime.call({
+      instanceKey: `installation:${installation.id}`,
+      module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
+      function: spec.function,
+      input: inputBytes,
+      grants: installation.grantedPermissions as Permission[],
+      limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
+      host: { config: installation.config, kv, clip: spec.clip ?? null },
+      onLog: (line) => announce('LOG', line),
+    });
+  } catch (err) {
+    // The runtime rejects only when it is closed (shutdown); the call is still recorded.
+    platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
+    result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
+  }
+  await finish(em, platform, installation, execution, result, gate.trial);
+  if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
+  announce(execution.status as ExecutionEventType);
+  return { executionId: execution.id, status: execution.status, errorCode: execution.errorCode ?? null, errorMessage: execution.errorMessage ?? null, result };
+}
+
+async function loadModule(platform: Platform, version: PluginVersion): Promise<Uint8Array> {
+  const bytes = await getBlob(platform.db.fork(), version.preparedSha256, { verify: false });
+  if (!bytes) throw new Error(`module ${version.preparedSha256} is missing from the blob store`);
+  return bytes;
+}
+
+/** Decides whether the call may run; an open circuit past its cool-down admits exactly one trial. */
+async function passBreaker(em: SqlEntityManager, platform: Platform, installation: Installation): Promise<{ allowed: boolean; trial: boolean; reason: string }> {
+  if (!installation.enabled) return { allowed: false, trial: false, reason: 'The installation is disabled' };
+  const decision = admit(snapshotOf(installation), Date.now(), platform.breaker);
+  if (!decision.allowed) {
+    return { allowed: false, trial: false, reason: `The circuit is ${installation.circuitState.toLowerCase().replace('_', '-')} after ${installation.consecutiveFailures} consecutive failures (last: ${installation.lastError ?? 'unknown'})` };
+  }
+  if (!decision.trial) return { allowed: true, trial: false, reason: '' };
+  // Conditional update on the state just read: of concurrent callers (on any instance) only one
+  // wins the trial. For HALF_OPEN, circuitOpenedAt records when the trial started.
+  const startedAt = new Date();
+  const won = await em.nativeUpdate(
+    Installation,
+    { id: installation.id, circuitState: installation.circuitState, circuitOpenedAt: installation.circuitOpenedAt },
+    { circuitState: 'HALF_OPEN', circuitOpenedAt: startedAt },
+  );
+  if (won !== 1) return { allowed: false, trial: false, reason: 'The circuit is half-open: a trial call is deciding it' };
+  installation.circuitState = 'HALF_OPEN';
+  installation.circuitOpenedAt = startedAt;
+  publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
+  return { allowed: true, trial: true, reason: '' };
+}
+
+async function finish(em: SqlEntityManager, platform: Platform, installation: Installation, execution: Execution, result: CallResult, trial: boolean): Promise<void> {
+  const status = result.status as ExecutionStatus;
+  const before = installation.circuitState;
+  await em.transactional(async (tx) => {
+    Object.assign(execution, {
+      status,
+      durationMs: result.durationMs,
+      fuelUsed: result.fuelUsed,
+      peakMemoryBytes: result.peakMemoryBytes,
+      outputSize: result.output?.byteLength ?? null,
+      output: result.output ? Buffer.from(result.output).toString('utf8') : null,
+      errorCode: result.error?.code ?? null,
+      errorMessage: result.error?.message ?? null,
+      logs: result.logs,
+      logsTruncated: result.logsTruncated,
+      finishedAt: new Date(),
+    });
+    if (status === 'SUCCEEDED') await applyKvWrites(tx as SqlEntityManager, installation, result);
+    // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
+    // concurrent calls of one installation count every failure.
+    if (isPostgres(tx as SqlEntityManager)) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+    await tx.refresh(installation);
+    const next = recordOutcome({ ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState }, !FAILURES.has(status), Date.now(), platform.breaker);
+    installation.circuitState = next.state;
+    installation.consecutiveFailures = next.consecutiveFailures;
+    installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
+    if (FAILURES.has(status)) installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
+    await tx.flush();
+  });
+  if (installation.circuitState !== before || trial) {
+    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
+  }
+}
+
+async function applyKvWrites(tx: SqlEntityManager, installation: Installation, result: CallResult): Promise<void> {
+  for (const write of result.kvWrites) {
+    const existing = await tx.findOne(KvEntry, { installation, key: write.key });
+    if (write.value === null) {
+      if (existing) tx.remove(existing);
+    } else if (existing) {
+      existing.value = Buffer.from(write.value);
+      existing.sizeBytes = write.value.byteLength;
+    } else {
+      tx.create(KvEntry, { installation, key: write.key, value: Buffer.from(write.value), sizeBytes: write.value.byteLength });
+    }
+  }
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.byteLength <= maxBytes) return text;
+  return new TextDecoder().decode(bytes.subarray(0, maxBytes)).replace(/\uFFFD$/, '');
+}

@@ -1,0 +1,101 @@
+import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
+import { hookExportName, type Hook } from '../runtime/index.ts';
+import { DomainError } from './errors.ts';
+import { runCall } from './execute.ts';
+import type { Platform } from './platform.ts';
+import type { ClipRecord } from './records.ts';
+import { isValidTag, normalizeTags } from './validate.ts';
+
+const MAX_TAGS = 20;
+
+/** A CRITICAL plugin failed a hook: the triggering clip write is undone. */
+export class HookFailedError extends DomainError {
+  constructor(slug: string, hook: string, executionId: number, code: string | null, message: string | null) {
+    super('PLUGIN_HOOK_FAILED', `Critical plugin "${slug}" failed ${hook}: ${code ?? 'FAILED'}${message ? `: ${message}` : ''}`, {
+      plugin: slug,
+      hook,
+      executionId,
+      pluginErrorCode: code,
+    });
+  }
+}
+
+/** The clip fields plugins read through `clip_get`. */
+export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
+  const { ownerId: _owner, createdAt, updatedAt, ...rest } = clip;
+  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+}
+
+/**
+ * Runs the clip owner's enabled installations that declare `hook`, highest priority first, each
+ * seeing the clip as patched by the ones before it. Returns the patched clip, or null when no
+ * patch applied. An OPTIONAL failure is recorded and skipped; a CRITICAL one throws.
+ */
+export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRecord): Promise<ClipRecord | null> {
+  const em = platform.db.fork();
+  const installations = (await em.find(Installation, { owner: clip.ownerId, enabled: true }, { populate: ['version', 'plugin'], orderBy: { priority: 'desc', id: 'asc' } })).filter((i) =>
+    i.version.getEntity().hooks.includes(hook),
+  );
+  let current = clip;
+  let changed = false;
+  for (const installation of installations) {
+    const slug = installation.plugin.getEntity().slug;
+    const outcome = await runCall(platform, {
+      installationId: installation.id,
+      function: hookExportName(hook),
+      input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
+      trigger: 'HOOK',
+      hook,
+      clip: clipForPlugins(current),
+    });
+    if (outcome.status !== 'SUCCEEDED') {
+      if (installation.criticality === 'CRITICAL') throw new HookFailedError(slug, hook, outcome.executionId, outcome.errorCode, outcome.errorMessage);
+      continue;
+    }
+    if (!installation.grantedPermissions.includes('clips:write')) continue;
+    for (const patch of outcome.result?.clipPatches ?? []) {
+      const { clip: next, dropped } = applyPatch(current, slug, patch);
+      if (dropped.length) platform.logger.warn({ plugin: slug, executionId: outcome.executionId, dropped }, 'dropped invalid parts of a clip patch');
+      current = next;
+      changed = true;
+    }
+  }
+  return changed ? current : null;
+}
+
+/**
+ * Applies what is valid in a plugin's patch, field by field (an invalid tag is dropped, not the
+ * patch); metadata goes under the plugin's own slug. Returns the patched clip and what was dropped.
+ */
+export function applyPatch(clip: ClipRecord, slug: string, patch: Record<string, unknown>): { clip: ClipRecord; dropped: string[] } {
+  const dropped: string[] = [];
+  const tagList = (key: 'tags' | 'addTags'): string[] | undefined => {
+    const value = patch[key];
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) return dropped.push(key), undefined;
+    const valid = value.filter(isValidTag);
+    if (valid.length < value.length) dropped.push(`${key}: ${value.filter((t) => !isValidTag(t)).map((t) => JSON.stringify(t)).join(', ')}`);
+    return valid;
+  };
+  const next: ClipRecord = { ...clip, metadata: { ...clip.metadata } };
+  const tags = tagList('tags');
+  const addTags = tagList('addTags');
+  if (tags) next.tags = normalizeTags(tags).slice(0, MAX_TAGS);
+  if (addTags) next.tags = normalizeTags([...next.tags, ...addTags]).slice(0, MAX_TAGS);
+  for (const key of ['title', 'description'] as const) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    const max = key === 'title' ? 200 : 5000;
+    if (typeof value === 'string' && (key === 'description' || value.length > 0) && value.length <= max) next[key] = value;
+    else dropped.push(key);
+  }
+  if (patch.status !== undefined) {
+    if (CLIP_STATUSES.includes(patch.status as ClipStatus)) next.status = patch.status as ClipStatus;
+    else dropped.push('status');
+  }
+  if (patch.metadata !== undefined) {
+    if (JSON.stringify(patch.metadata).length <= 32 * 1024) next.metadata[slug] = patch.metadata;
+    else dropped.push('metadata (over 32 KiB)');
+  }
+  return { clip: next, dropped };
+}

@@ -1,0 +1,178 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import semver from 'semver';
+import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
+import type { VersionChange } from '../entities/installation.ts';
+import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
+import type { Events, InstallationEventType } from './events.ts';
+import { validateConfig } from './json-schema.ts';
+import type { InstallationRecord, UserRecord } from './records.ts';
+import { Validator } from './validate.ts';
+
+export interface InstallInput {
+  slug: string;
+  versionRange?: string | null;
+  config?: Record<string, unknown> | null;
+  grantPermissions?: string[] | null;
+  priority?: number | null;
+  criticality?: Criticality | null;
+}
+
+export interface InstallationDeps {
+  em: SqlEntityManager;
+  events: Events;
+}
+
+/** Highest stable, non-yanked version satisfying the range (prereleases only when the range names one). */
+function pickVersion(versions: PluginVersion[], range: string): PluginVersion | null {
+  const usable = versions.filter((v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })));
+  const best = semver.maxSatisfying(usable.map((v) => v.version), range);
+  return usable.find((v) => v.version === best) ?? null;
+}
+
+function checkGrants(version: PluginVersion, granted: string[]): Problem[] {
+  const problems: Problem[] = [];
+  const unknown = granted.filter((p) => !version.permissions.includes(p));
+  if (unknown.length) problems.push({ field: 'grantPermissions', code: 'NOT_REQUESTED', message: `${version.version} does not ask for: ${unknown.join(', ')}` });
+  const missing = version.permissions.filter((p) => !granted.includes(p));
+  if (missing.length) problems.push({ field: 'grantPermissions', code: 'PERMISSIONS_REQUIRED', message: `${version.version} needs these permissions granted: ${missing.join(', ')}` });
+  return problems;
+}
+
+function validate(input: Partial<InstallInput>): void {
+  const v = new Validator();
+  v.int('priority', input.priority, -1000, 1000);
+  if (input.criticality && !CRITICALITIES.includes(input.criticality)) v.add('criticality', `must be one of ${CRITICALITIES.join(', ')}`, 'ENUM');
+  if (input.versionRange !== undefined && input.versionRange !== null && !semver.validRange(input.versionRange)) v.add('versionRange', 'is not a semver range', 'SEMVER_RANGE');
+  v.check();
+}
+
+function installationRecord(i: Installation): InstallationRecord {
+  const { owner, plugin, version, ...rest } = i;
+  return { ...rest, ownerId: owner.id, pluginId: plugin.id, versionId: version.id } as unknown as InstallationRecord;
+}
+
+export function publishInstallationEvent(events: Events, type: InstallationEventType, installation: { id: number; ownerId: number }): void {
+  events.publish('installation-events', installation.ownerId, { type, installationId: installation.id, ownerId: installation.ownerId });
+}
+
+export async function installPlugin({ em, events }: InstallationDeps, viewer: UserRecord, input: InstallInput): Promise<number> {
+  validate(input);
+  const range = input.versionRange ?? '*';
+  const id = await em.transactional(async (tx) => {
+    const plugin = await tx.findOne(Plugin, { slug: input.slug });
+    if (!plugin) throw new NotFoundError('Plugin', input.slug);
+    if (await tx.count(Installation, { owner: viewer.id, plugin })) throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
+    const version = pickVersion(await tx.find(PluginVersion, { plugin }), range);
+    if (!version) throw new BadInputError([{ field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no published, non-yanked version of "${input.slug}" satisfies "${range}"` }]);
+    const granted = [...new Set(input.grantPermissions ?? [])];
+    const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
+    problems.push(...checkGrants(version, granted));
+    if (problems.length) throw new BadInputError(problems);
+    const installation = tx.create(Installation, {
+      owner: tx.getReference(User, viewer.id),
+      plugin,
+      version,
+      versionRange: range,
+      config,
+      grantedPermissions: granted,
+      priority: input.priority ?? 0,
+      criticality: input.criticality ?? 'OPTIONAL',
+      history: [{ from: null, to: version.version, at: new Date().toISOString(), reason: 'INSTALL' }],
+    });
+    plugin.downloadCount += 1;
+    await tx.flush();
+    return installation.id;
+  });
+  publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
+  return id;
+}
+
+async function ownInstallation(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Installation> {
+  const installation = await tx.findOne(Installation, id, { populate: ['version'] });
+  if (!installation || installation.owner.id !== viewer.id) throw new NotFoundError('Installation', id);
+  return installation;
+}
+
+export interface UpdateInstallationInput {
+  config?: Record<string, unknown> | null;
+  enabled?: boolean | null;
+  priority?: number | null;
+  criticality?: Criticality | null;
+}
+
+export async function updateInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number, input: UpdateInstallationInput): Promise<number> {
+  validate(input);
+  await em.transactional(async (tx) => {
+    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+    const version = installation.version.getEntity();
+    if (input.config !== undefined && input.config !== null) {
+      const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config);
+      if (problems.length) throw new BadInputError(problems);
+      installation.config = config;
+    }
+    if (input.enabled !== undefined && input.enabled !== null) installation.enabled = input.enabled;
+    if (input.priority !== undefined && input.priority !== null) installation.priority = input.priority;
+    if (input.criticality) installation.criticality = input.criticality;
+    await tx.flush();
+  });
+  publishInstallationEvent(events, 'UPDATED', { id, ownerId: viewer.id });
+  return id;
+}
+
+/** Moves to another version: config is re-validated against its schema and grants must still cover it. */
+async function moveTo(tx: SqlEntityManager, installation: Installation, target: PluginVersion, reason: VersionChange['reason']): Promise<void> {
+  const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
+  problems.push(...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'));
+  if (problems.length) throw new BadInputError(problems, `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`);
+  const from = installation.version.getEntity().version;
+  installation.history = [...installation.history, { from, to: target.version, at: new Date().toISOString(), reason }];
+  installation.version = tx.getReference(PluginVersion, target.id) as never;
+  installation.config = config;
+  installation.circuitState = 'CLOSED';
+  installation.consecutiveFailures = 0;
+  installation.circuitOpenedAt = null;
+  await tx.flush();
+}
+
+/** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
+export async function upgradeInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number, versionRange?: string | null): Promise<number> {
+  validate({ versionRange });
+  await em.transactional(async (tx) => {
+    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+    const range = versionRange ?? installation.versionRange;
+    const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range);
+    if (!target) throw new BadInputError([{ field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no usable version satisfies "${range}"` }]);
+    if (target.id === installation.version.id) throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
+    installation.versionRange = range;
+    await moveTo(tx as SqlEntityManager, installation, target, 'UPGRADE');
+  });
+  publishInstallationEvent(events, 'UPGRADED', { id, ownerId: viewer.id });
+  return id;
+}
+
+/** Returns to the version in use before the last upgrade or rollback. */
+export async function rollbackInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number): Promise<number> {
+  await em.transactional(async (tx) => {
+    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+    const previous = installation.history.at(-1)?.from;
+    if (!previous) throw new ConflictError('There is no earlier version to roll back to');
+    const target = await tx.findOne(PluginVersion, { plugin: installation.plugin, version: previous });
+    if (!target) throw new NotFoundError('PluginVersion', previous);
+    await moveTo(tx as SqlEntityManager, installation, target, 'ROLLBACK');
+  });
+  publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });
+  return id;
+}
+
+/** Removes an installation with its KV data and execution history. */
+export async function uninstallPlugin({ em, events }: InstallationDeps, viewer: UserRecord, id: number): Promise<InstallationRecord> {
+  const record = await em.transactional(async (tx) => {
+    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+    const before = installationRecord(installation);
+    tx.remove(installation);
+    await tx.flush();
+    return before;
+  });
+  publishInstallationEvent(events, 'UNINSTALLED', { id, ownerId: viewer.id });
+  return record;
+}

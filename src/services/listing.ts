@@ -1,0 +1,43 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
+import { selectRows } from './reads.ts';
+import type { ExecutionRecord, InstallationRecord } from './records.ts';
+
+/** The owner's installations, highest priority first. */
+export async function listInstallations(em: SqlEntityManager, ownerId: number, page: PageArgs): Promise<Page<InstallationRecord>> {
+  const limit = pageSize(page.first);
+  const after = page.after ? decodeCursor(page.after) : null;
+  const rows = await selectRows<InstallationRecord>(em, Installation, (qb) => {
+    qb.where('installations.owner_id', ownerId);
+    if (after) {
+      const [priority, id] = after;
+      qb.andWhere((w) => w.where('installations.priority', '<', priority as number).orWhere((e) => e.where('installations.priority', priority as number).andWhere('installations.id', '>', id)));
+    }
+    return qb.orderBy([{ column: 'installations.priority', order: 'desc' }, { column: 'installations.id', order: 'asc' }]).limit(limit + 1);
+  });
+  return toPage(rows, limit, (i) => [i.priority, i.id], after !== null);
+}
+
+export interface ExecutionFilter {
+  installationId?: number | null;
+  status?: ExecutionStatus | null;
+  trigger?: ExecutionTrigger | null;
+  clipId?: number | null;
+}
+
+/** The owner's executions, newest first. */
+export async function listExecutions(em: SqlEntityManager, ownerId: number, filter: ExecutionFilter, page: PageArgs): Promise<Page<ExecutionRecord>> {
+  const limit = pageSize(page.first);
+  const after = page.after ? decodeCursor(page.after) : null;
+  const rows = await selectRows<ExecutionRecord>(em, Execution, (qb) => {
+    qb.join('installations', 'installations.id', 'executions.installation_id').where('installations.owner_id', ownerId);
+    if (filter.installationId) qb.andWhere('executions.installation_id', filter.installationId);
+    if (filter.status) qb.andWhere('executions.status', filter.status);
+    if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);
+    if (filter.clipId) qb.andWhere('executions.clip_id', filter.clipId);
+    if (after) qb.andWhere('executions.id', '<', after[1]);
+    return qb.orderBy('executions.id', 'desc').limit(limit + 1);
+  });
+  return toPage(rows, limit, (e) => [null, e.id], after !== null);
+}

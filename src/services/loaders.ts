@@ -1,0 +1,87 @@
+import DataLoader from 'dataloader';
+import type { EntitySchema } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../entities/index.ts';
+import { selectRows } from './reads.ts';
+import type {
+  ClipRecord,
+  ExecutionRecord,
+  InstallationRecord,
+  PluginRecord,
+  PluginVersionRecord,
+  ReviewRecord,
+  UserRecord,
+} from './records.ts';
+
+function byId<T extends { id: number }>(em: SqlEntityManager, entity: EntitySchema<any, any>) {
+  return new DataLoader<number, T | null>(async (ids) => {
+    const rows = await selectRows<T>(em, entity, (qb) => qb.whereIn('id', [...ids]));
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return map;
+}
+
+/** Newest reviews of many plugins in one statement: the first `limit` of each. */
+function recentReviews(em: SqlEntityManager) {
+  return new DataLoader<{ pluginId: number; limit: number }, ReviewRecord[], string>(
+    async (keys) => {
+      const limit = Math.max(...keys.map((k) => k.limit));
+      const ids = [...new Set(keys.map((k) => k.pluginId))];
+      const knex = em.getKnex();
+      const ranked = knex('reviews')
+        .select('reviews.*', knex.raw('row_number() over (partition by plugin_id order by created_at desc, id desc) as rn'))
+        .whereIn('plugin_id', ids);
+      const rows = await selectRows<ReviewRecord>(em, Review, (qb) =>
+        qb.clearSelect().select('r.*').from(ranked.as('r')).where('r.rn', '<=', limit).orderBy([{ column: 'r.plugin_id' }, { column: 'r.rn' }]),
+      );
+      const grouped = groupBy(rows, (r) => r.pluginId);
+      return keys.map((k) => (grouped.get(k.pluginId) ?? []).slice(0, k.limit));
+    },
+    { cacheKeyFn: (k) => `${k.pluginId}:${k.limit}` },
+  );
+}
+
+/**
+ * Per-request loaders: every relation a resolver reads goes through one of these, so a page
+ * costs the same number of statements whatever its size.
+ */
+export function createLoaders(em: SqlEntityManager) {
+  return {
+    user: byId<UserRecord>(em, User),
+    plugin: byId<PluginRecord>(em, Plugin),
+    pluginBySlug: new DataLoader<string, PluginRecord | null>(async (slugs) => {
+      const rows = await selectRows<PluginRecord>(em, Plugin, (qb) => qb.whereIn('slug', [...slugs]));
+      const map = new Map(rows.map((r) => [r.slug, r]));
+      return slugs.map((s) => map.get(s) ?? null);
+    }),
+    version: byId<PluginVersionRecord>(em, PluginVersion),
+    latestVersion: new DataLoader<number, PluginVersionRecord | null>(async (pluginIds) => {
+      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) => qb.whereIn('plugin_id', [...pluginIds]).andWhere('latest', true));
+      const map = new Map(rows.map((r) => [r.pluginId, r]));
+      return pluginIds.map((id) => map.get(id) ?? null);
+    }),
+    versionsOfPlugin: new DataLoader<number, PluginVersionRecord[]>(async (pluginIds) => {
+      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) => qb.whereIn('plugin_id', [...pluginIds]).orderBy('id', 'desc'));
+      const grouped = groupBy(rows, (r) => r.pluginId);
+      return pluginIds.map((id) => grouped.get(id) ?? []);
+    }),
+    recentReviews: recentReviews(em),
+    review: byId<ReviewRecord>(em, Review),
+    clip: byId<ClipRecord>(em, Clip),
+    installation: byId<InstallationRecord>(em, Installation),
+    execution: byId<ExecutionRecord>(em, Execution),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

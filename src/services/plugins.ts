@@ -1,0 +1,180 @@
+import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import { Plugin, User } from '../entities/index.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './pagination.ts';
+import { ilike, likePattern, selectRows } from './reads.ts';
+import type { PluginRecord, UserRecord } from './records.ts';
+import { jsonArrayContains } from './sql.ts';
+import { normalizeTags, SLUG_PATTERN, Validator } from './validate.ts';
+
+export const CATEGORIES = ['highlights', 'moderation', 'analytics', 'tagging', 'transcoding', 'utilities', 'other'] as const;
+export const PLUGIN_SORTS = ['DOWNLOADS', 'RATING', 'NEWEST', 'NAME'] as const;
+export type PluginSort = (typeof PLUGIN_SORTS)[number];
+
+export interface PluginFields {
+  name?: string | null;
+  summary?: string | null;
+  description?: string | null;
+  category?: string | null;
+  tags?: string[] | null;
+  license?: string | null;
+  homepageUrl?: string | null;
+  repositoryUrl?: string | null;
+  deprecationNotice?: string | null;
+}
+
+export interface CreatePluginInput extends PluginFields {
+  slug: string;
+  name: string;
+  summary: string;
+  category: string;
+}
+
+function validateFields(v: Validator, input: PluginFields): void {
+  v.string('name', input.name, { min: 1, max: 100 });
+  v.string('summary', input.summary, { min: 1, max: 200 });
+  v.string('description', input.description, { max: 20_000 });
+  if (input.category !== undefined && input.category !== null && !CATEGORIES.includes(input.category as never)) {
+    v.add('category', `must be one of ${CATEGORIES.join(', ')}`, 'ENUM');
+  }
+  v.tags('tags', input.tags, { max: 10 });
+  v.string('license', input.license, { min: 1, max: 64, pattern: /^[A-Za-z0-9.+-]+$/, patternHint: 'an SPDX identifier such as MIT or Apache-2.0' });
+  v.url('homepageUrl', input.homepageUrl);
+  v.url('repositoryUrl', input.repositoryUrl);
+  v.string('deprecationNotice', input.deprecationNotice, { max: 500 });
+}
+
+export async function createPlugin(em: SqlEntityManager, viewer: UserRecord, input: CreatePluginInput): Promise<number> {
+  const v = new Validator();
+  v.string('slug', input.slug, { min: 2, max: 64, pattern: SLUG_PATTERN, patternHint: 'lower-case letters, digits and inner hyphens' });
+  validateFields(v, input);
+  v.check();
+  return em.transactional(async (tx) => {
+    if (await tx.count(Plugin, { slug: input.slug })) throw new ConflictError(`A plugin with slug "${input.slug}" already exists`);
+    const plugin = tx.create(Plugin, {
+      slug: input.slug,
+      name: input.name,
+      summary: input.summary,
+      description: input.description ?? '',
+      category: input.category,
+      tags: normalizeTags(input.tags ?? []),
+      license: input.license ?? null,
+      homepageUrl: input.homepageUrl ?? null,
+      repositoryUrl: input.repositoryUrl ?? null,
+      publisher: tx.getReference(User, viewer.id),
+    });
+    await tx.flush();
+    return plugin.id;
+  });
+}
+
+/** Loads a listing for writing; only its publisher or an admin may change it. */
+export async function ownedPlugin(em: SqlEntityManager, viewer: UserRecord, slug: string): Promise<Plugin> {
+  const plugin = await em.findOne(Plugin, { slug });
+  if (!plugin) throw new NotFoundError('Plugin', slug);
+  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN') throw new ForbiddenError(`Only the publisher of "${slug}" or an admin may change it`);
+  return plugin;
+}
+
+export async function updatePlugin(em: SqlEntityManager, viewer: UserRecord, slug: string, input: PluginFields): Promise<number> {
+  const v = new Validator();
+  validateFields(v, input);
+  v.check();
+  return em.transactional(async (tx) => {
+    const plugin = await ownedPlugin(tx as SqlEntityManager, viewer, slug);
+    const patch: PluginFields = {};
+    for (const key of ['name', 'summary', 'description', 'category', 'license', 'homepageUrl', 'repositoryUrl', 'deprecationNotice'] as const) {
+      if (input[key] !== undefined) patch[key] = input[key];
+    }
+    for (const key of ['name', 'summary', 'description', 'category'] as const) {
+      if (patch[key] === null) delete patch[key];
+    }
+    tx.assign(plugin, { ...patch, ...(input.tags ? { tags: normalizeTags(input.tags) } : {}) } as never);
+    await tx.flush();
+    return plugin.id;
+  });
+}
+
+export async function setPluginFeatured(em: SqlEntityManager, slug: string, featured: boolean): Promise<number> {
+  return em.transactional(async (tx) => {
+    const plugin = await tx.findOne(Plugin, { slug });
+    if (!plugin) throw new NotFoundError('Plugin', slug);
+    plugin.featured = featured;
+    await tx.flush();
+    return plugin.id;
+  });
+}
+
+export interface PluginFilter {
+  query?: string | null;
+  category?: string | null;
+  tags?: string[] | null;
+  hook?: string | null;
+  permission?: string | null;
+  verifiedOnly?: boolean | null;
+  featured?: boolean | null;
+  sort?: PluginSort | null;
+}
+
+const SORT_COLUMNS: Record<PluginSort, { column: string; direction: 'asc' | 'desc'; key: (p: PluginRecord) => string | number }> = {
+  DOWNLOADS: { column: 'download_count', direction: 'desc', key: (p) => p.downloadCount },
+  RATING: { column: 'rating_average', direction: 'desc', key: (p) => p.ratingAverage },
+  NEWEST: { column: 'id', direction: 'desc', key: (p) => p.id },
+  NAME: { column: 'name', direction: 'asc', key: (p) => p.name },
+};
+
+export async function listPlugins(em: SqlEntityManager, filter: PluginFilter, page: PageArgs): Promise<Page<PluginRecord>> {
+  const limit = pageSize(page.first);
+  const sort = SORT_COLUMNS[filter.sort ?? 'DOWNLOADS'];
+  const after = page.after ? decodeCursor(page.after) : null;
+  const rows = await selectRows<PluginRecord>(em, Plugin, (qb) => {
+    applyFilter(em, qb, filter);
+    if (after) keysetAfter(qb, `plugins.${sort.column}`, sort.direction, after);
+    return qb
+      .orderBy([
+        { column: `plugins.${sort.column}`, order: sort.direction },
+        { column: 'plugins.id', order: sort.direction },
+      ])
+      .limit(limit + 1);
+  });
+  return toPage(rows, limit, (p) => [sort.key(p), p.id], after !== null);
+}
+
+function keysetAfter(qb: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc', [value, id]: Keyset): void {
+  const op = direction === 'asc' ? '>' : '<';
+  qb.andWhere((w) => w.where(column, op, value as never).orWhere((e) => e.where(column, value as never).andWhere('plugins.id', op, id)));
+}
+
+function applyFilter(em: SqlEntityManager, qb: Knex.QueryBuilder, filter: PluginFilter): void {
+  if (filter.query) {
+    const pattern = likePattern(filter.query.trim());
+    const op = ilike(em);
+    qb.andWhere((w) =>
+      w
+        .whereRaw(`plugins.name ${op} ? escape '\\'`, [pattern])
+        .orWhereRaw(`plugins.summary ${op} ? escape '\\'`, [pattern])
+        .orWhereRaw(`plugins.slug ${op} ? escape '\\'`, [pattern]),
+    );
+  }
+  if (filter.category) qb.andWhere('plugins.category', filter.category);
+  for (const tag of normalizeTags(filter.tags ?? [])) jsonArrayContains(em, qb, 'plugins.tags', tag);
+  if (filter.featured) qb.andWhere('plugins.featured', true);
+  if (filter.verifiedOnly) {
+    qb.whereExists((sub) => sub.select(1).from('users').whereRaw('users.id = plugins.publisher_id').andWhere('users.verified_publisher', true));
+  }
+  for (const [column, value] of [['hooks', filter.hook], ['permissions', filter.permission]] as const) {
+    if (!value) continue;
+    qb.whereExists((sub) => {
+      sub.select(1).from('plugin_versions').whereRaw('plugin_versions.plugin_id = plugins.id').andWhere('plugin_versions.latest', true);
+      jsonArrayContains(em, sub, `plugin_versions.${column}`, value);
+    });
+  }
+}
+
+export async function pluginCategories(em: SqlEntityManager): Promise<{ name: string; count: number }[]> {
+  const rows = await em.getConnection().execute<{ category: string; count: number | string }[]>(
+    em.getKnex().select('category').count({ count: '*' }).from('plugins').groupBy('category'),
+  );
+  const counts = new Map(rows.map((r) => [r.category, Number(r.count)]));
+  return CATEGORIES.map((name) => ({ name, count: counts.get(name) ?? 0 }));
+}

@@ -1,0 +1,86 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Plugin, PluginVersion } from '../entities/index.ts';
+import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
+import { putBlob } from './blobs.ts';
+import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
+import { sharedAjv } from './json-schema.ts';
+import { MAX_WASM_BYTES, validateManifest } from './manifest.ts';
+import type { UserRecord } from './records.ts';
+import { recomputeLatest } from './versions.ts';
+
+export interface PublishInput {
+  slug: string;
+  manifest: unknown;
+  wasm: Uint8Array;
+}
+
+/**
+ * Publishes a version: validates manifest and module together (every problem reported), prepares
+ * the module once (fuel metering, memory cap), and stores both blobs and the version in one
+ * transaction.
+ */
+export async function publishPluginVersion(em: SqlEntityManager, viewer: UserRecord, input: PublishInput): Promise<number> {
+  const plugin = await em.findOne(Plugin, { slug: input.slug });
+  if (!plugin) throw new NotFoundError('Plugin', input.slug);
+  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN') throw new ForbiddenError(`Only the publisher of "${input.slug}" or an admin may publish versions`);
+
+  const { manifest, problems } = validateManifest(input.manifest, sharedAjv);
+  if (manifest && manifest.slug !== input.slug) problems.push({ field: 'manifest.slug', code: 'SLUG_MISMATCH', message: `is "${manifest.slug}", but the upload is for "${input.slug}"` });
+  if (manifest && (await em.count(PluginVersion, { plugin, version: manifest.version }))) {
+    problems.push({ field: 'manifest.version', code: 'VERSION_EXISTS', message: `${input.slug}@${manifest.version} is already published; versions are immutable` });
+  }
+  const wasmProblems = checkModule(input.wasm, manifest);
+  problems.push(...wasmProblems);
+  if (problems.length || !manifest) throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
+
+  const memoryMaxPages = manifest.limits.memoryMiB ? manifest.limits.memoryMiB * 16 : DEFAULT_MEMORY_PAGES;
+  let prepared;
+  try {
+    prepared = await prepareModule(input.wasm, { memoryMaxPages });
+  } catch (err) {
+    if (err instanceof InvalidModuleError) throw new BadInputError([{ field: 'wasm', code: 'INVALID_MODULE', message: err.message }]);
+    throw err;
+  }
+
+  return em.transactional(async (tx) => {
+    const sqlTx = tx as SqlEntityManager;
+    const original = await putBlob(sqlTx, input.wasm);
+    await putBlob(sqlTx, prepared.bytes);
+    const version = tx.create(PluginVersion, {
+      plugin,
+      version: manifest.version,
+      manifest: input.manifest as Record<string, unknown>,
+      sha256: original,
+      preparedSha256: prepared.sha256,
+      sizeBytes: input.wasm.byteLength,
+      permissions: manifest.permissions,
+      functions: manifest.functions,
+      hooks: manifest.hooks,
+      hostApi: manifest.hostApi,
+      dependencies: manifest.dependencies,
+      configSchema: manifest.configSchema,
+      limits: manifest.limits,
+      changelog: manifest.changelog,
+      prerelease: manifest.version.includes('-'),
+    });
+    await tx.flush();
+    await recomputeLatest(sqlTx, plugin.id);
+    return version.id;
+  });
+}
+
+function checkModule(wasm: Uint8Array, manifest: ReturnType<typeof validateManifest>['manifest']): Problem[] {
+  if (wasm.byteLength === 0) return [{ field: 'wasm', code: 'EMPTY', message: 'the upload is empty' }];
+  if (wasm.byteLength > MAX_WASM_BYTES) return [{ field: 'wasm', code: 'TOO_LARGE', message: `is ${wasm.byteLength} bytes; the limit is ${MAX_WASM_BYTES}` }];
+  const report = inspectModule(wasm, {
+    functions: manifest?.functions ?? [],
+    hooks: manifest?.hooks ?? [],
+    permissions: manifest?.permissions ?? [],
+  });
+  return report.problems.map((p) => ({
+    field: p.import ? `wasm.imports.${p.import}` : p.export ? `wasm.exports.${p.export}` : 'wasm',
+    code: p.code,
+    message: p.message,
+  }));
+}
+

@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
+import { ConflictError } from './errors.ts';
+import { selectRows } from './reads.ts';
+import type { UserRecord } from './records.ts';
+import { Validator } from './validate.ts';
+
+const TOKEN_PREFIX = 'pb_';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface CreateUserInput {
+  handle: string;
+  displayName?: string;
+  role?: Role;
+  verifiedPublisher?: boolean;
+}
+
+/** Creates a user and a first API token; the plaintext token is returned once and never stored. */
+export async function createUser(em: SqlEntityManager, input: CreateUserInput): Promise<{ user: UserRecord; token: string }> {
+  const v = new Validator();
+  v.string('handle', input.handle, { min: 2, max: 40, pattern: /^[a-z0-9][a-z0-9_-]*$/, patternHint: 'lower-case letters, digits, _ and -' });
+  v.string('displayName', input.displayName, { min: 1, max: 100 });
+  if (input.role && !ROLES.includes(input.role)) v.add('role', `must be one of ${ROLES.join(', ')}`, 'ENUM');
+  v.check();
+  return em.transactional(async (tx) => {
+    if (await tx.count(User, { handle: input.handle })) throw new ConflictError(`The handle "${input.handle}" is taken`);
+    const user = tx.create(User, {
+      handle: input.handle,
+      displayName: input.displayName ?? input.handle,
+      role: input.role ?? 'MEMBER',
+      verifiedPublisher: input.verifiedPublisher ?? false,
+    });
+    const token = await issueToken(tx as SqlEntityManager, user);
+    await tx.flush();
+    return { user: { ...user } as UserRecord, token };
+  });
+}
+
+export async function issueToken(em: SqlEntityManager, user: User, label = 'cli'): Promise<string> {
+  const token = TOKEN_PREFIX + randomBytes(24).toString('base64url');
+  em.create(ApiToken, { user, tokenHash: hashToken(token), label });
+  return token;
+}
+
+/** The user a bearer token belongs to, or null for an unknown token. */
+export async function authenticate(em: SqlEntityManager, token: string): Promise<UserRecord | null> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
+  const [user] = await selectRows<UserRecord>(em, User, (qb) =>
+    qb.join('api_tokens', 'api_tokens.user_id', 'users.id').where('api_tokens.token_hash', hashToken(token)).limit(1),
+  );
+  return user ?? null;
+}
+
+/** Reads the bearer token from an `Authorization` header value. */
+export function bearerToken(header: string | null | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
+}

@@ -1,0 +1,138 @@
+// The author flow against a real server: publish (listing creation, upload, problem report),
+// install, a hook run on a clip with its execution events, and replay of recorded executions.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { collect, startTestServer, type TestServer } from '../support/server.ts';
+import { listExamples } from '../../src/toolchain/examples.ts';
+import { scaffoldPlugin } from '../../src/toolchain/scaffold.ts';
+import { publishPlugin } from '../../src/cli/plugin/publish.ts';
+import { printReplay, replayExecution } from '../../src/cli/plugin/replay.ts';
+
+let server: TestServer;
+let token: string;
+let tmp: string;
+/** The scaffold's installation, shared by the function and hook tests that follow. */
+let installationId: string;
+const quiet = () => {};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await server.user('author', 'PUBLISHER');
+  tmp = await mkdtemp(path.join(tmpdir(), 'plugboard-publish-'));
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const opts = () => ({ server: server.url, token });
+
+// Compiling and the first fuel instrumentation (binaryen) take tens of seconds on a busy 2-core box.
+describe('plugin publish and replay against a running server', { timeout: 120_000 }, () => {
+  it('publishes a fresh scaffold, creating the listing, then reports the server problems of a re-publish', async () => {
+    const dir = path.join(tmp, 'hello-author');
+    await scaffoldPlugin(dir, 'hello-author');
+    const lines: string[] = [];
+    const v = await publishPlugin(dir, opts(), (l) => lines.push(l));
+    expect(v).toMatchObject({ version: '0.1.0', listingCreated: true });
+    expect(v.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(lines.some((l) => l.startsWith('uploading '))).toBe(true);
+
+    const again = publishPlugin(dir, opts(), quiet);
+    await expect(again).rejects.toThrow(/the server refused the version:\nBAD_USER_INPUT: .*\n  ✗ VERSION_EXISTS: hello-author@0.1.0 is already published/);
+  });
+
+  it('runs an installed function and replays the execution with the published module', async () => {
+    const installed = await server.ok(
+      'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
+      { input: { slug: 'hello-author', config: { greeting: 'Howdy' }, grantPermissions: ['log', 'config', 'clips:read', 'clips:write'] } },
+      token,
+    ) as { installPlugin: { id: string } };
+    installationId = installed.installPlugin.id;
+    const run = await server.ok(
+      'mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) { id status output errorCode errorMessage } }',
+      { input: { installationId: installed.installPlugin.id, function: 'greet', input: '{"name":"Zoë"}' } },
+      token,
+    ) as { executePlugin: { id: string; status: string; output: string } };
+    expect(run.executePlugin).toMatchObject({ status: 'SUCCEEDED', output: '{"message":"Howdy, Zoë!"}' });
+
+    const replayed = await replayExecution(run.executePlugin.id, opts());
+    expect(replayed.source).toContain('published module 0.1.0 (sha256 verified)');
+    expect(replayed.local.status).toBe('SUCCEEDED');
+    expect(replayed.local.output).toBe(replayed.recorded.output);
+    expect(replayed.local.usage.fuelUsed).toBe(replayed.recorded.fuelUsed);
+    expect(replayed.local.logs.map((l) => l.message)).toEqual(replayed.recorded.logs.map((l) => l.message));
+
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      printReplay(replayed);
+    } finally {
+      log.mockRestore();
+    }
+    expect(out.join('\n')).toMatch(/status\s+SUCCEEDED\s+SUCCEEDED/);
+    expect(out.join('\n')).toContain('same status and output');
+  });
+
+  it('runs the installed scaffold as a clip hook, streams its events and replays the hook call', async () => {
+    const events = collect<{ executionEvents: { type: string } }>(
+      server.ws(token),
+      `subscription { executionEvents(installationId: "${installationId}") { type } }`,
+      3,
+    );
+    await events.ready;
+    const created = await server.ok(
+      'mutation ($input: CreateClipInput!) { createClip(input: $input) { id tags metadata } }',
+      { input: { title: 'Ace', mediaUrl: 'https://cdn.example.com/ace.mp4', durationMs: 45_000, game: 'Valorant' } },
+      token,
+    ) as { createClip: { id: string; tags: string[]; metadata: Record<string, unknown> } };
+    expect(created.createClip.tags).toContain('greeted');
+    expect(created.createClip.metadata['hello-author']).toEqual({ message: 'Howdy, Ace!' });
+    expect((await events.events).map((e) => e.executionEvents.type)).toEqual(['STARTED', 'LOG', 'SUCCEEDED']);
+
+    const list = await server.ok(
+      `query { executions(filter: { installationId: "${installationId}" }, first: 1) { edges { node { id hook } } } }`,
+      {},
+      token,
+    ) as { executions: { edges: { node: { id: string; hook: string } }[] } };
+    const hookRun = list.executions.edges[0]!.node;
+    expect(hookRun.hook).toBe('clip.captured');
+    // --dir runs the local build; it is the same source, so it hashes to the published version.
+    const replayed = await replayExecution(hookRun.id, { ...opts(), dir: path.join(tmp, 'hello-author') });
+    expect(replayed.source).toContain('identical to the recorded version');
+    expect(replayed.local.status).toBe('SUCCEEDED');
+    expect(replayed.local.output).toBe('{"message":"Howdy, Ace!"}');
+    expect(replayed.local.output).toBe(replayed.recorded.output);
+    expect(replayed.local.clipPatches).toEqual([{ addTags: ['greeted'], metadata: { message: 'Howdy, Ace!' } }]);
+  });
+
+  it('publishes every example plugin the seed uses, and they pass the server validation', async () => {
+    for (const name of await listExamples()) {
+      const v = await publishPlugin(name, opts(), quiet);
+      expect(v.version).toBe('1.0.0');
+    }
+    const highlight = await server.ok(
+      'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
+      { input: { slug: 'highlight-detector', grantPermissions: ['log', 'config', 'clips:read', 'clips:write'] } },
+      token,
+    ) as { installPlugin: { id: string } };
+    expect(highlight.installPlugin.id).toBeTruthy();
+    const created = await server.ok(
+      'mutation ($input: CreateClipInput!) { createClip(input: $input) { tags metadata } }',
+      {
+        input: {
+          title: 'Triple', mediaUrl: 'https://cdn.example.com/t.mp4', durationMs: 45_000,
+          metadata: { events: [{ t: 10_000, type: 'kill' }, { t: 11_000, type: 'kill' }] },
+        },
+      },
+      token,
+    ) as { createClip: { tags: string[]; metadata: Record<string, unknown> } };
+    expect(created.createClip.tags).toContain('highlights');
+    expect(created.createClip.metadata['highlight-detector']).toEqual({
+      highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }],
+      threshold: 2,
+    });
+  });
+});

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
+import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
+import { collect, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let publisher: string;
+
+const HOSTILE_FUNCTIONS = ['spin', 'allocate_forever', 'trap', 'recurse', 'big_output', 'log_flood', 'abort_with_message', 'fail_with_error'];
+const TAGGER_GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
+
+async function install(token: string, slug: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const { installPlugin } = await server.ok<any, any>(INSTALL, { input: { slug, ...extra } }, token);
+  return installPlugin.id;
+}
+
+async function execute(token: string, installationId: string, fn: string, input = '') {
+  return (await server.ok<any, any>(EXECUTE, { input: { installationId, function: fn, input } }, token)).executePlugin;
+}
+
+beforeAll(async () => {
+  // A one-second cool-down keeps the breaker's full cycle short.
+  server = await startTestServer({ env: { PLUGBOARD_CIRCUIT_COOLDOWN_MS: '1000' } });
+  publisher = await server.user('labs', 'PUBLISHER');
+  const [hostile, echo, tagger] = await Promise.all([buildFixture('hostile'), buildFixture('echo'), buildTestPlugin('tagger')]);
+  await listAndPublish(server, publisher, { slug: 'hostile', version: '1.0.0', hostApi: '^1.0.0', functions: HOSTILE_FUNCTIONS, permissions: ['log'] }, hostile);
+  // The same module with a huge fuel budget: only the wall-clock deadline can stop its spin.
+  await listAndPublish(server, publisher, { slug: 'spinner', version: '1.0.0', hostApi: '^1.0.0', functions: ['spin'], permissions: ['log'], limits: { fuel: 10_000_000_000, timeoutMs: 300 } }, hostile);
+  // Writing 8 MiB or 10,000 log lines costs fuel too: with enough of it, the output and log caps are what act.
+  await listAndPublish(server, publisher, { slug: 'big-talker', version: '1.0.0', hostApi: '^1.0.0', functions: ['big_output', 'log_flood'], permissions: ['log'], limits: { fuel: 10_000_000_000, timeoutMs: 5000 } }, hostile);
+  await listAndPublish(server, publisher, { slug: 'echo', version: '1.0.0', hostApi: '^1.0.0', functions: ['echo'], permissions: [] }, echo);
+  await listAndPublish(server, publisher, tagger.manifest, tagger.wasm);
+}, 120_000);
+afterAll(() => server.stop());
+
+describe('hostile plugins are contained, each with its typed status and an Execution row', () => {
+  it('while a healthy plugin called side by side keeps answering', async () => {
+    const user = await server.user('victim');
+    const hostile = await install(user, 'hostile', { grantPermissions: ['log'] });
+    const spinner = await install(user, 'spinner', { grantPermissions: ['log'] });
+    const talker = await install(user, 'big-talker', { grantPermissions: ['log'] });
+    const echo = await install(user, 'echo');
+
+    const healthy = (async () => {
+      const answers: string[] = [];
+      for (let i = 0; i < 20; i++) answers.push((await execute(user, echo, 'echo', `{"n":${i}}`)).output);
+      return answers;
+    })();
+    const [spin, timeout, alloc, trap, recurse, big, flood, abort, failed] = await Promise.all([
+      execute(user, hostile, 'spin'),
+      execute(user, spinner, 'spin'),
+      execute(user, hostile, 'allocate_forever'),
+      execute(user, hostile, 'trap'),
+      execute(user, hostile, 'recurse'),
+      execute(user, talker, 'big_output'),
+      execute(user, talker, 'log_flood'),
+      execute(user, hostile, 'abort_with_message'),
+      execute(user, hostile, 'fail_with_error'),
+    ]);
+    expect(await healthy).toEqual(Array.from({ length: 20 }, (_, i) => `{"echo":{"n":${i}}}`));
+
+    expect(spin).toMatchObject({ status: 'FUEL_EXHAUSTED', errorCode: 'PLUGIN_FUEL_EXHAUSTED' });
+    expect(spin.fuelUsed).toBeGreaterThanOrEqual(100_000_000);
+    expect(timeout).toMatchObject({ status: 'TIMED_OUT', errorCode: 'PLUGIN_TIMEOUT' });
+    expect(alloc).toMatchObject({ status: 'MEMORY_EXCEEDED', errorCode: 'PLUGIN_MEMORY_EXCEEDED' });
+    expect(alloc.peakMemoryBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(trap).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_TRAP' });
+    expect(recurse).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_TRAP' });
+    expect(recurse.errorMessage).toMatch(/stack/i);
+    expect(big).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_OUTPUT_TOO_LARGE', output: null });
+    expect(flood).toMatchObject({ status: 'SUCCEEDED', logsTruncated: true });
+    const logBytes = flood.logs.reduce((n: number, l: { message: string }) => n + Buffer.byteLength(l.message), 0);
+    expect(logBytes).toBeLessThanOrEqual(16 * 1024 + 200);
+    expect(flood.logs.length).toBeLessThan(10_000);
+    expect(abort.status).toBe('FAILED');
+    expect(abort.errorMessage).toContain('the plugin gave up');
+    expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
+    expect(failed.errorMessage).toContain('bad input: expected a clip');
+
+    const { executions } = await server.ok<any, any>('{ executions(first: 100) { edges { node { status installation { plugin { slug } } } } } }', {}, user);
+    expect(executions.edges.filter((e: any) => e.node.installation.plugin.slug !== 'echo')).toHaveLength(9);
+    expect(executions.edges).toHaveLength(29);
+  }, 60_000);
+
+  it('refuses input over 1 MiB with an Execution row, and unknown functions before running', async () => {
+    const user = await server.user('sender');
+    const echo = await install(user, 'echo');
+    const big = await execute(user, echo, 'echo', 'x'.repeat(1024 * 1024 + 1));
+    expect(big).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_INPUT_TOO_LARGE', inputSize: 1024 * 1024 + 1 });
+    const stored = await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { input inputTruncated } }', { id: big.id }, user);
+    expect(stored.execution.inputTruncated).toBe(true);
+    expect(stored.execution.input.length).toBe(64 * 1024);
+    expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'nope' } }, user)).toBe('BAD_USER_INPUT');
+    const other = await server.user('other');
+    expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'echo' } }, other)).toBe('NOT_FOUND');
+    expect((await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { id } }', { id: big.id }, other)).execution).toBeNull();
+  });
+
+  it('detects a module altered in storage after publishing', async () => {
+    const user = await server.user('tamper');
+    // A module this process has not compiled yet: compiled modules are cached by sha256.
+    const permissions = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
+    await listAndPublish(server, publisher, { slug: 'tamper-me', version: '1.0.0', hostApi: '^1.0.0', functions: ['say_hello'], permissions }, await buildFixture('host-api'));
+    const id = await install(user, 'tamper-me', { grantPermissions: permissions });
+    const em = server.app.db.fork();
+    const [{ prepared_sha256: sha }] = await em.getConnection().execute<{ prepared_sha256: string }[]>(
+      "select prepared_sha256 from plugin_versions v join plugins p on p.id = v.plugin_id where p.slug = 'tamper-me'",
+    );
+    const [{ bytes }] = await em.getConnection().execute<{ bytes: Buffer }[]>(em.getKnex()('blobs').select('bytes').where('sha256', sha));
+    const altered = Buffer.from(bytes);
+    altered[altered.length - 1] ^= 0xff;
+    await em.getConnection().execute(em.getKnex()('blobs').update({ bytes: altered }).where('sha256', sha));
+    expect(await execute(user, id, 'say_hello')).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_INTEGRITY' });
+  });
+});
+
+describe('KV and the circuit breaker', () => {
+  it('applies KV writes only for calls that succeed', async () => {
+    const user = await server.user('counter');
+    const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
+    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 1 });
+    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 2 });
+    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: true } } }, user);
+    const failed = await execute(user, id, 'bump');
+    expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
+    expect(failed.errorMessage).toContain('count=3');
+    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: false } } }, user);
+    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 3 });
+  });
+
+  it('opens after five consecutive failures, rejects fast, and closes after a successful trial', async () => {
+    const user = await server.user('breaker');
+    const id = await install(user, 'tagger', { config: { tag: 'x', fail: true }, grantPermissions: TAGGER_GRANTS });
+    const events = collect<{ installationEvents: { type: string; installation: { circuitState: string } } }>(
+      server.ws(user),
+      'subscription { installationEvents { type installation { circuitState } } }',
+      3,
+    );
+    await events.ready;
+    for (let i = 0; i < 5; i++) expect((await execute(user, id, 'bump')).status).toBe('FAILED');
+    const rejected = await execute(user, id, 'bump');
+    expect(rejected).toMatchObject({ status: 'REJECTED', errorCode: 'PLUGIN_REJECTED', fuelUsed: null });
+    expect(rejected.errorMessage).toContain('5 consecutive failures');
+    const state = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures lastError circuitOpenedAt } }', { id }, user);
+    expect(state.installation).toMatchObject({ circuitState: 'OPEN', consecutiveFailures: 5 });
+    expect(state.installation.lastError).toContain('PLUGIN_FAILED');
+
+    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: false } } }, user);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await execute(user, id, 'bump')).status).toBe('SUCCEEDED');
+    const closed = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures } }', { id }, user);
+    expect(closed.installation).toEqual({ circuitState: 'CLOSED', consecutiveFailures: 0 });
+    const seen = (await events.events).map((e) => e.installationEvents.type);
+    expect(seen).toEqual(['CIRCUIT_CHANGED', 'UPDATED', 'CIRCUIT_CHANGED']);
+  }, 30_000);
+
+  it('streams STARTED, LOG, EMITTED and SUCCEEDED for an execution', async () => {
+    const user = await server.user('watcher');
+    const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
+    const events = collect<{ executionEvents: { type: string; log: { message: string } | null; execution: { status: string } } }>(
+      server.ws(user),
+      `subscription { executionEvents(installationId: "${id}") { type log { message } execution { status } } }`,
+      3,
+    );
+    await events.ready;
+    await execute(user, id, 'bump');
+    const seen = await events.events;
+    expect(seen.map((e) => e.executionEvents.type)).toEqual(['STARTED', 'LOG', 'SUCCEEDED']);
+    expect(seen[1].executionEvents.log?.message).toBe('count is now 1');
+    expect(seen[2].executionEvents.execution.status).toBe('SUCCEEDED');
+  });
+});

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
+import { sha256Hex } from '../../src/runtime/index.ts';
+import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let publisher: string;
+let rival: string;
+let user: string;
+let tagger: Awaited<ReturnType<typeof buildTestPlugin>>;
+
+const problemsOf = (r: { errors?: { extensions?: { problems?: { field?: string; code: string }[] } }[] }) => r.errors?.[0].extensions?.problems ?? [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  publisher = await server.user('maker', 'PUBLISHER');
+  rival = await server.user('rival', 'PUBLISHER');
+  user = await server.user('installer');
+  tagger = await buildTestPlugin('tagger');
+  await listAndPublish(server, publisher, tagger.manifest, tagger.wasm);
+});
+afterAll(() => server.stop());
+
+describe('publishPluginVersion', () => {
+  it('stores the version with its sha256 and serves the module back', async () => {
+    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { latestVersion { version sha256 sizeBytes permissions hooks functions configSchema } } }');
+    expect(plugin.latestVersion).toMatchObject({ version: '1.0.0', sha256: sha256Hex(tagger.wasm), sizeBytes: tagger.wasm.byteLength, functions: ['tag_now', 'bump'] });
+    const download = await fetch(`${server.url}/wasm/${plugin.latestVersion.sha256}`);
+    expect(download.headers.get('content-type')).toBe('application/wasm');
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(tagger.wasm);
+    expect((await fetch(`${server.url}/wasm/${'0'.repeat(64)}`)).status).toBe(404);
+  });
+
+  it('reports every manifest and module problem together', async () => {
+    const wasi = await buildFixture('wasi');
+    const result = await publishVersion(server, publisher, 'tagger', {
+      slug: 'tagger', version: 'one', hostApi: '^9.0.0', functions: ['roll', 'missing_fn'], hooks: ['clip.exploded'],
+      permissions: ['log', 'teleport'], limits: { memoryMiB: 512, timeoutMs: 50_000 }, configSchema: { type: 'nonsense' },
+    }, wasi);
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const codes = problemsOf(result).map((p) => `${p.field}:${p.code}`);
+    expect(codes).toEqual(expect.arrayContaining([
+      'manifest.version:SEMVER', 'manifest.hostApi:HOST_API', 'manifest.hooks.0:UNKNOWN_HOOK', 'manifest.permissions.1:UNKNOWN_PERMISSION',
+      'manifest.limits.memoryMiB:LIMIT', 'manifest.limits.timeoutMs:LIMIT', 'manifest.configSchema:JSON_SCHEMA',
+    ]));
+    // Module problems are reported with the manifest's, naming each refused import.
+    const wasiProblems = problemsOf(result).filter((p) => p.field?.startsWith('wasm.'));
+    expect(wasiProblems.length).toBeGreaterThan(0);
+    expect(wasiProblems.some((p) => p.field?.includes('wasi_snapshot_preview1'))).toBe(true);
+  });
+
+  it('refuses a module importing a host function its manifest does not declare, naming the import', async () => {
+    const hostApi = await buildFixture('host-api');
+    const result = await publishVersion(server, publisher, 'tagger', {
+      slug: 'tagger', version: '1.1.0', hostApi: '^1.0.0', functions: ['say_hello'], permissions: ['log'],
+    }, hostApi);
+    const problems = problemsOf(result);
+    expect(problems.map((p) => p.code)).toContain('IMPORT_NOT_DECLARED');
+    expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['wasm.imports.extism:host/user.kv_get', 'wasm.imports.extism:host/user.clip_patch']));
+  });
+
+  it('refuses an existing version, a foreign listing, an empty or oversized upload', async () => {
+    expect(problemsOf(await publishVersion(server, publisher, 'tagger', tagger.manifest, tagger.wasm)).map((p) => p.code)).toContain('VERSION_EXISTS');
+    expect((await publishVersion(server, rival, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await publishVersion(server, user, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(problemsOf(await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, new Uint8Array())).map((p) => p.code)).toContain('EMPTY');
+    const huge = new Uint8Array(2 * 1024 * 1024 + 1);
+    expect(problemsOf(await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, huge)).map((p) => p.code)).toContain('TOO_LARGE');
+    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { versions { edges { node { version } } } } }');
+    expect(plugin.versions.edges).toHaveLength(1);
+  });
+});
+
+describe('installPlugin', () => {
+  const grants = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
+
+  it('lists the permissions a version needs that were not granted', async () => {
+    const result = await server.gql(INSTALL, { input: { slug: 'tagger', config: { tag: 'x' }, grantPermissions: ['log'] } }, user);
+    const problem = problemsOf(result).find((p) => p.code === 'PERMISSIONS_REQUIRED') as { message?: string } | undefined;
+    expect(problem?.message).toContain('config, kv, clips:read, clips:write, events');
+  });
+
+  it('validates config against the version schema and refuses unmatched ranges', async () => {
+    const bad = await server.gql(INSTALL, { input: { slug: 'tagger', config: { tag: '', extra: 1 }, grantPermissions: grants } }, user);
+    expect(problemsOf(bad).every((p) => p.code === 'CONFIG_SCHEMA')).toBe(true);
+    expect(problemsOf(bad).length).toBeGreaterThanOrEqual(2);
+    const range = await server.gql(INSTALL, { input: { slug: 'tagger', versionRange: '^2.0.0', config: { tag: 'x' }, grantPermissions: grants } }, user);
+    expect(problemsOf(range).map((p) => p.code)).toEqual(['NO_MATCHING_VERSION']);
+    expect(await server.code(INSTALL, { input: { slug: 'tagger', versionRange: 'not a range', grantPermissions: grants } }, user)).toBe('BAD_USER_INPUT');
+    expect(await server.code(INSTALL, { input: { slug: 'nope', grantPermissions: [] } }, user)).toBe('NOT_FOUND');
+    expect(await server.code(INSTALL, { input: { slug: 'tagger', grantPermissions: grants } })).toBe('UNAUTHENTICATED');
+  });
+
+  it('installs the highest matching version with config defaults, once per user', async () => {
+    const { installPlugin } = await server.ok<any, any>(INSTALL, { input: { slug: 'tagger', versionRange: '^1.0.0', config: { tag: 'hi' }, grantPermissions: grants, priority: 3 } }, user);
+    expect(installPlugin).toMatchObject({ version: { version: '1.0.0' }, config: { tag: 'hi', fail: false }, priority: 3, criticality: 'OPTIONAL' });
+    expect(await server.code(INSTALL, { input: { slug: 'tagger', config: { tag: 'hi' }, grantPermissions: grants } }, user)).toBe('CONFLICT');
+    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { downloadCount } }');
+    expect(plugin.downloadCount).toBe(1);
+  });
+
+  it('upgrades, skips yanked versions, and rolls back', async () => {
+    await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '1.1.0' }, tagger.wasm);
+    await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '1.2.0' }, tagger.wasm);
+    await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '2.0.0-beta.1' }, tagger.wasm);
+    await server.ok('mutation { yankPluginVersion(slug: "tagger", version: "1.2.0") { yanked } }', {}, publisher);
+    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { latestVersion { version } } }');
+    expect(plugin.latestVersion.version).toBe('1.1.0');
+    const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
+    const id = installations.edges[0].node.id;
+    const up = await server.ok<any, any>('mutation ($id: ID!) { upgradeInstallation(id: $id) { version { version } history { from to reason } } }', { id }, user);
+    expect(up.upgradeInstallation.version.version).toBe('1.1.0');
+    expect(await server.code('mutation ($id: ID!) { upgradeInstallation(id: $id) { id } }', { id }, user)).toBe('CONFLICT');
+    const back = await server.ok<any, any>('mutation ($id: ID!) { rollbackInstallation(id: $id) { version { version } history { reason } } }', { id }, user);
+    expect(back.rollbackInstallation.version.version).toBe('1.0.0');
+    expect(back.rollbackInstallation.history.map((h: { reason: string }) => h.reason)).toEqual(['INSTALL', 'UPGRADE', 'ROLLBACK']);
+    expect(await server.code('mutation ($id: ID!) { rollbackInstallation(id: $id) { id } }', { id }, publisher)).toBe('NOT_FOUND');
+  });
+
+  it('updates config with validation and uninstalls', async () => {
+    const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
+    const id = installations.edges[0].node.id;
+    expect(await server.code('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 5 } } }, user)).toBe('BAD_USER_INPUT');
+    const updated = await server.ok<any, any>('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { config enabled criticality } }', { input: { id, config: { tag: 'new' }, enabled: false, criticality: 'CRITICAL' } }, user);
+    expect(updated.updateInstallation).toEqual({ config: { tag: 'new', fail: false }, enabled: false, criticality: 'CRITICAL' });
+    await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id }, user);
+    expect((await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user)).installations.edges).toEqual([]);
+  });
+});

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateClipDocument } from '../generated/graphql.ts';
+import { createTestStorage, scaleOutServices } from '../support/database.ts';
+import { collect, startTestServer, type TestServer } from '../support/server.ts';
+
+const services = await scaleOutServices();
+
+describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    const storage = await createTestStorage({ databaseUrl: services!.databaseUrl });
+    const shared = { ...storage, redisUrl: services!.redisUrl, drop: async () => {} };
+    a = await startTestServer({ storage: shared });
+    b = await startTestServer({ storage: { ...shared, drop: storage.drop } });
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+  });
+
+  it('delivers a clip created through one instance to a subscriber on the other', async () => {
+    const token = await a.user('roamer');
+    const events = collect<{ clipEvents: { type: string; clip: { title: string } } }>(a.ws(token), 'subscription { clipEvents { type clip { title } } }', 1);
+    await events.ready;
+    await b.ok(CreateClipDocument, { input: { title: 'Cross-instance', mediaUrl: '/media/x.mp4', durationMs: 1000 } }, token);
+    expect((await events.events)[0].clipEvents).toEqual({ type: 'CREATED', clip: { title: 'Cross-instance' } });
+  });
+
+  it('drops an instance’s cached public reads when another instance writes', async () => {
+    const publisher = await a.user('lister', 'PUBLISHER');
+    const list = async () => (await a.ok<any, any>('{ plugins(first: 10) { edges { node { slug } } } }')).plugins.edges.map((e: any) => e.node.slug);
+    expect(await list()).toEqual([]);
+    await b.ok('mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }', { input: { slug: 'elsewhere', name: 'E', summary: 'x', category: 'other' } }, publisher);
+    // The write epoch travels over Redis: give it a moment, far less than the cache's TTL.
+    let seen: string[] = [];
+    for (let i = 0; i < 20 && seen.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await list();
+    }
+    expect(seen).toEqual(['elsewhere']);
+  });
+});

@@ -1,0 +1,118 @@
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.ts';
+import type { Role } from '../../src/entities/index.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { createUser } from '../../src/services/users.ts';
+import { createTestStorage, type TestStorage } from './database.ts';
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; problems?: { field?: string; code: string; message: string }[] } }[];
+}
+
+export interface TestServer extends RunningServer {
+  storage: TestStorage;
+  /** Creates a user straight through the service layer and returns its API token. */
+  user(handle: string, role?: Role, options?: { verified?: boolean }): Promise<string>;
+  gql<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<GraphQLResponse<T>>;
+  /** gql that fails the test on any error and returns data. */
+  ok<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<T>;
+  /** First error code of a response that must fail. */
+  code<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<string | undefined>;
+  ws(token?: string): Client;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  storage?: TestStorage;
+  env?: Record<string, string>;
+  onQuery?: (sql: string) => void;
+}
+
+/** A real server on a loopback port over a database of its own. */
+export async function startTestServer({ storage, env = {}, onQuery }: TestServerOptions = {}): Promise<TestServer> {
+  storage ??= await createTestStorage();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Two plugin workers: enough for hostile and healthy calls side by side, light on 2 cores.
+    PLUGBOARD_WORKERS: '2',
+    PLUGBOARD_DATA_DIR: storage.dataDir,
+    ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
+    ...(storage.redisUrl ? { REDIS_URL: storage.redisUrl } : {}),
+    ...env,
+  });
+  const running = await startServer({ config, onQuery });
+  const sockets: Client[] = [];
+
+  const gql = async <T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<GraphQLResponse<T>> => {
+    const response = await fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: typeof doc === 'string' ? doc : print(doc), variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
+
+  return {
+    ...running,
+    storage,
+    gql,
+    async user(handle, role = 'MEMBER', { verified = false } = {}) {
+      const { token } = await createUser(running.app.db.fork(), { handle, role, verifiedPublisher: verified });
+      return token;
+    },
+    async ok(doc, variables, token) {
+      const result = await gql(doc, variables, token);
+      if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+      return result.data;
+    },
+    async code(doc, variables, token) {
+      const result = await gql(doc, variables, token);
+      if (!result.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(result.data)}`);
+      return result.errors[0].extensions?.code;
+    },
+    ws(token) {
+      const client = createClient({
+        url: `${running.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { Authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+      });
+      sockets.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await running.close();
+      await storage.drop();
+    },
+  };
+}
+
+/** Collects the next `count` events of a subscription. */
+export function collect<T>(client: Client, query: string, count: number, timeoutMs = 10_000): { ready: Promise<void>; events: Promise<T[]> } {
+  const events: T[] = [];
+  let markReady: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const done = new Promise<T[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out with ${events.length}/${count} events`)), timeoutMs);
+    const iterator = client.iterate<T>({ query });
+    // graphql-ws subscribes once the socket acknowledges; give it that round trip.
+    client.on('connected', () => setTimeout(markReady, 50));
+    (async () => {
+      for await (const result of iterator) {
+        if (result.errors) return reject(new Error(JSON.stringify(result.errors)));
+        events.push(result.data as T);
+        if (events.length === count) break;
+      }
+      clearTimeout(timer);
+      resolve(events);
+    })().catch(reject);
+  });
+  return { ready, events: done };
+}
