@@ -35,6 +35,8 @@ export const Installation = defineEntity({
     circuitOpenedAt: p.datetime().nullable(),
     lastError: p.string().length(1000).nullable(),
     history: p.json<VersionChange[]>(),
+    /** Moves on every commit of KV writes: a call applies its writes only over the state it read. */
+    kvRevision: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   }),

@@ -54,6 +54,8 @@ export type RuntimeErrorCode =
   | 'PERMISSION_DENIED'
   | 'PLUGIN_INTEGRITY'
   | 'PLUGIN_REJECTED'
+  /** Set by the host, not the runtime: the call's KV writes could not be applied over what it read. */
+  | 'PLUGIN_KV_CONFLICT'
   /** The module cannot run here: not prepared by `prepareModule`, refused imports, or link failure. */
   | 'PLUGIN_INVALID_MODULE'
   /** The requested function is not exported by the module. */

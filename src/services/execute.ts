@@ -29,6 +29,9 @@ export interface CallOutcome {
   result: CallResult | null;
 }
 
+/** Runs of one call before a KV conflict with another process fails it (`PLUGIN_KV_CONFLICT`; SQLite only). */
+export const KV_ATTEMPTS = 5;
+
 const FAILURES = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED']);
 
 function snapshotOf(i: Installation): CircuitSnapshot {
@@ -71,28 +74,62 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
   }
   announce('STARTED');
 
-  const kv = new Map((await em.find(KvEntry, { installation })).map((e) => [e.key, new Uint8Array(e.value)]));
-  let result: CallResult;
-  try {
-    result = await platform.runtime.call({
-      instanceKey: `installation:${installation.id}`,
-      module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
-      function: spec.function,
-      input: inputBytes,
-      grants: installation.grantedPermissions as Permission[],
-      limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
-      host: { config: installation.config, kv, clip: spec.clip ?? null },
-      onLog: (line) => announce('LOG', line),
-    });
-  } catch (err) {
-    // The runtime rejects only when it is closed (shutdown); the call is still recorded.
-    platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
-    result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
-  }
-  await finish(em, platform, installation, execution, result, gate.trial);
+  // KV writes are applied only over the state the call read. Calls of one installation in this
+  // process take turns, so they never collide. A call that another instance's write overtook
+  // runs again: on PostgreSQL holding the installation's row lock from its read to its commit,
+  // so the second run always lands; on SQLite (one process owns the file) the conflict can only
+  // come from another process, and the call is tried up to KV_ATTEMPTS times.
+  const usesKv = installation.grantedPermissions.includes('kv');
+  const attempt = async (locked: boolean, last: boolean): Promise<CallResult | null> => {
+    const run = async (tx: SqlEntityManager): Promise<CallResult | null> => {
+      if (locked) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+      // The revision first, the entries after: a write landing in between moves the revision,
+      // so the check in `finish` sees it and this run is retried rather than applied.
+      const revision = usesKv ? await readKvRevision(tx, installation.id) : 0;
+      const kv = usesKv ? await readKv(tx, installation.id) : new Map<string, Uint8Array>();
+      let result: CallResult;
+      try {
+        result = await platform.runtime.call({
+          instanceKey: `installation:${installation.id}`,
+          module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
+          function: spec.function,
+          input: inputBytes,
+          grants: installation.grantedPermissions as Permission[],
+          limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
+          host: { config: installation.config, kv, clip: spec.clip ?? null },
+          onLog: (line) => announce('LOG', line),
+        });
+      } catch (err) {
+        // The runtime rejects only when it is closed (shutdown); the call is still recorded.
+        platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
+        result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
+      }
+      return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last })) ? result : null;
+    };
+    return locked ? em.transactional((tx) => run(tx as SqlEntityManager)) : run(em);
+  };
+  const attempts = async (): Promise<CallResult> => {
+    for (let n = 1; ; n++) {
+      const result = await attempt(n > 1 && isPostgres(em), n === KV_ATTEMPTS);
+      if (result) return result;
+      platform.logger.info({ executionId: execution.id, attempt: n }, 'KV changed during the call; running it again');
+    }
+  };
+  const result = usesKv ? await platform.kvLock.run(String(installation.id), attempts) : await attempts();
   if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
   announce(execution.status as ExecutionEventType);
   return { executionId: execution.id, status: execution.status, errorCode: execution.errorCode ?? null, errorMessage: execution.errorMessage ?? null, result };
+}
+
+async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
+  const [row] = await em.execute<{ kv_revision: number }[]>(em.getKnex()('installations').select('kv_revision').where('id', installationId));
+  return Number(row.kv_revision);
+}
+
+/** Read straight from the table, never from the identity map, so a retried attempt sees new state. */
+async function readKv(em: SqlEntityManager, installationId: number): Promise<Map<string, Uint8Array>> {
+  const rows = await em.execute<{ key: string; value: Buffer }[]>(em.getKnex()('kv_entries').select('key', 'value').where('installation_id', installationId));
+  return new Map(rows.map((row) => [row.key, new Uint8Array(row.value)]));
 }
 
 async function loadModule(platform: Platform, version: PluginVersion): Promise<Uint8Array> {
@@ -124,38 +161,69 @@ async function passBreaker(em: SqlEntityManager, platform: Platform, installatio
   return { allowed: true, trial: true, reason: '' };
 }
 
-async function finish(em: SqlEntityManager, platform: Platform, installation: Installation, execution: Execution, result: CallResult, trial: boolean): Promise<void> {
-  const status = result.status as ExecutionStatus;
+class KvConflict extends Error {}
+
+/**
+ * Completes the Execution row, applies a successful call's KV writes and moves the breaker, in
+ * one transaction. Returns false, writing nothing, when KV changed since the call read it and
+ * this was not the last attempt.
+ */
+async function finish(
+  em: SqlEntityManager,
+  platform: Platform,
+  installation: Installation,
+  execution: Execution,
+  outcome: CallResult,
+  trial: boolean,
+  kv: { revision: number; last: boolean },
+): Promise<boolean> {
+  let result = outcome;
   const before = installation.circuitState;
-  await em.transactional(async (tx) => {
-    Object.assign(execution, {
-      status,
-      durationMs: result.durationMs,
-      fuelUsed: result.fuelUsed,
-      peakMemoryBytes: result.peakMemoryBytes,
-      outputSize: result.output?.byteLength ?? null,
-      output: result.output ? Buffer.from(result.output).toString('utf8') : null,
-      errorCode: result.error?.code ?? null,
-      errorMessage: result.error?.message ?? null,
-      logs: result.logs,
-      logsTruncated: result.logsTruncated,
-      finishedAt: new Date(),
+  try {
+    await em.transactional(async (tx) => {
+      if (result.status === 'SUCCEEDED' && result.kvWrites.length > 0) {
+        const moved = await tx.nativeUpdate(Installation, { id: installation.id, kvRevision: kv.revision }, { kvRevision: kv.revision + 1 });
+        if (moved === 1) await applyKvWrites(tx as SqlEntityManager, installation, result);
+        else if (!kv.last) throw new KvConflict();
+        else result = failedResult('FAILED', 'PLUGIN_KV_CONFLICT', `the installation's KV store kept changing while the call ran (${KV_ATTEMPTS} attempts); its writes were discarded`);
+      }
+      await complete(tx as SqlEntityManager, platform, installation, execution, result, trial);
     });
-    if (status === 'SUCCEEDED') await applyKvWrites(tx as SqlEntityManager, installation, result);
-    // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
-    // concurrent calls of one installation count every failure.
-    if (isPostgres(tx as SqlEntityManager)) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
-    await tx.refresh(installation);
-    const next = recordOutcome({ ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState }, !FAILURES.has(status), Date.now(), platform.breaker);
-    installation.circuitState = next.state;
-    installation.consecutiveFailures = next.consecutiveFailures;
-    installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
-    if (FAILURES.has(status)) installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
-    await tx.flush();
-  });
+  } catch (err) {
+    if (err instanceof KvConflict) return false;
+    throw err;
+  }
   if (installation.circuitState !== before || trial) {
     publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
   }
+  return true;
+}
+
+async function complete(tx: SqlEntityManager, platform: Platform, installation: Installation, execution: Execution, result: CallResult, trial: boolean): Promise<void> {
+  const status = result.status as ExecutionStatus;
+  Object.assign(execution, {
+    status,
+    durationMs: result.durationMs,
+    fuelUsed: result.fuelUsed,
+    peakMemoryBytes: result.peakMemoryBytes,
+    outputSize: result.output?.byteLength ?? null,
+    output: result.output ? Buffer.from(result.output).toString('utf8') : null,
+    errorCode: result.error?.code ?? null,
+    errorMessage: result.error?.message ?? null,
+    logs: result.logs,
+    logsTruncated: result.logsTruncated,
+    finishedAt: new Date(),
+  });
+  // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
+  // concurrent calls of one installation count every failure.
+  if (isPostgres(tx)) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+  await tx.refresh(installation);
+  const next = recordOutcome({ ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState }, !FAILURES.has(status), Date.now(), platform.breaker);
+  installation.circuitState = next.state;
+  installation.consecutiveFailures = next.consecutiveFailures;
+  installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
+  if (FAILURES.has(status)) installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
+  await tx.flush();
 }
 
 async function applyKvWrites(tx: SqlEntityManager, installation: Installation, result: CallResult): Promise<void> {

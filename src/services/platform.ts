@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/orm.ts';
 import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime } from '../runtime/index.ts';
 import type { Events } from './events.ts';
+import { KeyedLock } from './keyed-lock.ts';
 
 /** What running plugins needs: storage, events, the worker-pool runtime and the breaker policy. */
 export interface Platform {
@@ -11,6 +12,8 @@ export interface Platform {
   readonly runtime: PluginRuntime;
   breaker: BreakerPolicy;
   logger: Logger;
+  /** Serialises this process's calls of one installation that may write KV (see `runCall`). */
+  kvLock: KeyedLock;
   /** Stops the runtime's workers if they were started. */
   close(): Promise<void>;
 }
@@ -30,6 +33,7 @@ export function createPlatform({ db, events, logger, workers, circuitCooldownMs 
     events,
     logger,
     breaker: { ...DEFAULT_BREAKER, cooldownMs: circuitCooldownMs },
+    kvLock: new KeyedLock(),
     get runtime() {
       return (runtime ??= createRuntime({ workers }));
     },

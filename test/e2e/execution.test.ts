@@ -128,6 +128,16 @@ describe('KV and the circuit breaker', () => {
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 3 });
   });
 
+  it('loses no KV update when calls of one installation run at the same time', async () => {
+    const user = await server.user('racer');
+    const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
+    const calls = await Promise.all(Array.from({ length: 8 }, () => execute(user, id, 'bump')));
+    expect(calls.map((c) => c.status)).toEqual(Array(8).fill('SUCCEEDED'));
+    // Each call saw the count every earlier one left: no two read the same value.
+    expect(calls.map((c) => JSON.parse(c.output).count).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 9 });
+  });
+
   it('opens after five consecutive failures, rejects fast, and closes after a successful trial', async () => {
     const user = await server.user('breaker');
     const id = await install(user, 'tagger', { config: { tag: 'x', fail: true }, grantPermissions: TAGGER_GRANTS });

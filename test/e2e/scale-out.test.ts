@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateClipDocument } from '../generated/graphql.ts';
 import { createTestStorage, scaleOutServices } from '../support/database.ts';
+import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
 
 const services = await scaleOutServices();
@@ -41,4 +42,20 @@ describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
     }
     expect(seen).toEqual(['elsewhere']);
   });
+
+  it('loses no KV update when two instances run one installation at the same time', async () => {
+    const publisher = await a.user('kv-publisher', 'PUBLISHER');
+    const user = await a.user('kv-racer');
+    const { manifest, wasm } = await buildTestPlugin('tagger');
+    await listAndPublish(a, publisher, manifest, wasm);
+    const grantPermissions = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
+    const { installPlugin } = await a.ok<any, any>(INSTALL, { input: { slug: manifest.slug, config: { tag: 'x' }, grantPermissions } }, user);
+    const bump = async (via: TestServer) =>
+      (await via.ok<any, any>(EXECUTE, { input: { installationId: installPlugin.id, function: 'bump', input: '' } }, user)).executePlugin;
+    // Each instance takes its own calls in turn; between the two, the one that commits second
+    // finds the KV revision moved and runs its call again on the new state.
+    const calls = await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? a : b)));
+    expect(calls.map((c) => c.status)).toEqual(Array(10).fill('SUCCEEDED'));
+    expect(calls.map((c) => JSON.parse(c.output).count).sort((x: number, y: number) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  }, 60_000);
 });

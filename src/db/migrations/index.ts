@@ -1,12 +1,21 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_initial as PostgresInitial } from './postgresql/Migration20261122000000_initial.ts';
+import { Migration20261122100000_kv_revision as PostgresKvRevision } from './postgresql/Migration20261122100000_kv_revision.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
+import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
- * tsx, vitest and any bundler. A new migration is generated per dialect and added to both lists.
+ * tsx, vitest and any bundler. A new migration is written per dialect and added to both lists;
+ * `src/db/migrations.test.ts` fails while the migrated schema differs from the entities.
  */
 export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
-  sqlite: [{ name: 'Migration20261122000000_initial', class: SqliteInitial }],
-  postgresql: [{ name: 'Migration20261122000000_initial', class: PostgresInitial }],
+  sqlite: [
+    { name: 'Migration20261122000000_initial', class: SqliteInitial },
+    { name: 'Migration20261122100000_kv_revision', class: SqliteKvRevision },
+  ],
+  postgresql: [
+    { name: 'Migration20261122000000_initial', class: PostgresInitial },
+    { name: 'Migration20261122100000_kv_revision', class: PostgresKvRevision },
+  ],
 };
