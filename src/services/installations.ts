@@ -2,6 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
 import type { VersionChange } from '../entities/installation.ts';
+import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
 import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
 import { validateConfig } from './json-schema.ts';
@@ -59,6 +60,7 @@ export async function installPlugin({ em, events }: InstallationDeps, viewer: Us
   validate(input);
   const range = input.versionRange ?? '*';
   const id = await em.transactional(async (tx) => {
+    await lockOwner(tx as SqlEntityManager, viewer.id);
     const plugin = await tx.findOne(Plugin, { slug: input.slug });
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin })) throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
@@ -67,6 +69,7 @@ export async function installPlugin({ em, events }: InstallationDeps, viewer: Us
     const granted = [...new Set(input.grantPermissions ?? [])];
     const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
     problems.push(...checkGrants(version, granted));
+    problems.push(...(await missingDependencies(tx as SqlEntityManager, viewer.id, { slug: plugin.slug, version: version.version, dependencies: version.dependencies })));
     if (problems.length) throw new BadInputError(problems);
     const installation = tx.create(Installation, {
       owner: tx.getReference(User, viewer.id),
@@ -88,7 +91,8 @@ export async function installPlugin({ em, events }: InstallationDeps, viewer: Us
 }
 
 async function ownInstallation(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Installation> {
-  const installation = await tx.findOne(Installation, id, { populate: ['version'] });
+  await lockOwner(tx, viewer.id);
+  const installation = await tx.findOne(Installation, id, { populate: ['version', 'plugin'] });
   if (!installation || installation.owner.id !== viewer.id) throw new NotFoundError('Installation', id);
   return installation;
 }
@@ -119,11 +123,19 @@ export async function updateInstallation({ em, events }: InstallationDeps, viewe
   return id;
 }
 
-/** Moves to another version: config is re-validated against its schema and grants must still cover it. */
+/**
+ * Moves to another version: config is re-validated against its schema, grants must still cover
+ * it, its dependencies must be installed, and the owner's plugins that depend on this one must
+ * accept the new version.
+ */
 async function moveTo(tx: SqlEntityManager, installation: Installation, target: PluginVersion, reason: VersionChange['reason']): Promise<void> {
+  const slug = installation.plugin.getEntity().slug;
   const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
   problems.push(...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'));
+  problems.push(...(await missingDependencies(tx, installation.owner.id, { slug, version: target.version, dependencies: target.dependencies })));
   if (problems.length) throw new BadInputError(problems, `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`);
+  const broken = await brokenDependents(tx, installation.owner.id, slug, target.version);
+  if (broken.length) throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${broken.join('; ')}`);
   const from = installation.version.getEntity().version;
   installation.history = [...installation.history, { from, to: target.version, at: new Date().toISOString(), reason }];
   installation.version = tx.getReference(PluginVersion, target.id) as never;
@@ -164,10 +176,13 @@ export async function rollbackInstallation({ em, events }: InstallationDeps, vie
   return id;
 }
 
-/** Removes an installation with its KV data and execution history. */
+/** Removes an installation with its KV data and execution history, unless another one depends on it. */
 export async function uninstallPlugin({ em, events }: InstallationDeps, viewer: UserRecord, id: number): Promise<InstallationRecord> {
   const record = await em.transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+    const slug = installation.plugin.getEntity().slug;
+    const broken = await brokenDependents(tx as SqlEntityManager, viewer.id, slug, null);
+    if (broken.length) throw new ConflictError(`Cannot uninstall "${slug}": ${broken.join('; ')}. Uninstall those first`);
     const before = installationRecord(installation);
     tx.remove(installation);
     await tx.flush();

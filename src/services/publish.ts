@@ -2,6 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
 import { putBlob } from './blobs.ts';
+import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import { sharedAjv } from './json-schema.ts';
 import { MAX_WASM_BYTES, validateManifest } from './manifest.ts';
@@ -29,6 +30,7 @@ export async function publishPluginVersion(em: SqlEntityManager, viewer: UserRec
   if (manifest && (await em.count(PluginVersion, { plugin, version: manifest.version }))) {
     problems.push({ field: 'manifest.version', code: 'VERSION_EXISTS', message: `${input.slug}@${manifest.version} is already published; versions are immutable` });
   }
+  if (manifest) problems.push(...(await unknownDependencies(em, input.slug, manifest.dependencies)));
   const wasmProblems = checkModule(input.wasm, manifest);
   problems.push(...wasmProblems);
   if (problems.length || !manifest) throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);

@@ -128,3 +128,47 @@ describe('installPlugin', () => {
     expect((await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user)).installations.edges).toEqual([]);
   });
 });
+
+describe('dependencies', () => {
+  const grants = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
+  const UNINSTALL = 'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }';
+  const UPGRADE = 'mutation ($id: ID!, $range: String) { upgradeInstallation(id: $id, versionRange: $range) { version { version } } }';
+  const install = (token: string, slug: string, versionRange = '*') =>
+    server.gql<any, any>(INSTALL, { input: { slug, versionRange, config: { tag: 'x' }, grantPermissions: grants } }, token);
+
+  beforeAll(async () => {
+    for (const version of ['1.0.0', '2.0.0']) await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'base', version }, tagger.wasm);
+    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'addon', dependencies: { base: '^1.0.0' } }, tagger.wasm);
+  });
+
+  it('must name other plugins listed in the marketplace', async () => {
+    const result = await publishVersion(server, publisher, 'addon', { ...tagger.manifest, slug: 'addon', version: '1.1.0', dependencies: { addon: '^1.0.0', ghost: '^1.0.0' } }, tagger.wasm);
+    expect(problemsOf(result).map((p) => `${p.field}:${p.code}`)).toEqual(['manifest.dependencies.addon:DEPENDENCY_SELF', 'manifest.dependencies.ghost:DEPENDENCY_UNKNOWN']);
+  });
+
+  it('must be installed, in range, before their dependent', async () => {
+    const newcomer = await server.user('newcomer');
+    const missing = await install(newcomer, 'addon');
+    expect(problemsOf(missing).map((p) => p.code)).toEqual(['DEPENDENCY_MISSING']);
+    expect(missing.errors?.[0].message).toContain('"base" ^1.0.0');
+    await install(newcomer, 'base', '^2.0.0');
+    const wrong = await install(newcomer, 'addon');
+    expect(problemsOf(wrong).map((p) => p.code)).toEqual(['DEPENDENCY_VERSION']);
+    expect(wrong.errors?.[0].message).toContain('you have 2.0.0');
+    expect((await server.ok<any, any>('{ installations { edges { node { plugin { slug } } } } }', {}, newcomer)).installations.edges).toHaveLength(1);
+  });
+
+  it('keep what depends on them from breaking: no upgrade out of range, no uninstall', async () => {
+    const owner = await server.user('composer');
+    const base = (await install(owner, 'base', '^1.0.0')).data.installPlugin.id;
+    const addon = (await install(owner, 'addon')).data.installPlugin.id;
+    const upgrade = await server.gql(UPGRADE, { id: base, range: '^2.0.0' }, owner);
+    expect(upgrade.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringContaining('addon@1.0.0 needs "base" ^1.0.0') });
+    expect(await server.code(UNINSTALL, { id: base }, owner)).toBe('CONFLICT');
+    const { installation } = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { version { version } } }', { id: base }, owner);
+    expect(installation.version.version).toBe('1.0.0');
+    await server.ok(UNINSTALL, { id: addon }, owner);
+    expect((await server.ok<any, any>(UPGRADE, { id: base, range: '^2.0.0' }, owner)).upgradeInstallation.version.version).toBe('2.0.0');
+    await server.ok(UNINSTALL, { id: base }, owner);
+  });
+});
