@@ -24,6 +24,12 @@ export interface ExecutionLog {
   at: number;
 }
 
+/** A KV key a call read and the value it got: base64, or null when the key was absent. */
+export interface ExecutionKvRead {
+  key: string;
+  base64: string | null;
+}
+
 export const Execution = defineEntity({
   name: 'Execution',
   tableName: 'executions',
@@ -49,6 +55,9 @@ export const Execution = defineEntity({
     errorMessage: p.text().nullable(),
     logs: p.json<ExecutionLog[]>(),
     logsTruncated: p.boolean().default(false),
+    /** What the call read from KV (null: nothing recorded, e.g. a rejected call), capped for replay. */
+    kvReads: p.json<ExecutionKvRead[]>().nullable(),
+    kvReadsTruncated: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),
   }),

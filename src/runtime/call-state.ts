@@ -16,6 +16,8 @@ export class CallState {
   logsTruncated = false;
   private logBytes = 0;
   readonly kvOverlay = new Map<string, Uint8Array | null>();
+  /** Each key the plugin read from the installation's store (not its own writes), as it read it: what a replay needs. */
+  readonly kvReads = new Map<string, Uint8Array | null>();
   private kvTotal: number | null = null;
   readonly clipPatches: Record<string, unknown>[] = [];
   readonly events: { type: string; data: unknown }[] = [];
@@ -69,16 +71,23 @@ export class CallState {
     }
   }
 
+  /** `kv_get`: the call's own write if it made one, else the stored value (recorded in `kvReads`). */
   kvGet(key: string): Uint8Array | null {
     if (this.kvOverlay.has(key)) return this.kvOverlay.get(key) ?? null;
-    return this.host.kv.get(key) ?? null;
+    const stored = this.host.kv.get(key) ?? null;
+    if (!this.kvReads.has(key)) this.kvReads.set(key, stored);
+    return stored;
+  }
+
+  private kvCurrent(key: string): Uint8Array | null {
+    return this.kvOverlay.has(key) ? (this.kvOverlay.get(key) ?? null) : (this.host.kv.get(key) ?? null);
   }
 
   /** 0 stored, 1 quota exceeded, 2 invalid key (the ABI's `kv_set` codes). */
   kvSet(key: string, value: Uint8Array): 0 | 1 | 2 {
     const keyBytes = encoder.encode(key).length;
     if (keyBytes === 0 || keyBytes > MAX_KV_KEY_BYTES) return 2;
-    const old = this.kvGet(key);
+    const old = this.kvCurrent(key);
     const total = this.kvUsage() - (old ? keyBytes + old.length : 0) + keyBytes + value.length;
     if (total > this.limits.maxKvBytes) return 1;
     this.kvTotal = total;
@@ -88,7 +97,7 @@ export class CallState {
 
   /** 1 removed, 0 absent. */
   kvDelete(key: string): 0 | 1 {
-    const old = this.kvGet(key);
+    const old = this.kvCurrent(key);
     if (!old) return 0;
     this.kvTotal = this.kvUsage() - encoder.encode(key).length - old.length;
     this.kvOverlay.set(key, null);
@@ -106,6 +115,10 @@ export class CallState {
 
   kvWrites(): KvWrite[] {
     return [...this.kvOverlay].map(([key, value]) => ({ key, value }));
+  }
+
+  kvReadList(): KvWrite[] {
+    return [...this.kvReads].map(([key, value]) => ({ key, value }));
   }
 
   /** Charges buffered effect bytes against the output cap; false once the cap is passed. */

@@ -100,6 +100,7 @@ export class Executor {
     result.peakMemoryBytes = bytes;
     result.logs = state.logs;
     result.logsTruncated = state.logsTruncated;
+    result.kvReads = state.kvReadList();
     if (thrown !== null || bytes > slot.initialBytes) this.drop(task.instanceKey);
     const outcome = thrown !== null ? classifyTrap(thrown, state, slot, remaining, memoryCap) : classifyReturn(state, slot, output);
     Object.assign(result, outcome);

@@ -20,6 +20,8 @@ describe('host functions (local runner)', () => {
     expect(r.status).toBe('SUCCEEDED');
     expect(JSON.parse(text(r.output)!)).toEqual({ before: 'null', after: '42', set: 0, deleted: 1 });
     expect(r.kvWrites.map((w) => [w.key, text(w.value)])).toEqual([['counter', '42'], ['old', null]]);
+    // What it read from the store, for replay: not its own write read back, not what it deleted.
+    expect(r.kvReads.map((w) => [w.key, text(w.value)])).toEqual([['counter', null]]);
     expect(kv.get('old')).toBeDefined();
     expect(r.logs).toEqual([expect.objectContaining({ level: 'info', message: 'kv done' })]);
   });

@@ -12,6 +12,7 @@ export function emptyResult(): CallResult {
     logs: [],
     logsTruncated: false,
     kvWrites: [],
+    kvReads: [],
     clipPatches: [],
     events: [],
   };

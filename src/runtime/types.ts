@@ -87,6 +87,8 @@ export interface CallResult {
   logsTruncated: boolean;
   /** Buffered effects, to be applied atomically by the caller only when status is SUCCEEDED. */
   kvWrites: KvWrite[];
+  /** Keys the call read from the stored KV, with the values it got (null: absent), whatever the outcome. */
+  kvReads: KvWrite[];
   clipPatches: Record<string, unknown>[];
   events: { type: string; data: unknown }[];
 }

@@ -28,7 +28,7 @@ export type ToWorker = { type: 'run'; modules: WireModule[]; tasks: WireTask[] }
  * status -1 means the worker lacked the task's module (a pool bug; the task is re-queued).
  */
 export type WireResult = [number, number, Uint8Array | null, number, number, number, WireExtra | null];
-type WireExtra = Pick<CallResult, 'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'clipPatches' | 'events'>;
+type WireExtra = Pick<CallResult, 'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events'>;
 
 export type FromWorker =
   | { type: 'ready' }
@@ -79,8 +79,8 @@ export function isEmptyHost(h: HostState): boolean {
 
 export function encodeResult(seq: number, r: CallResult | null): WireResult {
   if (!r) return [seq, -1, null, 0, 0, 0, null];
-  const plain = r.error === null && r.logs.length === 0 && r.kvWrites.length === 0 && r.clipPatches.length === 0 && r.events.length === 0;
-  const extra = plain ? null : { error: r.error, logs: r.logs, logsTruncated: r.logsTruncated, kvWrites: r.kvWrites, clipPatches: r.clipPatches, events: r.events };
+  const plain = r.error === null && r.logs.length === 0 && r.kvWrites.length === 0 && r.kvReads.length === 0 && r.clipPatches.length === 0 && r.events.length === 0;
+  const extra = plain ? null : { error: r.error, logs: r.logs, logsTruncated: r.logsTruncated, kvWrites: r.kvWrites, kvReads: r.kvReads, clipPatches: r.clipPatches, events: r.events };
   return [seq, STATUSES.indexOf(r.status), r.output, r.fuelUsed, r.peakMemoryBytes, r.durationMs, extra];
 }
 
@@ -96,6 +96,7 @@ export function decodeResult(w: WireResult): CallResult {
     logs: x ? x.logs : [],
     logsTruncated: x ? x.logsTruncated : false,
     kvWrites: x ? x.kvWrites : [],
+    kvReads: x ? x.kvReads : [],
     clipPatches: x ? x.clipPatches : [],
     events: x ? x.events : [],
   };

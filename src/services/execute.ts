@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Clip, Execution, Installation, KvEntry, PluginVersion, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import type { ExecutionKvRead } from '../entities/execution.ts';
 import { admit, failedResult, normalizeLimits, recordOutcome, type CallResult, type CircuitSnapshot, type Permission } from '../runtime/index.ts';
 import { getBlob } from './blobs.ts';
 import { isPostgres } from './sql.ts';
@@ -212,6 +213,7 @@ async function complete(tx: SqlEntityManager, platform: Platform, installation: 
     errorMessage: result.error?.message ?? null,
     logs: result.logs,
     logsTruncated: result.logsTruncated,
+    ...recordedKvReads(result),
     finishedAt: new Date(),
   });
   // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
@@ -238,6 +240,19 @@ async function applyKvWrites(tx: SqlEntityManager, installation: Installation, r
       tx.create(KvEntry, { installation, key: write.key, value: Buffer.from(write.value), sizeBytes: write.value.byteLength });
     }
   }
+}
+
+/** The call's KV reads as the Execution keeps them: whole entries, up to STORED_INPUT_BYTES in all. */
+function recordedKvReads(result: CallResult): { kvReads: ExecutionKvRead[]; kvReadsTruncated: boolean } {
+  const kvReads: ExecutionKvRead[] = [];
+  let room = STORED_INPUT_BYTES;
+  for (const read of result.kvReads) {
+    const entry = { key: read.key, base64: read.value === null ? null : Buffer.from(read.value).toString('base64') };
+    room -= entry.key.length + (entry.base64?.length ?? 0);
+    if (room < 0) return { kvReads, kvReadsTruncated: true };
+    kvReads.push(entry);
+  }
+  return { kvReads, kvReadsTruncated: false };
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {

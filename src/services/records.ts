@@ -1,5 +1,5 @@
 import type { ClipStatus, CircuitState, Criticality, ExecutionStatus, ExecutionTrigger, Role } from '../entities/index.ts';
-import type { ExecutionLog } from '../entities/execution.ts';
+import type { ExecutionKvRead, ExecutionLog } from '../entities/execution.ts';
 import type { VersionChange } from '../entities/installation.ts';
 import type { VersionLimits } from '../entities/plugin-version.ts';
 
@@ -137,6 +137,8 @@ export interface ExecutionRecord {
   errorMessage: string | null;
   logs: ExecutionLog[];
   logsTruncated: boolean;
+  kvReads: ExecutionKvRead[] | null;
+  kvReadsTruncated: boolean;
   createdAt: Date;
   finishedAt: Date | null;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayExecution } from '../../src/cli/plugin/replay.ts';
 import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
 import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
@@ -136,6 +137,22 @@ describe('KV and the circuit breaker', () => {
     // Each call saw the count every earlier one left: no two read the same value.
     expect(calls.map((c) => JSON.parse(c.output).count).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 9 });
+  });
+
+  it('records what a call read from KV, and replays it with the store as the call found it', async () => {
+    const user = await server.user('replayer');
+    const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
+    await execute(user, id, 'bump');
+    await execute(user, id, 'bump');
+    const third = await execute(user, id, 'bump');
+    expect(JSON.parse(third.output)).toEqual({ count: 3 });
+    const { execution } = await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { kvReads { key text base64 } kvReadsTruncated } }', { id: third.id }, user);
+    expect(execution).toEqual({ kvReads: [{ key: 'count', text: '2', base64: Buffer.from('2').toString('base64') }], kvReadsTruncated: false });
+
+    const replayed = await replayExecution(third.id, { server: server.url, token: user });
+    expect(replayed.local.status).toBe('SUCCEEDED');
+    expect(replayed.local.output).toBe(third.output);
+    expect(replayed.local.logs.map((l) => l.message)).toEqual(['count is now 3']);
   });
 
   it('opens after five consecutive failures, rejects fast, and closes after a successful trial', async () => {

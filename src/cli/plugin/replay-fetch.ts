@@ -19,14 +19,19 @@ export interface RecordedExecution {
   installation: { config: Record<string, unknown> | null; grantedPermissions?: string[] } | null;
   version: { version: string; sha256: string; manifest?: Record<string, unknown> | null };
   clip?: Record<string, unknown> | null;
+  /** What the call read from KV (base64 values; null: absent); null or missing when not recorded. */
+  kvReads?: { key: string; base64: string | null }[] | null;
+  kvReadsTruncated?: boolean;
 }
 
 const CONTRACT_FIELDS = `id status function input output errorCode errorMessage fuelUsed peakMemoryBytes durationMs
   logs { level message } installation { config } version { version sha256 }`;
 
-// Asked for first: the manifest gives the exact limits, the clip lets hook calls replay with it.
+// Asked for first: the manifest gives the exact limits, the clip lets hook calls replay with it,
+// the KV reads give the call the store as it found it.
 const EXTENDED_FIELDS = `id status function input inputTruncated output errorCode errorMessage fuelUsed peakMemoryBytes durationMs
-  logs { level message } installation { config grantedPermissions } version { version sha256 manifest }
+  logs { level message } kvReads { key base64 } kvReadsTruncated
+  installation { config grantedPermissions } version { version sha256 manifest }
   clip { id title description mediaUrl durationMs width height fps codec sizeBytes game tags status metadata }`;
 
 const query = (fields: string) => `query Execution($id: ID!) { execution(id: $id) { ${fields} } }`;

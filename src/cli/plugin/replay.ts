@@ -48,6 +48,7 @@ export async function replayExecution(id: string, opts: ServerOptions & { dir?: 
   try {
     const local = await harness.call(recorded.function, recorded.input ?? '', {
       config: recorded.installation?.config ?? {},
+      kv: kvAsRead(recorded),
       clip: clipAsSeen(recorded).clip,
       grants: granted.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
     });
@@ -55,6 +56,13 @@ export async function replayExecution(id: string, opts: ServerOptions & { dir?: 
   } finally {
     await harness.close();
   }
+}
+
+/** The KV store as the call found it: every key it read, with the value it got (absent keys stay absent). */
+export function kvAsRead(recorded: RecordedExecution): Record<string, Uint8Array> {
+  const kv: Record<string, Uint8Array> = {};
+  for (const read of recorded.kvReads ?? []) if (read.base64 !== null) kv[read.key] = new Uint8Array(Buffer.from(read.base64, 'base64'));
+  return kv;
 }
 
 /**
@@ -79,6 +87,9 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
   const seen = clipAsSeen(r);
   if (seen.clip && !seen.recorded) console.log(`note: clip ${String(seen.clip.id)} as it is now; the recording does not keep the clip as the call saw it`);
   if (seen.recorded) console.log('note: the clip as the hook saw it, from the recorded input');
+  if (r.kvReads?.length) console.log(`note: KV as the call read it (${r.kvReads.length} key(s))`);
+  if (r.kvReadsTruncated) console.log('note: the server kept only the first 64 KiB of the KV reads; keys past it were empty locally');
+  if (r.kvReads === undefined || r.kvReads === null) console.log('note: the server did not record KV reads; the local run started with an empty KV store');
   const error = (code: string | null | undefined, message: string | null | undefined) => (code ? clip(`${code}: ${message ?? ''}`, 50) : '-');
   const rows = [
     ['', 'recorded', 'local'],

@@ -27,6 +27,28 @@ const LogLineRef = builder.objectRef<{ level: string; message: string; at: numbe
   }),
 });
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const KvReadRef = builder.objectRef<{ key: string; base64: string | null }>('KvRead').implement({
+  description: 'A KV key the call read and the value it got, so the call can be replayed',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    base64: t.exposeString('base64', { nullable: true, description: 'The value as stored; null when the key was absent' }),
+    text: t.string({
+      nullable: true,
+      description: 'The value as UTF-8 text; null when absent or not valid UTF-8',
+      resolve: ({ base64 }) => {
+        if (base64 === null) return null;
+        try {
+          return utf8.decode(Buffer.from(base64, 'base64'));
+        } catch {
+          return null;
+        }
+      },
+    }),
+  }),
+});
+
 /** Executions are visible to the owner of their installation only. */
 async function visible(ctx: Context, e: ExecutionRecord | null): Promise<ExecutionRecord | null> {
   if (!e || !ctx.viewer) return null;
@@ -58,6 +80,13 @@ builder.node(ExecutionRef, {
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     logs: t.field({ type: [LogLineRef], resolve: (e) => e.logs }),
     logsTruncated: t.exposeBoolean('logsTruncated'),
+    kvReads: t.field({
+      type: [KvReadRef],
+      nullable: true,
+      description: 'Keys the call read from its KV store, first read of each, as it read them (capped at 64 KiB; null when not recorded)',
+      resolve: (e) => e.kvReads,
+    }),
+    kvReadsTruncated: t.exposeBoolean('kvReadsTruncated', { description: 'Some reads were left out of kvReads to respect its cap' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
   }),
