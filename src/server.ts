@@ -5,7 +5,7 @@ import { createYoga, useReadinessCheck } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { migrate, openDatabase } from './db/orm.ts';
+import { deploymentId, migrate, openDatabase } from './db/orm.ts';
 import { createLogger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type App, type Context } from './schema/context.ts';
@@ -55,7 +55,7 @@ export async function startServer({ config, logger = createLogger(config.logLeve
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
-  const bus = await createEventBus(config.redisUrl);
+  const bus = await createEventBus(config.redisUrl, await deploymentId(db));
   const platform = createPlatform({ db, events: bus.events, logger, workers: config.runtimeWorkers, circuitCooldownMs: config.circuitCooldownMs });
   const app: App = { config, db, events: bus.events, logger, platform };
 

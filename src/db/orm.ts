@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +81,18 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
     });
   }
   return { orm, dialect, fork: () => orm.em.fork() as SqlEntityManager, close: () => orm.close(true) };
+}
+
+/**
+ * The deployment's id: made once, kept in `settings`, the same for every instance on this
+ * database. Events are namespaced by it, so deployments sharing a Redis never hear each other.
+ */
+export async function deploymentId(db: Database): Promise<string> {
+  const em = db.fork();
+  const knex = em.getKnex();
+  await em.execute(knex('settings').insert({ key: 'deployment_id', value: randomUUID() }).onConflict('key').ignore());
+  const [row] = await em.execute<{ value: string }[]>(knex('settings').select('value').where('key', 'deployment_id'));
+  return row.value;
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -7,6 +7,7 @@ export { KvEntry } from './kv-entry.ts';
 export { Plugin } from './plugin.ts';
 export { PluginVersion } from './plugin-version.ts';
 export { Review, ReviewVote } from './review.ts';
+export { Setting } from './setting.ts';
 export { User, ROLES, type Role } from './user.ts';
 
 import { ApiToken } from './api-token.ts';
@@ -18,6 +19,7 @@ import { KvEntry } from './kv-entry.ts';
 import { Plugin } from './plugin.ts';
 import { PluginVersion } from './plugin-version.ts';
 import { Review, ReviewVote } from './review.ts';
+import { Setting } from './setting.ts';
 import { User } from './user.ts';
 
-export const ALL_ENTITIES = [User, ApiToken, Plugin, PluginVersion, Blob, Installation, Review, ReviewVote, Clip, Execution, KvEntry];
+export const ALL_ENTITIES = [User, ApiToken, Plugin, PluginVersion, Blob, Installation, Review, ReviewVote, Clip, Execution, KvEntry, Setting];

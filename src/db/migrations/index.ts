@@ -2,9 +2,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000_initial as PostgresInitial } from './postgresql/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as PostgresKvRevision } from './postgresql/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as PostgresKvReads } from './postgresql/Migration20261122120000_execution_kv_reads.ts';
+import { Migration20261122130000_settings as PostgresSettings } from './postgresql/Migration20261122130000_settings.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
+import { Migration20261122130000_settings as SqliteSettings } from './sqlite/Migration20261122130000_settings.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -16,10 +18,12 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122000000_initial', class: SqliteInitial },
     { name: 'Migration20261122100000_kv_revision', class: SqliteKvRevision },
     { name: 'Migration20261122120000_execution_kv_reads', class: SqliteKvReads },
+    { name: 'Migration20261122130000_settings', class: SqliteSettings },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
     { name: 'Migration20261122100000_kv_revision', class: PostgresKvRevision },
     { name: 'Migration20261122120000_execution_kv_reads', class: PostgresKvReads },
+    { name: 'Migration20261122130000_settings', class: PostgresSettings },
   ],
 };

@@ -1,0 +1,45 @@
+import { afterAll, expect, it } from 'vitest';
+import { createTestStorage, scaleOutServices } from '../../test/support/database.ts';
+import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
+import type { ClipEventPayload } from '../services/events.ts';
+import { createEventBus, type EventBus } from './events.ts';
+
+const services = await scaleOutServices();
+const buses: EventBus[] = [];
+afterAll(() => Promise.all(buses.map((b) => b.close())));
+
+it('gives a database one deployment id, whoever asks first', async () => {
+  const storage = await createTestStorage();
+  const [first, second] = [await openDatabase(storage), await openDatabase(storage)];
+  try {
+    await migrate(first);
+    const ids = await Promise.all([deploymentId(first), deploymentId(second)]);
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).toBe(ids[0]);
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+    await storage.drop();
+  }
+});
+
+it.skipIf(!services)('keeps deployments that share a Redis apart', async () => {
+  const bus = async (deployment: string) => {
+    const created = await createEventBus(services!.redisUrl, deployment);
+    buses.push(created);
+    return created.events;
+  };
+  const [publisher, sameDeployment, otherDeployment] = [await bus('one'), await bus('one'), await bus('two')];
+  const heard = { same: [] as number[], other: [] as number[] };
+  const listen = async (events: typeof publisher, into: number[]) => {
+    for await (const event of events.subscribe('clip-events', 1)) into.push(event.clipId);
+  };
+  void listen(sameDeployment, heard.same);
+  void listen(otherDeployment, heard.other);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach Redis
+  const event: ClipEventPayload = { type: 'CREATED', clipId: 7, clip: {} };
+  publisher.publish('clip-events', 1, event);
+  for (let i = 0; i < 50 && heard.same.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(heard.same).toEqual([7]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(heard.other).toEqual([]);
+});
