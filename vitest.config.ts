@@ -12,6 +12,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more files at once only thrash, and the runtime tests spawn worker threads.
     maxWorkers: 2,
+    // @extism/extism loads node:wasi, which warns once per test process; plugins never get WASI.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

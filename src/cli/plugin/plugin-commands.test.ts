@@ -63,6 +63,7 @@ describe('plugboard plugin', { timeout: 120_000 }, () => {
     expect(ok.stdout).toMatch(/✓.*my-plugin\.test\.ts.*3 tests/);
     expect(ok.stdout).toMatch(/✓.*build\/test-inputs\.test\.ts.*2 tests/);
     expect(ok.stdout).toMatch(/Tests\s+.*5 passed/);
+    expect(ok.stderr).not.toContain('ExperimentalWarning');
 
     const inputs = path.join(dir, 'test-inputs.json');
     await writeFile(inputs, (await readFile(inputs, 'utf8')).replace('Hello, Ada!', 'Bye, Ada!'));

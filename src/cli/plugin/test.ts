@@ -47,7 +47,10 @@ async function runVitest(dir: string): Promise<number> {
     [],
     { root: dir, config: false, watch: false, include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 30_000, hookTimeout: 120_000,
       // One worker, modules shared across files: binaryen's costly first use is paid once.
-      maxWorkers: 1, isolate: false },
+      maxWorkers: 1, isolate: false,
+      // The Extism SDK loads node:wasi, whose ExperimentalWarning would end up in every run's
+      // output; plugins never get WASI.
+      execArgv: ['--disable-warning=ExperimentalWarning'] },
     { resolve: { alias: { '@plugboard/sdk/harness': path.join(sdkDir, 'harness', 'index.ts') } } },
   );
   const files = vitest.state.getFiles();
