@@ -41,6 +41,13 @@ describe('inspectModule', () => {
     expect(report.problems).toContainEqual(expect.objectContaining({ code: 'IMPORT_FORBIDDEN_MODULE', import: 'wasi_snapshot_preview1.random_get' }));
   });
 
+  it('refuses tables that would start larger than the platform allows', () => {
+    const huge = inspectModule(tinyWasm({ table: { min: 9_000_000 }, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
+    expect(huge.problems).toEqual([expect.objectContaining({ code: 'TABLE_TOO_LARGE', message: expect.stringContaining('9000000 entries') })]);
+    const modest = inspectModule(tinyWasm({ table: { min: 500 }, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
+    expect(modest.problems).toEqual([]);
+  });
+
   it('reports every problem at once: missing functions and hooks, env, HTTP, bad signatures, unknown names', () => {
     const bytes = tinyWasm({
       imports: [

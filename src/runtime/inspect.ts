@@ -1,6 +1,7 @@
 import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from './abi.ts';
 import { classifyImport, type ImportProblemCode } from './imports.ts';
 import { readWasmSummary, type WasmSummary } from './wasm-binary.ts';
+import { MAX_TABLE_ENTRIES } from './limits.ts';
 
 export type InspectProblemCode =
   | ImportProblemCode
@@ -14,6 +15,7 @@ export type InspectProblemCode =
   | 'MEMORY_IMPORTED'
   | 'MEMORY_MISSING'
   | 'MEMORY_UNSUPPORTED'
+  | 'TABLE_TOO_LARGE'
   | 'RESERVED_EXPORT';
 
 export interface InspectProblem {
@@ -64,6 +66,10 @@ export function inspectModule(bytes: Uint8Array, expected: InspectExpectations):
   report.imports = summary.imports.map(({ module, name, kind }) => ({ module, name, kind }));
   checkExports(summary, expected, problems);
   checkMemory(summary, report);
+  const entries = summary.tables.reduce((n, t) => n + t.min, 0);
+  if (entries > MAX_TABLE_ENTRIES) {
+    problems.push({ code: 'TABLE_TOO_LARGE', message: `the module's tables start with ${entries} entries; at most ${MAX_TABLE_ENTRIES} are allowed` });
+  }
   const declared = new Set(expected.permissions);
   for (const p of expected.permissions) {
     if (!(PERMISSIONS as readonly string[]).includes(p)) {

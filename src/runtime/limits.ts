@@ -27,6 +27,14 @@ export const PLATFORM_CAPS: Readonly<CallLimits> = Object.freeze({
 export const DEFAULT_MEMORY_PAGES = (16 * MiB) / WASM_PAGE_BYTES;
 export const MAX_MEMORY_PAGES = (64 * MiB) / WASM_PAGE_BYTES;
 
+/**
+ * Entries a module's tables may start with, in all. Tables live outside linear memory (about 28
+ * bytes of engine memory per entry, so 9 million entries cost 250 MB per instance) and the memory
+ * cap does not reach them; `table.grow` is refused by the instrumentation, so the initial size
+ * is all a module gets. AssemblyScript plugins need a few hundred.
+ */
+export const MAX_TABLE_ENTRIES = 65_536;
+
 const KEYS = Object.keys(DEFAULT_LIMITS) as (keyof CallLimits)[];
 /** Lower bounds: a zero deadline would kill a worker on every call. */
 const MINIMUMS: Partial<CallLimits> = { timeoutMs: 1 };

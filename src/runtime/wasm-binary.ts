@@ -39,6 +39,8 @@ export interface WasmSummary {
   exports: WasmExport[];
   /** Memories the module defines itself (the memory section). */
   memories: MemoryLimits[];
+  /** Tables the module defines itself (the table section): element type and entry counts. */
+  tables: { element: ValType; min: number; max: number | null }[];
   /** Byte range of the memory section (`headerStart` is its id byte), for rewriting its limits. */
   memorySection: { headerStart: number; start: number; end: number } | null;
   /** Type of every function, imported ones first (Wasm function index space). */
@@ -106,7 +108,7 @@ export function readWasmSummary(bytes: Uint8Array): WasmSummary {
   const r = new Reader(bytes);
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   for (const b of magic) if (r.byte() !== b) throw new WasmFormatError('not a Wasm module (bad magic or version)');
-  const out: WasmSummary = { types: [], imports: [], exports: [], memories: [], memorySection: null, functionTypes: [] };
+  const out: WasmSummary = { types: [], imports: [], exports: [], memories: [], tables: [], memorySection: null, functionTypes: [] };
   while (r.pos < r.end) {
     const headerStart = r.pos;
     const id = r.byte();
@@ -118,7 +120,15 @@ export function readWasmSummary(bytes: Uint8Array): WasmSummary {
     if (id === 1) readTypes(s, out);
     else if (id === 2) readImports(s, out);
     else if (id === 3) for (let n = s.u32(); n > 0; n--) out.functionTypes.push(typeAt(out, s.u32()));
-    else if (id === 5) {
+    else if (id === 4) {
+      for (let n = s.u32(); n > 0; n--) {
+        // 0x40 0x00 starts a table with an init expression (typed function references): not supported.
+        if (s.bytes[s.pos] === 0x40) throw new WasmFormatError('tables with initialisers are not supported');
+        const element = s.valType();
+        const { min, max } = s.limits();
+        out.tables.push({ element, min, max });
+      }
+    } else if (id === 5) {
       out.memorySection = { headerStart, start, end };
       for (let n = s.u32(); n > 0; n--) out.memories.push(s.limits());
     } else if (id === 7) {

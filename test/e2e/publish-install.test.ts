@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
 import { sha256Hex } from '../../src/runtime/index.ts';
+import { tinyWasm } from '../../src/runtime/testing/tiny-wasm.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -58,6 +59,13 @@ describe('publishPluginVersion', () => {
     const problems = problemsOf(result);
     expect(problems.map((p) => p.code)).toContain('IMPORT_NOT_DECLARED');
     expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['wasm.imports.extism:host/user.kv_get', 'wasm.imports.extism:host/user.clip_patch']));
+  });
+
+  it('refuses a module whose table alone would take hundreds of megabytes per instance', async () => {
+    const bomb = tinyWasm({ table: { min: 9_000_000 }, exports: ['run'] });
+    expect(bomb.byteLength).toBeLessThan(100);
+    const result = await publishVersion(server, publisher, 'tagger', { slug: 'tagger', version: '9.0.0', hostApi: '^1.0.0', functions: ['run'], permissions: [] }, bomb);
+    expect(problemsOf(result).map((p) => `${p.field}:${p.code}`)).toEqual(['wasm:TABLE_TOO_LARGE']);
   });
 
   it('refuses an existing version, a foreign listing, an empty or oversized upload', async () => {
