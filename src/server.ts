@@ -13,6 +13,7 @@ import { createErrorMasker } from './schema/errors.ts';
 import { DomainError } from './services/errors.ts';
 import { createPlatform } from './services/platform.ts';
 import { createEventBus } from './server/events.ts';
+import { useQueryLimits } from './server/query-cost.ts';
 import { DEFAULT_QUERY } from './server/graphiql.ts';
 import { useAnonymousReadCache } from './server/read-cache.ts';
 import { useWasmDownloads } from './server/wasm-route.ts';
@@ -75,6 +76,7 @@ export async function startServer({ config, logger = createLogger(config.logLeve
     graphiql: { title: 'Plugboard', defaultQuery: DEFAULT_QUERY, subscriptionsProtocol: 'SSE' },
     renderGraphiQL,
     plugins: [
+      useQueryLimits(),
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),
       useReadinessCheck({

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { collect, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+let statements = 0;
+
+beforeAll(async () => {
+  server = await startTestServer({ onQuery: () => statements++ });
+});
+afterAll(() => server.stop());
+
+const pages = (levels: number, inner = 'id') => {
+  let query = inner;
+  for (let i = 0; i < levels; i++) query = `reviews(first: 100) { edges { node { plugin { ${query} } } } }`;
+  return query;
+};
+
+it('refuses nested pages that would multiply into millions of rows, before any SQL', async () => {
+  const query = `{ plugins(first: 100) { edges { node { ${pages(2)} } } } }`;
+  statements = 0;
+  const response = await server.gql<any, any>(query);
+  expect(response.data ?? null).toBeNull();
+  expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', maxCost: 100_000 } });
+  expect(response.errors?.[0].message).toMatch(/estimated cost \d+ is over the limit of 100000/);
+  expect(statements).toBe(0);
+  // One level of nested pages is a normal query.
+  expect((await server.gql(`{ plugins(first: 100) { edges { node { ${pages(1)} } } } }`)).errors).toBeUndefined();
+});
+
+it('refuses chains nested too deep and documents too long', async () => {
+  let chain = 'id';
+  for (let i = 0; i < 12; i++) chain = `latestVersion { plugin { ${chain} } }`;
+  const deep = await server.gql<any, any>(`{ plugin(slug: "x") { ${chain} } }`);
+  expect(deep.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', maxDepth: 20 } });
+
+  const long = await server.gql<any, any>(`{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`);
+  expect(long.errors?.[0].message).toMatch(/Document contains more th.. 10000 tokens/);
+});
+
+it('applies to subscriptions over graphql-ws too', async () => {
+  const token = await server.user('deep-listener');
+  const nested = collect(server.ws(token), `subscription { executionEvents { execution { installation { plugin { ${pages(3)} } } } } }`, 1, 5_000);
+  await expect(nested.events).rejects.toThrow(/QUERY_TOO_COMPLEX/);
+});
