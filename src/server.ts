@@ -51,6 +51,9 @@ export interface StartOptions {
   onQuery?: (sql: string) => void;
 }
 
+/** Request bodies larger than this are refused (413, `REQUEST_ENTITY_TOO_LARGE`). */
+export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+
 /** Opens the database (applying pending migrations), builds the app and listens. */
 export async function startServer({ config, logger = createLogger(config.logLevel), onQuery }: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
@@ -71,12 +74,22 @@ export async function startServer({ config, logger = createLogger(config.logLeve
       return createContext(app, typeof fromParams === 'string' ? fromParams : request?.headers.get('authorization'));
     },
     maskedErrors: { maskError: createErrorMasker(logger) },
+    // The largest legitimate body is a 2 MiB module upload or a 1 MiB plugin input (escaped);
+    // anything past this is refused with 413 while it streams in, before it is buffered.
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // GraphiQL subscribes over SSE: plain HTTP requests carry the Headers tab (the token), which
     // its WebSocket client would not send.
     graphiql: { title: 'Plugboard', defaultQuery: DEFAULT_QUERY, subscriptionsProtocol: 'SSE' },
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      {
+        // A body refused part-way is not read to its end: close the connection rather than
+        // leave a keep-alive client to send its next request into the rest of it.
+        onResponse({ response }) {
+          if (response.status === 413) response.headers.set('connection', 'close');
+        },
+      },
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),
       useReadinessCheck({

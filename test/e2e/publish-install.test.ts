@@ -78,6 +78,23 @@ describe('publishPluginVersion', () => {
     const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { versions { edges { node { version } } } } }');
     expect(plugin.versions.edges).toHaveLength(1);
   });
+
+  it('stops reading a body past 8 MiB, streamed or not', async () => {
+    const tooBig = await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, new Uint8Array(9 * 1024 * 1024));
+    expect(tooBig.errors?.[0]).toMatchObject({ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } });
+    // Without a Content-Length (chunked), the limit applies as the bytes arrive.
+    const chunks = async function* () {
+      yield new TextEncoder().encode('{"query":"{ __typename }","variables":{"pad":"');
+      for (let i = 0; i < 9; i++) yield new Uint8Array(1024 * 1024).fill(0x61);
+      yield new TextEncoder().encode('"}}');
+    };
+    const streamed = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks(), duplex: 'half' } as unknown as RequestInit);
+    expect(streamed.status).toBe(413);
+    // The rest of that body is never read: the server closes the connection, so the client's
+    // next requests do not land on a socket it is about to reset.
+    expect(streamed.headers.get('connection')).toBe('close');
+    for (let i = 0; i < 5; i++) expect(await server.ok<{ __typename: string }, object>('{ __typename }')).toEqual({ __typename: 'Query' });
+  });
 });
 
 describe('installPlugin', () => {
