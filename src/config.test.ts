@@ -19,6 +19,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('gives a user half the plugin workers unless told otherwise', () => {
+    expect(loadConfig({ PLUGBOARD_WORKERS: '4' })).toMatchObject({ runtimeWorkers: 4, callsPerUser: 2 });
+    expect(loadConfig({ PLUGBOARD_WORKERS: '1' })).toMatchObject({ runtimeWorkers: 1, callsPerUser: 1 });
+    expect(loadConfig({ PLUGBOARD_WORKERS: '4', PLUGBOARD_CALLS_PER_USER: '3' }).callsPerUser).toBe(3);
+    expect(() => loadConfig({ PLUGBOARD_CALLS_PER_USER: '0' })).toThrow(/PLUGBOARD_CALLS_PER_USER must be an integer from 1/);
+  });
+
   it('accepts PostgreSQL and Redis URLs', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/pb', REDIS_URL: 'redis://cache:6379', PORT: '8080' });
     expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/pb', redisUrl: 'redis://cache:6379', port: 8080 });

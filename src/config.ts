@@ -13,6 +13,8 @@ export interface Config {
   logLevel: LogLevelName;
   /** Worker threads that run plugins. */
   runtimeWorkers: number;
+  /** Plugin calls one user may have running at once per instance; more wait their turn. */
+  callsPerUser: number;
   /** How long an open circuit rejects calls before one trial call is let through. */
   circuitCooldownMs: number;
   /** Lifetime of cached anonymous reads; 0 turns the read cache off. */
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
+  const runtimeWorkers = int('PLUGBOARD_WORKERS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 64);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -62,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     logLevel,
-    runtimeWorkers: int('PLUGBOARD_WORKERS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 64),
+    runtimeWorkers,
+    // Half the workers by default, so that one user can never occupy them all.
+    callsPerUser: int('PLUGBOARD_CALLS_PER_USER', Math.max(1, Math.floor(runtimeWorkers / 2)), 1, 1024),
     circuitCooldownMs: int('PLUGBOARD_CIRCUIT_COOLDOWN_MS', 30_000, 0, 86_400_000),
     readCacheTtlMs: int('PLUGBOARD_READ_CACHE_TTL_MS', 10_000, 0, 3_600_000),
   };

@@ -60,7 +60,7 @@ export async function startServer({ config, logger = createLogger(config.logLeve
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const bus = await createEventBus(config.redisUrl, await deploymentId(db));
-  const platform = createPlatform({ db, events: bus.events, logger, workers: config.runtimeWorkers, circuitCooldownMs: config.circuitCooldownMs });
+  const platform = createPlatform({ db, events: bus.events, logger, workers: config.runtimeWorkers, circuitCooldownMs: config.circuitCooldownMs, callsPerUser: config.callsPerUser });
   const app: App = { config, db, events: bus.events, logger, platform };
 
   const readCache = config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;

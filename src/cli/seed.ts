@@ -13,7 +13,7 @@ export function registerSeedCommand(program: Command): void {
       const { createPlatform } = await import('../services/platform.ts');
       const { seedDatabase } = await import('../seed/seed.ts');
       const db = await openDatabase(config);
-      const platform = createPlatform({ db, events: createPubSub(), logger: createLogger(config.logLevel), workers: 1, circuitCooldownMs: config.circuitCooldownMs });
+      const platform = createPlatform({ db, events: createPubSub(), logger: createLogger(config.logLevel), workers: 1, circuitCooldownMs: config.circuitCooldownMs, callsPerUser: 1 });
       try {
         await migrate(db);
         const result = await seedDatabase(platform);

@@ -90,7 +90,7 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
       const kv = usesKv ? await readKv(tx, installation.id) : new Map<string, Uint8Array>();
       let result: CallResult;
       try {
-        result = await platform.runtime.call({
+        result = await platform.perUser.run(String(ownerId), () => platform.runtime.call({
           instanceKey: `installation:${installation.id}`,
           module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
           function: spec.function,
@@ -99,7 +99,7 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
           limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
           host: { config: installation.config, kv, clip: spec.clip ?? null },
           onLog: (line) => announce('LOG', line),
-        });
+        }));
       } catch (err) {
         // The runtime rejects only when it is closed (shutdown); the call is still recorded.
         platform.logger.error({ err, executionId: execution.id }, 'runtime failed');

@@ -40,11 +40,12 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const hostile = await install(user, 'hostile', { grantPermissions: ['log'] });
     const spinner = await install(user, 'spinner', { grantPermissions: ['log'] });
     const talker = await install(user, 'big-talker', { grantPermissions: ['log'] });
-    const echo = await install(user, 'echo');
+    const bystander = await server.user('bystander');
+    const echo = await install(bystander, 'echo');
 
     const healthy = (async () => {
       const answers: string[] = [];
-      for (let i = 0; i < 20; i++) answers.push((await execute(user, echo, 'echo', `{"n":${i}}`)).output);
+      for (let i = 0; i < 20; i++) answers.push((await execute(bystander, echo, 'echo', `{"n":${i}}`)).output);
       return answers;
     })();
     const [spin, timeout, alloc, trap, recurse, big, flood, abort, failed] = await Promise.all([
@@ -79,9 +80,26 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     expect(failed.errorMessage).toContain('bad input: expected a clip');
 
     const { executions } = await server.ok<any, any>('{ executions(first: 100) { edges { node { status installation { plugin { slug } } } } } }', {}, user);
-    expect(executions.edges.filter((e: any) => e.node.installation.plugin.slug !== 'echo')).toHaveLength(9);
-    expect(executions.edges).toHaveLength(29);
+    expect(executions.edges).toHaveLength(9);
+    expect((await server.ok<any, any>('{ executions(first: 100) { edges { node { id } } } }', {}, bystander)).executions.edges).toHaveLength(20);
   }, 60_000);
+
+  it('never lets one user hold every worker: others are served between that user’s calls', async () => {
+    // The test server runs 2 workers, so a user gets 1 call at a time; the rest wait their turn.
+    const flooder = await server.user('flooder');
+    const spinner = await install(flooder, 'spinner', { grantPermissions: ['log'] });
+    const neighbour = await server.user('neighbour');
+    const echo = await install(neighbour, 'echo');
+    const finished: string[] = [];
+    const spins = Array.from({ length: 4 }, (_, i) => execute(flooder, spinner, 'spin').then((r) => finished.push(`spin${i}`) && r));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the flood is in
+    const answer = await execute(neighbour, echo, 'echo', '{"hi":1}');
+    finished.push('echo');
+    expect(answer.output).toBe('{"echo":{"hi":1}}');
+    // Without the per-user limit the echo would queue behind the flood on both workers.
+    expect(finished.indexOf('echo')).toBeLessThanOrEqual(1);
+    expect((await Promise.all(spins)).map((r) => r.status)).toEqual(Array(4).fill('TIMED_OUT'));
+  }, 30_000);
 
   it('refuses input over 1 MiB with an Execution row, and unknown functions before running', async () => {
     const user = await server.user('sender');
