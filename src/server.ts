@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -54,6 +54,16 @@ export interface StartOptions {
 /** Request bodies larger than this are refused (413, `REQUEST_ENTITY_TOO_LARGE`). */
 export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * A body refused part-way is not read to its end: close the connection rather than leave a
+ * keep-alive client to send its next request into the rest of it (it would be reset).
+ */
+const closeAfterRefusedBody: Plugin = {
+  onResponse({ response }) {
+    if (response.status === 413) response.headers.set('connection', 'close');
+  },
+};
+
 /** Opens the database (applying pending migrations), builds the app and listens. */
 export async function startServer({ config, logger = createLogger(config.logLevel), onQuery }: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
@@ -83,13 +93,7 @@ export async function startServer({ config, logger = createLogger(config.logLeve
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
-      {
-        // A body refused part-way is not read to its end: close the connection rather than
-        // leave a keep-alive client to send its next request into the rest of it.
-        onResponse({ response }) {
-          if (response.status === 413) response.headers.set('connection', 'close');
-        },
-      },
+      closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),
       useReadinessCheck({

@@ -248,7 +248,7 @@ function recordedKvReads(result: CallResult): { kvReads: ExecutionKvRead[]; kvRe
   let room = STORED_INPUT_BYTES;
   for (const read of result.kvReads) {
     const entry = { key: read.key, base64: read.value === null ? null : Buffer.from(read.value).toString('base64') };
-    room -= entry.key.length + (entry.base64?.length ?? 0);
+    room -= Buffer.byteLength(entry.key) + (entry.base64?.length ?? 0);
     if (room < 0) return { kvReads, kvReadsTruncated: true };
     kvReads.push(entry);
   }
