@@ -12,7 +12,6 @@ import { isPostgres } from './sql.ts';
  */
 
 interface OwnedVersion {
-  installationId: number;
   slug: string;
   version: string;
   dependencies: Record<string, string>;
@@ -29,16 +28,15 @@ export async function lockOwner(tx: SqlEntityManager, ownerId: number): Promise<
 
 /** The owner's installations with the slug, version and dependencies each one runs. */
 async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<OwnedVersion[]> {
-  const rows = await tx.execute<{ installation_id: number; slug: string; version: string; dependencies: string | Record<string, string> }[]>(
+  const rows = await tx.execute<{ slug: string; version: string; dependencies: string | Record<string, string> }[]>(
     tx
       .getKnex()('installations as i')
       .join('plugins as p', 'p.id', 'i.plugin_id')
       .join('plugin_versions as v', 'v.id', 'i.version_id')
-      .select('i.id as installation_id', 'p.slug', 'v.version', 'v.dependencies')
+      .select('p.slug', 'v.version', 'v.dependencies')
       .where('i.owner_id', ownerId),
   );
   return rows.map((row) => ({
-    installationId: Number(row.installation_id),
     slug: row.slug,
     version: row.version,
     dependencies: typeof row.dependencies === 'string' ? (JSON.parse(row.dependencies) as Record<string, string>) : row.dependencies,
@@ -54,9 +52,9 @@ export async function missingDependencies(tx: SqlEntityManager, ownerId: number,
   for (const [slug, range] of entries) {
     const have = installed.get(slug);
     if (have === undefined) {
-      problems.push({ field: 'dependencies', code: 'DEPENDENCY_MISSING', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range} installed first` });
+      problems.push({ code: 'DEPENDENCY_MISSING', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range} installed first` });
     } else if (!semver.satisfies(have, range, { includePrerelease: true })) {
-      problems.push({ field: 'dependencies', code: 'DEPENDENCY_VERSION', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range}; you have ${have}` });
+      problems.push({ code: 'DEPENDENCY_VERSION', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range}; you have ${have}` });
     }
   }
   return problems;
