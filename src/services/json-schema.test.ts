@@ -1,0 +1,22 @@
+import { expect, it } from 'vitest';
+import { validateManifest } from './manifest.ts';
+import { sharedAjv, validateConfig } from './json-schema.ts';
+
+const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
+
+it('runs publishers’ patterns in linear time: a catastrophic one answers at once', () => {
+  // V8's backtracking engine takes seconds here (2^25 paths) and hours at 40 characters; RE2 is
+  // linear. The length stays modest so a regression slows this file instead of hanging the
+  // run; the next test is what fails if patterns ever go back to V8.
+  const { problems } = validateConfig('redos', schema, { name: `${'a'.repeat(25)}!` });
+  expect(problems).toEqual([expect.objectContaining({ field: 'config.name', code: 'CONFIG_SCHEMA', message: 'must match pattern "^(a+)+$"' })]);
+  expect(validateConfig('redos', schema, { name: 'aaaa' }).problems).toEqual([]);
+});
+
+it('refuses at publish a pattern RE2 cannot run, such as a backreference', () => {
+  const { problems } = validateManifest(
+    { slug: 'x', version: '1.0.0', hostApi: '^1.0.0', functions: ['run'], configSchema: { type: 'object', properties: { twice: { type: 'string', pattern: '(a)\\1' } } } },
+    sharedAjv,
+  );
+  expect(problems).toEqual([expect.objectContaining({ field: 'manifest.configSchema', code: 'JSON_SCHEMA', message: expect.stringContaining('cannot be compiled') })]);
+});
