@@ -20,3 +20,14 @@ it('refuses at publish a pattern RE2 cannot run, such as a backreference', () =>
   );
   expect(problems).toEqual([expect.objectContaining({ field: 'manifest.configSchema', code: 'JSON_SCHEMA', message: expect.stringContaining('cannot be compiled') })]);
 });
+
+it('refuses at publish uniqueItems without a small maxItems, and configs over 64 KiB', () => {
+  const manifest = (configSchema: unknown) => ({ slug: 'x', version: '1.0.0', hostApi: '^1.0.0', functions: ['run'], configSchema });
+  const unbounded = validateManifest(manifest({ type: 'object', properties: { list: { type: 'array', uniqueItems: true, items: { type: 'object' } } } }), sharedAjv);
+  expect(unbounded.problems).toEqual([expect.objectContaining({ code: 'JSON_SCHEMA', message: expect.stringContaining('at /properties/list') })]);
+  const bounded = validateManifest(manifest({ type: 'object', properties: { list: { type: 'array', uniqueItems: true, maxItems: 50 } } }), sharedAjv);
+  expect(bounded.problems).toEqual([]);
+
+  const big = { notes: 'x'.repeat(70 * 1024) };
+  expect(validateConfig('any', null, big).problems).toEqual([expect.objectContaining({ field: 'config', code: 'TOO_LARGE' })]);
+});

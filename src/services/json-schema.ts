@@ -19,6 +19,24 @@ function createAjv(): Ajv {
   return ajv;
 }
 
+/** An installation's config, as JSON, is at most this big: it travels with every call. */
+export const MAX_CONFIG_BYTES = 64 * 1024;
+/** `uniqueItems` compares items pairwise: a config schema must bound such arrays this tightly. */
+export const MAX_UNIQUE_ITEMS = 1000;
+
+/**
+ * Where a schema asks for `uniqueItems` without `maxItems` ≤ MAX_UNIQUE_ITEMS (JSON pointers).
+ * Ajv checks unique objects pairwise, so an unbounded list is quadratic: 20,000 items of a
+ * 230 KB config took 10 s of the event loop.
+ */
+export function unboundedUniqueItems(schema: unknown, at = ''): string[] {
+  if (Array.isArray(schema)) return schema.flatMap((item, i) => unboundedUniqueItems(item, `${at}/${i}`));
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as Record<string, unknown>;
+  const here = node.uniqueItems === true && !(typeof node.maxItems === 'number' && node.maxItems <= MAX_UNIQUE_ITEMS) ? [at || '/'] : [];
+  return [...here, ...Object.entries(node).flatMap(([key, value]) => unboundedUniqueItems(value, `${at}/${key}`))];
+}
+
 /** Shared by manifest checks (schema validity) and config validation. */
 export const sharedAjv = createAjv();
 const compiled = new Map<string, ValidateFunction>();
@@ -31,6 +49,10 @@ export function validateConfig(versionKey: string, schema: Record<string, unknow
   const copy = structuredClone(config ?? {}) as Record<string, unknown>;
   if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) {
     return { config: {}, problems: [{ field: 'config', code: 'TYPE', message: 'must be a JSON object' }] };
+  }
+  const size = Buffer.byteLength(JSON.stringify(copy));
+  if (size > MAX_CONFIG_BYTES) {
+    return { config: copy, problems: [{ field: 'config', code: 'TOO_LARGE', message: `is ${size} bytes of JSON; the limit is ${MAX_CONFIG_BYTES}` }] };
   }
   if (!schema) return { config: copy, problems: [] };
   let validate = compiled.get(versionKey);

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import semver from 'semver';
 import { HOOKS, PERMISSIONS, PLATFORM_CAPS, MAX_MEMORY_PAGES } from '../runtime/index.ts';
 import type { Problem } from './errors.ts';
+import { MAX_UNIQUE_ITEMS, unboundedUniqueItems } from './json-schema.ts';
 import { SLUG_PATTERN } from './validate.ts';
 
 /** The host API this server implements; a manifest's `hostApi` range must include it. */
@@ -89,9 +90,11 @@ export function validateManifest(raw: unknown, ajv: Ajv): { manifest: Manifest |
     if (!isObject(raw.configSchema)) add('configSchema', 'TYPE', 'must be a JSON Schema object');
     else if (!ajv.validateSchema(raw.configSchema)) add('configSchema', 'JSON_SCHEMA', `is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}`);
     else {
+      const unbounded = unboundedUniqueItems(raw.configSchema);
+      if (unbounded.length) add('configSchema', 'JSON_SCHEMA', `uniqueItems needs maxItems of at most ${MAX_UNIQUE_ITEMS} (at ${unbounded.join(', ')})`);
       try {
         ajv.compile(raw.configSchema);
-        configSchema = raw.configSchema;
+        if (!unbounded.length) configSchema = raw.configSchema;
       } catch (err) {
         add('configSchema', 'JSON_SCHEMA', `cannot be compiled: ${(err as Error).message}`);
       }
