@@ -31,3 +31,8 @@ it('refuses at publish uniqueItems without a small maxItems, and configs over 64
   const big = { notes: 'x'.repeat(70 * 1024) };
   expect(validateConfig('any', null, big).problems).toEqual([expect.objectContaining({ field: 'config', code: 'TOO_LARGE' })]);
 });
+
+it('refuses manifests over 128 KiB before compiling anything in them', () => {
+  const manifest = { slug: 'x', version: '1.0.0', hostApi: '^1.0.0', functions: ['run'], changelog: '', configSchema: { description: 'x'.repeat(130 * 1024) } };
+  expect(validateManifest(manifest, sharedAjv).problems).toEqual([expect.objectContaining({ field: 'manifest', code: 'TOO_LARGE' })]);
+});

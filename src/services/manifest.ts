@@ -28,11 +28,17 @@ const KNOWN_KEYS = new Set(['slug', 'version', 'hostApi', 'functions', 'hooks', 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A manifest, as JSON, is at most this big. */
+export const MAX_MANIFEST_BYTES = 128 * 1024;
+
 /** Validates a manifest against the plugin contract, returning every problem found. */
 export function validateManifest(raw: unknown, ajv: Ajv): { manifest: Manifest | null; problems: Problem[] } {
   const problems: Problem[] = [];
   const add = (field: string, code: string, message: string) => problems.push({ field: `manifest.${field}`, code, message });
   if (!isObject(raw)) return { manifest: null, problems: [{ field: 'manifest', code: 'TYPE', message: 'must be a JSON object' }] };
+  // Bounds the work below (the config schema is compiled on the event loop).
+  const size = Buffer.byteLength(JSON.stringify(raw));
+  if (size > MAX_MANIFEST_BYTES) return { manifest: null, problems: [{ field: 'manifest', code: 'TOO_LARGE', message: `is ${size} bytes of JSON; the limit is ${MAX_MANIFEST_BYTES}` }] };
 
   for (const key of Object.keys(raw)) if (!KNOWN_KEYS.has(key)) add(key, 'UNKNOWN_FIELD', 'is not a manifest field');
   const str = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : (add(key, 'REQUIRED', 'must be a string'), ''));
