@@ -42,11 +42,29 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('DateTime', DateTimeResolver);
+/** Deepest nesting accepted in JSON inputs (configs, metadata, manifests). */
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses JSON nested deeper than MAX_JSON_DEPTH, without recursing itself: a 100,000-level
+ * value would otherwise overflow the stack of whatever walks it next (a clone, a validator).
+ */
+function shallowEnough<T>(value: T, scalar: string): T {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_JSON_DEPTH) throw new GraphQLError(`${scalar} values may nest at most ${MAX_JSON_DEPTH} levels deep`);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return value;
+}
+
 builder.scalarType('JSON', {
   description: 'Any JSON value',
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: parseJsonLiteral,
+  parseValue: (value) => shallowEnough(value, 'JSON'),
+  parseLiteral: (ast) => shallowEnough(parseJsonLiteral(ast), 'JSON'),
 });
 builder.addScalarType(
   'JSONObject',
@@ -56,12 +74,12 @@ builder.addScalarType(
     serialize: (value) => value as Record<string, unknown>,
     parseValue: (value) => {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphQLError('JSONObject must be an object');
-      return value as Record<string, unknown>;
+      return shallowEnough(value as Record<string, unknown>, 'JSONObject');
     },
     parseLiteral: (ast) => {
       const value = parseJsonLiteral(ast);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphQLError('JSONObject must be an object');
-      return value as Record<string, unknown>;
+      return shallowEnough(value as Record<string, unknown>, 'JSONObject');
     },
   }),
 );

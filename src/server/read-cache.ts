@@ -35,8 +35,17 @@ export function useAnonymousReadCache(events: Events, { ttlMs = 10_000, maxEntri
     invalidateViaMutation: false,
     includeExtensionMetadata: false,
     cache: createInMemoryCache({ max: maxEntries }),
-    buildResponseCacheKey: ({ documentString, variableValues, operationName }) =>
-      createHash('sha256').update(`${epoch}\0${operationName ?? ''}\0${documentString}\0${JSON.stringify(variableValues ?? {})}`).digest('hex'),
+    buildResponseCacheKey: ({ documentString, variableValues, operationName, request }) => {
+      // Called for every request: signed-in ones are never cached, so they cost no key.
+      if (request.headers.get('authorization')) return 'never-cached';
+      let variables: string;
+      try {
+        variables = JSON.stringify(variableValues ?? {});
+      } catch {
+        return `uncacheable:${randomUUID()}`; // too deep to serialise: the scalars refuse it later
+      }
+      return createHash('sha256').update(`${epoch}\0${operationName ?? ''}\0${documentString}\0${variables}`).digest('hex');
+    },
   });
 
   const announceWrites: Plugin = {

@@ -42,3 +42,18 @@ it('applies to subscriptions over graphql-ws too', async () => {
   const nested = collect(server.ws(token), `subscription { executionEvents { execution { installation { plugin { ${pages(3)} } } } } }`, 1, 5_000);
   await expect(nested.events).rejects.toThrow(/QUERY_TOO_COMPLEX/);
 });
+
+it('refuses JSON inputs nested deeper than 64 levels as bad input, signed in or not', async () => {
+  const token = await server.user('nester');
+  const create = 'mutation ($m: JSONObject) { createClip(input: { title: "t", mediaUrl: "/m.mp4", durationMs: 5, metadata: $m }) { id } }';
+  // Serialised by hand: JSON.stringify itself overflows the stack at this depth.
+  const body = `{"query":${JSON.stringify(create)},"variables":{"m":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}`;
+  for (const headers of [{ authorization: `Bearer ${token}` }, {}] as Record<string, string>[]) {
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const { errors } = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('at most 64 levels deep') });
+  }
+  let shallow: unknown = 1;
+  for (let i = 0; i < 60; i++) shallow = { a: shallow };
+  expect((await server.gql(create, { m: shallow }, token)).errors).toBeUndefined();
+});
