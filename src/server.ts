@@ -26,7 +26,9 @@ function yogaLogger(logger: Logger) {
       const e = a as GraphQLError | undefined;
       if (!(e instanceof Error) || e.name !== 'GraphQLError') return false;
       const code = e.extensions?.code;
-      return e.originalError instanceof DomainError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+      // A GraphQLError wrapping another one was raised on purpose (a scalar refusing a value).
+      const onPurpose = e.originalError instanceof DomainError || e.originalError?.name === 'GraphQLError';
+      return onPurpose || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
     });
   return {
     debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
