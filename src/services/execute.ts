@@ -4,6 +4,7 @@ import { Clip, Execution, Installation, KvEntry, PluginVersion, type ExecutionSt
 import type { ExecutionKvRead } from '../entities/execution.ts';
 import { admit, failedResult, normalizeLimits, recordOutcome, type CallResult, type CircuitSnapshot, type Permission } from '../runtime/index.ts';
 import { getBlob } from './blobs.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { isPostgres } from './sql.ts';
 import type { ExecutionEventType } from './events.ts';
 import { publishInstallationEvent } from './installations.ts';
@@ -30,6 +31,13 @@ export interface CallOutcome {
   result: CallResult | null;
 }
 
+/** The installation was removed while one of its calls ran; the call's Execution went with it. */
+export class UninstalledDuringCallError extends ConflictError {
+  constructor() {
+    super('The installation was uninstalled while the call ran; its execution record went with it');
+  }
+}
+
 /** Runs of one call before a KV conflict with another process fails it (`PLUGIN_KV_CONFLICT`; SQLite only). */
 export const KV_ATTEMPTS = 5;
 
@@ -46,7 +54,8 @@ function snapshotOf(i: Installation): CircuitSnapshot {
  */
 export async function runCall(platform: Platform, spec: CallSpec): Promise<CallOutcome> {
   const em = platform.db.fork();
-  const installation = await em.findOneOrFail(Installation, spec.installationId, { populate: ['version', 'plugin'] });
+  const installation = await em.findOne(Installation, spec.installationId, { populate: ['version', 'plugin'] });
+  if (!installation) throw new NotFoundError('Installation', spec.installationId);
   const version = installation.version.getEntity();
   const ownerId = installation.owner.id;
   const inputBytes = new TextEncoder().encode(spec.input);
@@ -124,6 +133,7 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
 
 async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
   const [row] = await em.execute<{ kv_revision: number }[]>(em.getKnex()('installations').select('kv_revision').where('id', installationId));
+  if (!row) throw new UninstalledDuringCallError();
   return Number(row.kv_revision);
 }
 

@@ -1,7 +1,7 @@
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
-import { DomainError } from './errors.ts';
-import { runCall } from './execute.ts';
+import { DomainError, NotFoundError } from './errors.ts';
+import { runCall, UninstalledDuringCallError } from './execute.ts';
 import type { Platform } from './platform.ts';
 import type { ClipRecord } from './records.ts';
 import { isValidTag, normalizeTags } from './validate.ts';
@@ -40,14 +40,21 @@ export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRec
   let changed = false;
   for (const installation of installations) {
     const slug = installation.plugin.getEntity().slug;
-    const outcome = await runCall(platform, {
-      installationId: installation.id,
-      function: hookExportName(hook),
-      input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
-      trigger: 'HOOK',
-      hook,
-      clip: clipForPlugins(current),
-    });
+    let outcome;
+    try {
+      outcome = await runCall(platform, {
+        installationId: installation.id,
+        function: hookExportName(hook),
+        input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
+        trigger: 'HOOK',
+        hook,
+        clip: clipForPlugins(current),
+      });
+    } catch (err) {
+      // Uninstalled since the list above was read: it no longer has a say in this clip.
+      if (err instanceof NotFoundError || err instanceof UninstalledDuringCallError) continue;
+      throw err;
+    }
     if (outcome.status !== 'SUCCEEDED') {
       if (installation.criticality === 'CRITICAL') throw new HookFailedError(slug, hook, outcome.executionId, outcome.errorCode, outcome.errorMessage);
       continue;

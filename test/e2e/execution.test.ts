@@ -101,6 +101,19 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     expect((await Promise.all(spins)).map((r) => r.status)).toEqual(Array(4).fill('TIMED_OUT'));
   }, 30_000);
 
+  it('answers a clear error when the installation is uninstalled while its call runs', async () => {
+    const user = await server.user('quitter');
+    const spinner = await install(user, 'spinner', { grantPermissions: ['log'] });
+    const call = server.gql<any, any>(EXECUTE, { input: { installationId: spinner, function: 'spin' } }, user);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the call spins for 300 ms
+    await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id: spinner }, user);
+    const { errors } = await call;
+    // CONFLICT when it was running (its Execution went with the installation), NOT_FOUND if the
+    // uninstall won the race to the start; never an internal error.
+    expect(['CONFLICT', 'NOT_FOUND']).toContain(errors?.[0].extensions?.code);
+    expect(errors?.[0].message).toMatch(/uninstalled while the call ran|was not found/);
+  });
+
   it('refuses input over 1 MiB with an Execution row, and unknown functions before running', async () => {
     const user = await server.user('sender');
     const echo = await install(user, 'echo');

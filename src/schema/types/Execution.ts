@@ -3,7 +3,7 @@ import { pipe, filter as filterIterator, Repeater } from 'graphql-yoga';
 import { EXECUTION_STATUSES, EXECUTION_TRIGGERS } from '../../entities/index.ts';
 import { BadInputError, NotFoundError } from '../../services/errors.ts';
 import type { ExecutionEventPayload } from '../../services/events.ts';
-import { runCall } from '../../services/execute.ts';
+import { runCall, UninstalledDuringCallError } from '../../services/execute.ts';
 import { listExecutions } from '../../services/listing.ts';
 import type { ExecutionRecord } from '../../services/records.ts';
 import { builder } from '../builder.ts';
@@ -11,7 +11,6 @@ import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { parseId } from '../ids.ts';
 import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
-import { reload } from '../reload.ts';
 
 const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
 const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
@@ -150,7 +149,9 @@ builder.mutationFields((t) => ({
         throw new BadInputError([{ field: 'input.function', code: 'UNKNOWN_FUNCTION', message: `${version.version} declares ${version.functions.join(', ') || 'no functions'}` }]);
       }
       const outcome = await runCall(ctx.app.platform, { installationId: id, function: input.function, input: input.input ?? '', trigger: 'MANUAL' });
-      return reload(ctx.loaders.execution, outcome.executionId);
+      const execution = await ctx.loaders.execution.clear(outcome.executionId).load(outcome.executionId);
+      if (!execution) throw new UninstalledDuringCallError();
+      return execution;
     },
   }),
 }));
