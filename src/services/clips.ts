@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts';
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
-import { NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
 import { ilike, likePattern, selectRows } from './reads.ts';
 import type { ClipRecord, UserRecord } from './records.ts';
@@ -112,7 +112,8 @@ const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata'] as cons
 /** Stores the fields hooks may change. */
 async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<ClipRecord> {
   return em.fork().transactional(async (tx) => {
-    const clip = await tx.findOneOrFail(Clip, patched.id);
+    const clip = await tx.findOne(Clip, patched.id);
+    if (!clip) throw new ConflictError('The clip was deleted while its hooks ran');
     for (const key of PATCHABLE) (clip as Record<string, unknown>)[key] = patched[key];
     await tx.flush();
     return clipRecord(clip);
