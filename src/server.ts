@@ -108,7 +108,7 @@ export async function startServer({ config, logger = createLogger(config.logLeve
   });
 
   const server = createServer(yoga);
-  const ws = attachWebSocket(server, yoga);
+  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

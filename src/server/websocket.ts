@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type execute as graphqlExecute, type subscribe as graphqlSubscribe } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
 
@@ -14,30 +14,47 @@ type Enveloped = {
   subscribe: (args: ExecutionArgs) => ReturnType<typeof graphqlSubscribe>;
 };
 
-export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, unknown>, Context>) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+/** Operations one socket may have running at once (each holds a listener on the event bus). */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
+
+export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, unknown>, Context>, { maxPayloadBytes }: { maxPayloadBytes: number }) {
+  // ws accepts 100 MiB messages by default; nothing legitimate is bigger than an HTTP body.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
+        // The operation being started is already counted in `ctx.subscriptions`.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
+          return [new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+        }
+        // Whatever goes wrong answers this operation only: thrown, it would close the socket and
+        // every other operation on it (a syntax error, or the database closing at shutdown).
+        try {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+          });
+          const document = parse(params.query);
+          const args = {
+            schema,
+            operationName: params.operationName,
+            document,
+            variableValues: params.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+          const errors = validate(args.schema, args.document);
+          if (errors.length) return errors;
+          return args;
+        } catch (err) {
+          if ((err as Error | null)?.name === 'GraphQLError') return [err as GraphQLError];
+          yoga.logger.error(err);
+          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
       },
     },
     wss,

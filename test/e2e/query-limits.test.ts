@@ -57,3 +57,31 @@ it('refuses JSON inputs nested deeper than 64 levels as bad input, signed in or 
   for (let i = 0; i < 60; i++) shallow = { a: shallow };
   expect((await server.gql(create, { m: shallow }, token)).errors).toBeUndefined();
 });
+
+it('answers a syntax error over graphql-ws on its own operation, leaving the connection up', async () => {
+  const token = await server.user('typo-listener');
+  const client = server.ws(token);
+  const clips = collect<{ clipEvents: { type: string } }>(client, 'subscription { clipEvents { type } }', 1);
+  await clips.ready;
+  const broken = collect(client, 'subscription { clipEvents {', 1);
+  // graphql-ws delivers an operation's own errors as its error message: the iterator throws them.
+  expect(JSON.stringify(await broken.events.catch((errors: unknown) => errors))).toMatch(/Syntax Error/);
+  await server.ok('mutation { createClip(input: { title: "still here", mediaUrl: "/m.mp4", durationMs: 5 }) { id } }', {}, token);
+  expect(await clips.events).toEqual([{ clipEvents: { type: 'CREATED' } }]);
+});
+
+it('caps the operations one graphql-ws connection may run at once', async () => {
+  const token = await server.user('hoarder');
+  const client = server.ws(token);
+  const open = Array.from({ length: 100 }, () => client.iterate({ query: 'subscription { clipEvents { type } }' }));
+  const first = collect(client, 'subscription { installationEvents { type } }', 1);
+  await first.ready;
+  const extra = collect(client, 'subscription { clipEvents { type } }', 1);
+  expect(JSON.stringify(await extra.events.catch((errors: unknown) => errors))).toContain('TOO_MANY_OPERATIONS');
+  await Promise.all(open.map((it) => it.return?.()));
+});
+
+it('answers an unknown token over graphql-ws with UNAUTHENTICATED on the operation', async () => {
+  const result = collect(server.ws('pb_not-a-real-token'), 'subscription { clipEvents { type } }', 1);
+  expect(JSON.stringify(await result.events.catch((errors: unknown) => errors))).toContain('UNAUTHENTICATED');
+});
