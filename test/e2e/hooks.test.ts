@@ -5,6 +5,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let user: string;
+let publisher: string;
+let tagger: Awaited<ReturnType<typeof buildTestPlugin>>;
 const ids: Record<string, string> = {};
 const GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 const UPDATE_INSTALLATION = 'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }';
@@ -14,9 +16,10 @@ const clip = (title: string) => ({ input: { title, mediaUrl: '/media/clip.mp4', 
 
 beforeAll(async () => {
   server = await startTestServer();
-  const publisher = await server.user('hookmaker', 'PUBLISHER');
+  publisher = await server.user('hookmaker', 'PUBLISHER');
   user = await server.user('streamer');
-  const { manifest, wasm } = await buildTestPlugin('tagger');
+  tagger = await buildTestPlugin('tagger');
+  const { manifest, wasm } = tagger;
   // The same module listed twice: two installations whose order can be observed.
   for (const [slug, tag, priority] of [['tagger-a', 'first', 10], ['tagger-b', 'second', 5]] as const) {
     await listAndPublish(server, publisher, { ...manifest, slug }, wasm);
@@ -81,6 +84,24 @@ describe('clip hooks', () => {
     const { clips } = await server.ok(ClipsDocument, { filter: { query: 'Keep me' } }, user);
     expect(clips.edges[0].node).toMatchObject({ title: 'Keep me', status: 'CAPTURED', tags: ['raw', 'first', 'second'] });
   });
+
+  it('fails createClip with CONFLICT when the clip is deleted while its hooks run', async () => {
+    const owner = await server.user('deleter');
+    // A fuel budget big enough for a hook that works for a while.
+    const limits = { memoryMiB: 8, timeoutMs: 10_000, fuel: 10_000_000_000 };
+    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'slow-tagger', limits }, tagger.wasm);
+    await server.ok<any, any>(INSTALL, { input: { slug: 'slow-tagger', config: { tag: 'slow', spin: 300_000_000 }, grantPermissions: GRANTS } }, owner);
+    const creating = server.gql(CreateClipDocument, clip('Doomed'), owner);
+    // The clip is stored before its hooks run; delete it as soon as it shows up.
+    let id: string | undefined;
+    for (let i = 0; i < 200 && !id; i++) {
+      id = (await server.ok(ClipsDocument, { first: 1 }, owner)).clips.edges[0]?.node.id;
+      if (!id) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await server.ok('mutation ($id: ID!) { deleteClip(id: $id) { id } }', { id }, owner);
+    const { errors } = await creating;
+    expect(errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: 'The clip was deleted while its hooks ran' });
+  }, 60_000);
 
   it('skips disabled installations', async () => {
     await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], enabled: false } }, user);
