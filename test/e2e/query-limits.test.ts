@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -84,4 +85,12 @@ it('caps the operations one graphql-ws connection may run at once', async () => 
 it('answers an unknown token over graphql-ws with UNAUTHENTICATED on the operation', async () => {
   const result = collect(server.ws('pb_not-a-real-token'), 'subscription { clipEvents { type } }', 1);
   expect(JSON.stringify(await result.events.catch((errors: unknown) => errors))).toContain('UNAUTHENTICATED');
+});
+
+it('closes a graphql-ws connection that sends a message over 8 MiB', async () => {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  await new Promise((resolve) => socket.on('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(9 * 1024 * 1024) } }));
+  expect(await closed).toBe(1009); // "message too big"
 });
