@@ -73,10 +73,8 @@ export class CallState {
 
   /** `kv_get`: the call's own write if it made one, else the stored value (recorded in `kvReads`). */
   kvGet(key: string): Uint8Array | null {
-    if (this.kvOverlay.has(key)) return this.kvOverlay.get(key) ?? null;
-    const stored = this.host.kv.get(key) ?? null;
-    if (!this.kvReads.has(key)) this.kvReads.set(key, stored);
-    return stored;
+    if (!this.kvOverlay.has(key) && !this.kvReads.has(key)) this.kvReads.set(key, this.host.kv.get(key) ?? null);
+    return this.kvCurrent(key);
   }
 
   private kvCurrent(key: string): Uint8Array | null {

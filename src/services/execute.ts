@@ -90,42 +90,45 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
   // so the second run always lands; on SQLite (one process owns the file) the conflict can only
   // come from another process, and the call is tried up to KV_ATTEMPTS times.
   const usesKv = installation.grantedPermissions.includes('kv');
-  const attempt = async (locked: boolean, last: boolean): Promise<CallResult | null> => {
-    const run = async (tx: SqlEntityManager): Promise<CallResult | null> => {
-      if (locked) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
-      // The revision first, the entries after: a write landing in between moves the revision,
-      // so the check in `finish` sees it and this run is retried rather than applied.
-      const revision = usesKv ? await readKvRevision(tx, installation.id) : 0;
-      const kv = usesKv ? await readKv(tx, installation.id) : new Map<string, Uint8Array>();
-      let result: CallResult;
-      try {
-        result = await platform.perUser.run(String(ownerId), () => platform.runtime.call({
-          instanceKey: `installation:${installation.id}`,
-          module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
-          function: spec.function,
-          input: inputBytes,
-          grants: installation.grantedPermissions as Permission[],
-          limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
-          host: { config: installation.config, kv, clip: spec.clip ?? null },
-          onLog: (line) => announce('LOG', line),
-        }));
-      } catch (err) {
-        // The runtime rejects only when it is closed (shutdown); the call is still recorded.
-        platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
-        result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
-      }
-      return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last })) ? result : null;
-    };
-    return locked ? em.transactional((tx) => run(tx as SqlEntityManager)) : run(em);
+  /** One run of the call in `tx`; null when KV moved under it and it must run again. */
+  const runOnce = async (tx: SqlEntityManager, locked: boolean, last: boolean): Promise<CallResult | null> => {
+    if (locked) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+    // The revision first, the entries after: a write landing in between moves the revision,
+    // so the check in `finish` sees it and this run is retried rather than applied.
+    const revision = usesKv ? await readKvRevision(tx, installation.id) : 0;
+    const kv = usesKv ? await readKv(tx, installation.id) : new Map<string, Uint8Array>();
+    let result: CallResult;
+    try {
+      result = await platform.runtime.call({
+        instanceKey: `installation:${installation.id}`,
+        module: { sha256: version.preparedSha256, load: () => loadModule(platform, version) },
+        function: spec.function,
+        input: inputBytes,
+        grants: installation.grantedPermissions as Permission[],
+        limits: normalizeLimits({ fuel: version.limits.fuel, timeoutMs: version.limits.timeoutMs }),
+        host: { config: installation.config, kv, clip: spec.clip ?? null },
+        onLog: (line) => announce('LOG', line),
+      });
+    } catch (err) {
+      // The runtime rejects only when it is closed (shutdown); the call is still recorded.
+      platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
+      result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
+    }
+    return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last })) ? result : null;
   };
-  const attempts = async (): Promise<CallResult> => {
+  const runUntilApplied = async (): Promise<CallResult> => {
     for (let n = 1; ; n++) {
-      const result = await attempt(n > 1 && isPostgres(em), n === KV_ATTEMPTS);
+      const last = n === KV_ATTEMPTS;
+      // The user's slot is taken outside any transaction, so a call waiting for one holds no
+      // database connection or row lock.
+      const result = await platform.perUser.run(String(ownerId), () =>
+        n > 1 && isPostgres(em) ? em.transactional((tx) => runOnce(tx as SqlEntityManager, true, last)) : runOnce(em, false, last),
+      );
       if (result) return result;
       platform.logger.info({ executionId: execution.id, attempt: n }, 'KV changed during the call; running it again');
     }
   };
-  const result = usesKv ? await platform.kvLock.run(String(installation.id), attempts) : await attempts();
+  const result = usesKv ? await platform.kvLock.run(String(installation.id), runUntilApplied) : await runUntilApplied();
   if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
   announce(execution.status as ExecutionEventType);
   return { executionId: execution.id, status: execution.status, errorCode: execution.errorCode ?? null, errorMessage: execution.errorMessage ?? null, result };
