@@ -30,7 +30,8 @@ const steps: [string, string[]][] = [
   ['build', ['plugin', 'build', slug]],
   ['test', ['plugin', 'test', slug]],
 ];
-if (values.server && values.token) steps.push(['publish', ['plugin', 'publish', slug, '--server', values.server, '--token', values.token]]);
+if (values.server && values.token)
+  steps.push(['publish', ['plugin', 'publish', slug, '--server', values.server, '--token', values.token]]);
 else console.log('(no --server/--token: publish not timed)');
 
 try {
@@ -44,7 +45,9 @@ try {
     console.log(`${`plugin ${name}`.padEnd(14)} ${(ms / 1000).toFixed(1).padStart(6)} s`);
   }
   const verdict = total / 1000 < TARGET_SECONDS ? 'within' : 'OVER';
-  console.log(`${'total'.padEnd(14)} ${(total / 1000).toFixed(1).padStart(6)} s   ${verdict} the ${TARGET_SECONDS} s target (${(total / 1000 / TARGET_SECONDS).toFixed(2)} of it)`);
+  console.log(
+    `${'total'.padEnd(14)} ${(total / 1000).toFixed(1).padStart(6)} s   ${verdict} the ${TARGET_SECONDS} s target (${(total / 1000 / TARGET_SECONDS).toFixed(2)} of it)`,
+  );
 } finally {
   await rm(work, { recursive: true, force: true });
 }

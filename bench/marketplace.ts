@@ -25,13 +25,27 @@ const PAGE = `{ plugins(first: 50) { edges { node { slug name summary rating { a
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
 const db = await openDatabase({ dataDir });
 await migrate(db);
-const publishers = await Promise.all([0, 1, 2].map(async (i) => (await createUser(db.fork(), { handle: `pub${i}`, role: 'PUBLISHER' })).user));
+const publishers = await Promise.all(
+  [0, 1, 2].map(async (i) => (await createUser(db.fork(), { handle: `pub${i}`, role: 'PUBLISHER' })).user),
+);
 const { token } = await createUser(db.fork(), { handle: 'reader' });
-const reviewers = await Promise.all([0, 1, 2, 3].map(async (i) => (await createUser(db.fork(), { handle: `rev${i}` })).user));
+const reviewers = await Promise.all(
+  [0, 1, 2, 3].map(async (i) => (await createUser(db.fork(), { handle: `rev${i}` })).user),
+);
 for (let i = 0; i < 50; i++) {
   const slug = `plugin-${i}`;
-  await createPlugin(db.fork(), publishers[i % 3], { slug, name: `Plugin ${i}`, summary: 'A plugin for the benchmark', category: 'utilities' });
-  for (const reviewer of reviewers) await createReview(db.fork(), reviewer, slug, { rating: 1 + ((i + reviewer.id) % 5), title: 'Review', body: 'Body text' });
+  await createPlugin(db.fork(), publishers[i % 3], {
+    slug,
+    name: `Plugin ${i}`,
+    summary: 'A plugin for the benchmark',
+    category: 'utilities',
+  });
+  for (const reviewer of reviewers)
+    await createReview(db.fork(), reviewer, slug, {
+      rating: 1 + ((i + reviewer.id) % 5),
+      title: 'Review',
+      body: 'Body text',
+    });
 }
 await db.close();
 
@@ -48,13 +62,20 @@ try {
     signedIn.push(await load(endpoint, JSON.stringify({ query: PAGE }), { token }));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const line = (label: string, xs: number[]) => console.log(`${label.padEnd(34)} ${median(xs).toFixed(0).padStart(6)} req/s  (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
+  const line = (label: string, xs: number[]) =>
+    console.log(
+      `${label.padEnd(34)} ${median(xs).toFixed(0).padStart(6)} req/s  (rounds: ${xs.map((x) => x.toFixed(0)).join(', ')})`,
+    );
   line('{ __typename }', trivial);
   line('50-plugin page, anonymous (cached)', page);
   line('50-plugin page, signed in (no cache)', signedIn);
   const ratio = median(page) / median(trivial);
-  console.log(`ratio anonymous page / trivial      ${ratio.toFixed(3)}  (target >= 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'})`);
-  console.log(`ratio signed-in page / trivial      ${(median(signedIn) / median(trivial)).toFixed(3)}  (the uncached data path)`);
+  console.log(
+    `ratio anonymous page / trivial      ${ratio.toFixed(3)}  (target >= 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `ratio signed-in page / trivial      ${(median(signedIn) / median(trivial)).toFixed(3)}  (the uncached data path)`,
+  );
 } finally {
   child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });

@@ -11,16 +11,25 @@ import { request } from '../src/runtime/testing/requests.ts';
 import { rawInstance } from './runtime-raw-host.ts';
 
 const enc = new TextEncoder();
-const INPUT = enc.encode(JSON.stringify({ clip: { id: 'c_123', title: 'Ace clutch', tags: ['fps', 'ranked'], durationMs: 41250, fps: 60 }, threshold: 0.75 }));
+const INPUT = enc.encode(
+  JSON.stringify({
+    clip: { id: 'c_123', title: 'Ace clutch', tags: ['fps', 'ranked'], durationMs: 41250, fps: 60 },
+    threshold: 0.75,
+  }),
+);
 const FUEL_SET = '__plugboard_fuel_set';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
 
 async function bareExtism(bytes: Uint8Array): Promise<{ plugin: Plugin; refuel(): void }> {
-  const plugin = await createPlugin({ wasm: [{ module: await WebAssembly.compile(bytes as BufferSource) }] }, { useWasi: false, logger: console });
+  const plugin = await createPlugin(
+    { wasm: [{ module: await WebAssembly.compile(bytes as BufferSource) }] },
+    { useWasi: false, logger: console },
+  );
   const setFuel = (await plugin.getInstance()).exports[FUEL_SET] as ((fuel: bigint) => void) | undefined;
   return { plugin, refuel: () => setFuel?.(1n << 62n) };
 }
@@ -45,7 +54,9 @@ async function extismCall(p: { plugin: Plugin; refuel(): void }, fn: string, inp
 }
 
 async function main() {
-  console.log(`# Plugboard runtime bench (Node ${process.version}, ${(await import('node:os')).availableParallelism()} cores)\n`);
+  console.log(
+    `# Plugboard runtime bench (Node ${process.version}, ${(await import('node:os')).availableParallelism()} cores)\n`,
+  );
   const raw = await buildFixture('echo');
   const prepared: PreparedModule = await prepareModule(raw);
 
@@ -90,15 +101,24 @@ async function main() {
   console.log(`bare Extism in-thread             median ${us(median(extLat))}`);
   console.log(`Plugboard runtime, one at a time  median ${us(median(rtLat))}   p99 ${us(pct(rtLat, 0.99))}`);
   console.log(`\nthroughput rounds (bare Extism sequential vs runtime with ${inFlight} in flight), calls/s:`);
-  for (const r of rounds) console.log(`  bare ${r.bare.toFixed(0).padStart(6)}   runtime ${r.runtime.toFixed(0).padStart(6)}   ${(r.runtime / r.bare).toFixed(2)}x`);
+  for (const r of rounds)
+    console.log(
+      `  bare ${r.bare.toFixed(0).padStart(6)}   runtime ${r.runtime.toFixed(0).padStart(6)}   ${(r.runtime / r.bare).toFixed(2)}x`,
+    );
   const targets: string[] = [];
-  targets.push(`pipelined throughput >= 0.75x bare Extism: median ${ratio.toFixed(2)}x (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')}) ${verdict(ratio >= 0.75)}`);
+  targets.push(
+    `pipelined throughput >= 0.75x bare Extism: median ${ratio.toFixed(2)}x (rounds ${ratios.map((x) => x.toFixed(2)).join(', ')}) ${verdict(ratio >= 0.75)}`,
+  );
   targets.push(`single-call median within 200 µs: ${us(median(rtLat))} ${verdict(median(rtLat) <= 0.2)}`);
 
   // 2. Instrumentation cost: uninstrumented vs prepared, bare Extism in-thread, same inputs.
   console.log('\n## Fuel + memory-cap instrumentation vs the same module without it (bare Extism in-thread)');
   const plain = await bareExtism(raw);
-  const json = enc.encode(JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ id: i, name: `clip ${i}`, score: i * 1.5, tags: ['a', 'b'] }))));
+  const json = enc.encode(
+    JSON.stringify(
+      Array.from({ length: 60 }, (_, i) => ({ id: i, name: `clip ${i}`, score: i * 1.5, tags: ['a', 'b'] })),
+    ),
+  );
   const workloads: [string, string, Uint8Array, number, number][] = [
     ['JSON scan (4 KB)', 'json_stats', json, 0.1, 1.1],
     ['loop-heavy (1e6 iterations)', 'loop_sum', enc.encode('1000000'), 0.1, 1.1],
@@ -112,10 +132,16 @@ async function main() {
       b.push(median(await timeCalls(250, () => extismCall(extism, fn, input))));
     }
     const ratio = median(b) / median(a);
-    console.log(`${label.padEnd(30)} plain ${us(median(a)).padStart(12)}  instrumented ${us(median(b)).padStart(12)}  ${ratio.toFixed(2)}x`);
-    targets.push(`instrumentation on ${label} <= ${limit.toFixed(2)}x: ${ratio.toFixed(2)}x ${verdict(ratio <= limit)}`);
+    console.log(
+      `${label.padEnd(30)} plain ${us(median(a)).padStart(12)}  instrumented ${us(median(b)).padStart(12)}  ${ratio.toFixed(2)}x`,
+    );
+    targets.push(
+      `instrumentation on ${label} <= ${limit.toFixed(2)}x: ${ratio.toFixed(2)}x ${verdict(ratio <= limit)}`,
+    );
   }
-  console.log(`module size: ${raw.length} -> ${prepared.bytes.length} bytes (${((prepared.bytes.length / raw.length - 1) * 100).toFixed(0)}%)`);
+  console.log(
+    `module size: ${raw.length} -> ${prepared.bytes.length} bytes (${((prepared.bytes.length / raw.length - 1) * 100).toFixed(0)}%)`,
+  );
 
   // 3. Event-loop lag while four plugins spin to their fuel budget, again and again.
   console.log('\n## Main event-loop lag while four plugins spin to their budget');
@@ -139,7 +165,9 @@ async function main() {
   );
   clearInterval(ticker);
   const p99 = pct(lags, 0.99);
-  console.log(`${spins.length} spin calls (${[...new Set(spins)].join(', ')}), timer lag p50 ${pct(lags, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...lags).toFixed(2)} ms`);
+  console.log(
+    `${spins.length} spin calls (${[...new Set(spins)].join(', ')}), timer lag p50 ${pct(lags, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...lags).toFixed(2)} ms`,
+  );
   targets.push(`event-loop lag p99 < 50 ms while four plugins spin: ${p99.toFixed(2)} ms ${verdict(p99 < 50)}`);
 
   console.log('\n## Targets (issue 3)');

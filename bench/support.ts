@@ -21,7 +21,11 @@ export async function spawnServer(env: Record<string, string>): Promise<{ url: s
 }
 
 /** Sends `body` with `concurrency` requests in flight for `seconds`; returns requests per second. */
-export async function load(url: string, body: string, { concurrency = 16, seconds = 4, token }: { concurrency?: number; seconds?: number; token?: string } = {}): Promise<number> {
+export async function load(
+  url: string,
+  body: string,
+  { concurrency = 16, seconds = 4, token }: { concurrency?: number; seconds?: number; token?: string } = {},
+): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const deadline = performance.now() + seconds * 1000;
@@ -29,12 +33,21 @@ export async function load(url: string, body: string, { concurrency = 16, second
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (text += c));
-          res.on('end', () => (res.statusCode === 200 && !text.includes('"errors"') ? resolve() : reject(new Error(text.slice(0, 300)))));
+          res.on('end', () =>
+            res.statusCode === 200 && !text.includes('"errors"') ? resolve() : reject(new Error(text.slice(0, 300))),
+          );
         },
       );
       req.on('error', reject);

@@ -41,7 +41,10 @@ describe('SDK host declarations', () => {
     expect(declared.every((d) => d.module === HOST_MODULE)).toBe(true);
     const fromSdk = Object.fromEntries(declared.map((d) => [d.name, { params: d.params, results: d.results }]));
     const fromAbi = Object.fromEntries(
-      Object.entries(HOST_FUNCTIONS).map(([name, spec]) => [name, { params: [...spec.params], results: [...spec.results] }]),
+      Object.entries(HOST_FUNCTIONS).map(([name, spec]) => [
+        name,
+        { params: [...spec.params], results: [...spec.results] },
+      ]),
     );
     expect(fromSdk).toEqual(fromAbi);
   });

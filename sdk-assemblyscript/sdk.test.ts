@@ -15,7 +15,10 @@ describe('input, output and log', () => {
     expect(r.output).toBe(text);
     expect(r.usage.outputBytes).toBe(Buffer.byteLength(text));
     expect(r.logs.map((l) => [l.level, l.message])).toEqual([
-      ['debug', `d:${text}`], ['info', `i:${text}`], ['warn', `w:${text}`], ['error', `e:${text}`],
+      ['debug', `d:${text}`],
+      ['info', `i:${text}`],
+      ['warn', `w:${text}`],
+      ['error', `e:${text}`],
     ]);
   });
 
@@ -34,7 +37,10 @@ describe('json', () => {
     const doc = {
       a: [1, -2.5, 1e21, 0.1, 123456789012],
       s: 'quote " backslash \\ newline \n tab \t ctrl \u0001 é 🎮',
-      t: true, f: false, n: null, o: { deep: [[], {}] },
+      t: true,
+      f: false,
+      n: null,
+      o: { deep: [[], {}] },
     };
     const r = await probe.call('json_roundtrip', JSON.stringify(doc));
     expect(JSON.parse(r.output!)).toEqual(doc);
@@ -61,9 +67,15 @@ describe('json', () => {
   });
 
   it('costs fuel linear in the document size, not quadratic', async () => {
-    const doc = (n: number) => JSON.stringify({
-      items: Array.from({ length: n }, (_, i) => ({ id: `item-${i}`, title: 'A clip title', n: i * 1.5, tags: ['a', 'bb'] })),
-    });
+    const doc = (n: number) =>
+      JSON.stringify({
+        items: Array.from({ length: n }, (_, i) => ({
+          id: `item-${i}`,
+          title: 'A clip title',
+          n: i * 1.5,
+          tags: ['a', 'bb'],
+        })),
+      });
     const fuel = async (n: number) => {
       const r = await probe.call('json_roundtrip', doc(n), { limits: { fuel: 5_000_000_000 } });
       expect(r.error).toBeNull();
@@ -90,11 +102,20 @@ describe('config, kv, events, clip', () => {
       config: { str: 'héllo', num: 42, flag: true, list: ['a', 'b'], obj: { x: [1] } },
     });
     // "unset" is not in the config: the schema's default is filled in, as the server does.
-    expect(r.json()).toEqual({ str: 'héllo', num: 42, flag: true, list: ['a', 'b'], obj: { x: [1] }, unset: 'schema default' });
+    expect(r.json()).toEqual({
+      str: 'héllo',
+      num: 42,
+      flag: true,
+      list: ['a', 'b'],
+      obj: { x: [1] },
+      unset: 'schema default',
+    });
   });
 
   it('refuses a config the server would refuse, before calling the plugin', async () => {
-    await expect(probe.call('config_types', '', { config: { num: 'forty-two' } })).rejects.toThrow(/config\.num must be number/);
+    await expect(probe.call('config_types', '', { config: { num: 'forty-two' } })).rejects.toThrow(
+      /config\.num must be number/,
+    );
   });
 
   it('reads and buffers KV writes, applied only on success', async () => {
@@ -123,13 +144,33 @@ describe('config, kv, events, clip', () => {
 
   it('parses the clip and sends a patch with every field', async () => {
     const clip = {
-      id: 'c1', title: 'T', description: '', mediaUrl: 'u', durationMs: 1500, width: 1920, height: 1080, fps: 59.94,
-      codec: 'h264', sizeBytes: 10, game: 'G', tags: ['x', 'y'], status: 'CAPTURED', metadata: { other: { a: 1 } },
+      id: 'c1',
+      title: 'T',
+      description: '',
+      mediaUrl: 'u',
+      durationMs: 1500,
+      width: 1920,
+      height: 1080,
+      fps: 59.94,
+      codec: 'h264',
+      sizeBytes: 10,
+      game: 'G',
+      tags: ['x', 'y'],
+      status: 'CAPTURED',
+      metadata: { other: { a: 1 } },
     };
     const r = await probe.call('clip_echo', '', { clip });
     expect(r.json()).toEqual({
-      id: 'c1', title: 'T', durationMs: 1500, width: 1920, height: 1080, fps: 59.94, game: 'G', tags: ['x', 'y'],
-      status: 'CAPTURED', metadata: { other: { a: 1 } },
+      id: 'c1',
+      title: 'T',
+      durationMs: 1500,
+      width: 1920,
+      height: 1080,
+      fps: 59.94,
+      game: 'G',
+      tags: ['x', 'y'],
+      status: 'CAPTURED',
+      metadata: { other: { a: 1 } },
     });
     expect(r.clipPatches).toEqual([
       { tags: ['a'], addTags: ['b'], metadata: { seen: 2 }, status: 'PROCESSED', title: 'T!', description: 'd' },

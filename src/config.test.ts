@@ -4,12 +4,19 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('loadConfig', () => {
   it('defaults to SQLite under ./data on port 4000', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, databaseUrl: null, redisUrl: null, logLevel: 'info', readCacheTtlMs: 10_000 });
+    expect(config).toMatchObject({
+      port: 4000,
+      databaseUrl: null,
+      redisUrl: null,
+      logLevel: 'info',
+      readCacheTtlMs: 10_000,
+    });
     expect(config.dataDir.endsWith('/data')).toBe(true);
   });
 
   it('reports every bad value at once', () => {
-    const attempt = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -23,11 +30,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ PLUGBOARD_WORKERS: '4' })).toMatchObject({ runtimeWorkers: 4, callsPerUser: 2 });
     expect(loadConfig({ PLUGBOARD_WORKERS: '1' })).toMatchObject({ runtimeWorkers: 1, callsPerUser: 1 });
     expect(loadConfig({ PLUGBOARD_WORKERS: '4', PLUGBOARD_CALLS_PER_USER: '3' }).callsPerUser).toBe(3);
-    expect(() => loadConfig({ PLUGBOARD_CALLS_PER_USER: '0' })).toThrow(/PLUGBOARD_CALLS_PER_USER must be an integer from 1/);
+    expect(() => loadConfig({ PLUGBOARD_CALLS_PER_USER: '0' })).toThrow(
+      /PLUGBOARD_CALLS_PER_USER must be an integer from 1/,
+    );
   });
 
   it('accepts PostgreSQL and Redis URLs', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/pb', REDIS_URL: 'redis://cache:6379', PORT: '8080' });
-    expect(config).toMatchObject({ databaseUrl: 'postgres://u@db:5432/pb', redisUrl: 'redis://cache:6379', port: 8080 });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/pb',
+      REDIS_URL: 'redis://cache:6379',
+      PORT: '8080',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u@db:5432/pb',
+      redisUrl: 'redis://cache:6379',
+      port: 8080,
+    });
   });
 });

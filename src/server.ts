@@ -34,7 +34,10 @@ function yogaLogger(logger: Logger) {
     debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
     info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
     warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
-    error: (...args: unknown[]) => (expected(args) ? logger.debug({ err: args[0] }, 'request error') : logger.error({ err: args[0] }, String(args[1] ?? 'error'))),
+    error: (...args: unknown[]) =>
+      expected(args)
+        ? logger.debug({ err: args[0] }, 'request error')
+        : logger.error({ err: args[0] }, String(args[1] ?? 'error')),
   };
 }
 
@@ -67,21 +70,39 @@ const closeAfterRefusedBody: Plugin = {
 };
 
 /** Opens the database (applying pending migrations), builds the app and listens. */
-export async function startServer({ config, logger = createLogger(config.logLevel), onQuery }: StartOptions): Promise<RunningServer> {
+export async function startServer({
+  config,
+  logger = createLogger(config.logLevel),
+  onQuery,
+}: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const bus = await createEventBus(config.redisUrl, await deploymentId(db));
-  const platform = createPlatform({ db, events: bus.events, logger, workers: config.runtimeWorkers, circuitCooldownMs: config.circuitCooldownMs, callsPerUser: config.callsPerUser });
+  const platform = createPlatform({
+    db,
+    events: bus.events,
+    logger,
+    workers: config.runtimeWorkers,
+    circuitCooldownMs: config.circuitCooldownMs,
+    callsPerUser: config.callsPerUser,
+  });
   const app: App = { config, db, events: bus.events, logger, platform };
 
-  const readCache = config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;
+  const readCache =
+    config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    context: async ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) => {
+    context: async ({
+      request,
+      connectionParams,
+    }: {
+      request?: Request;
+      connectionParams?: Record<string, unknown>;
+    }) => {
       const fromParams = connectionParams?.Authorization ?? connectionParams?.authorization;
       return createContext(app, typeof fromParams === 'string' ? fromParams : request?.headers.get('authorization'));
     },
@@ -115,7 +136,10 @@ export async function startServer({ config, logger = createLogger(config.logLeve
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ url: `${url}/graphql`, database: db.dialect, events: config.redisUrl ? 'redis' : 'in-process' }, 'plugboard listening');
+  logger.info(
+    { url: `${url}/graphql`, database: db.dialect, events: config.redisUrl ? 'redis' : 'in-process' },
+    'plugboard listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -133,4 +157,3 @@ export async function startServer({ config, logger = createLogger(config.logLeve
     })());
   return { app, server, url, close };
 }
-

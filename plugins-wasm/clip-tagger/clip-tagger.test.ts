@@ -11,31 +11,62 @@ afterAll(() => plugin.close());
 
 describe('clip-tagger', () => {
   it('derives game, resolution, fps and duration tags', async () => {
-    const r = await plugin.call('suggest', { game: 'Counter-Strike 2', width: 3840, height: 2160, fps: 60, durationMs: 12_000 }, { config: {} });
+    const r = await plugin.call(
+      'suggest',
+      { game: 'Counter-Strike 2', width: 3840, height: 2160, fps: 60, durationMs: 12_000 },
+      { config: {} },
+    );
     expect(r.json()).toEqual({ tags: ['counter-strike-2', '4k', '60fps', 'short'] });
-    const r2 = await plugin.call('suggest', { game: 'Rocket League', width: 1280, height: 720, fps: 144, durationMs: 60_000 });
+    const r2 = await plugin.call('suggest', {
+      game: 'Rocket League',
+      width: 1280,
+      height: 720,
+      fps: 144,
+      durationMs: 60_000,
+    });
     expect(r2.json()).toEqual({ tags: ['rocket-league', '720p', 'high-fps', 'medium'] });
   });
 
   it('as a hook, adds only the missing tags, with the configured prefix', async () => {
-    const r = await plugin.call('clip_captured', {}, {
-      config: { prefix: 'auto-', longMinMs: 100_000 },
-      clip: { id: 'c', game: 'Fortnite', width: 1080, height: 1920, fps: 30, durationMs: 150_000, tags: ['auto-30fps'], metadata: {} },
-    });
+    const r = await plugin.call(
+      'clip_captured',
+      {},
+      {
+        config: { prefix: 'auto-', longMinMs: 100_000 },
+        clip: {
+          id: 'c',
+          game: 'Fortnite',
+          width: 1080,
+          height: 1920,
+          fps: 30,
+          durationMs: 150_000,
+          tags: ['auto-30fps'],
+          metadata: {},
+        },
+      },
+    );
     expect(r.clipPatches).toEqual([{ addTags: ['auto-fortnite', 'auto-1080p', 'auto-long', 'auto-vertical'] }]);
     expect(r.json()).toMatchObject({ added: ['auto-fortnite', 'auto-1080p', 'auto-long', 'auto-vertical'] });
   });
 
   it('keeps tags within the 40-character limit of the server', async () => {
-    const r = await plugin.call('suggest', { game: 'The Legend of Zelda: Tears of the Kingdom — Deluxe Edition', width: 0, height: 0 }, { config: { prefix: 'auto-' } });
+    const r = await plugin.call(
+      'suggest',
+      { game: 'The Legend of Zelda: Tears of the Kingdom — Deluxe Edition', width: 0, height: 0 },
+      { config: { prefix: 'auto-' } },
+    );
     expect(r.json()).toEqual({ tags: ['auto-the-legend-of-zelda-tears-of-the-ki'] });
   });
 
   it('does not patch a clip that already has every tag', async () => {
-    const r = await plugin.call('clip_captured', {}, {
-      config: {},
-      clip: { id: 'c', game: '', width: 0, height: 0, fps: 0, durationMs: 0, tags: [], metadata: {} },
-    });
+    const r = await plugin.call(
+      'clip_captured',
+      {},
+      {
+        config: {},
+        clip: { id: 'c', game: '', width: 0, height: 0, fps: 0, durationMs: 0, tags: [], metadata: {} },
+      },
+    );
     expect(r.status).toBe('SUCCEEDED');
     expect(r.clipPatches).toEqual([]);
   });

@@ -25,7 +25,11 @@ describe('data-normalizer', () => {
   });
 
   it('min-max scales several named series to 0..1', async () => {
-    const r = await plugin.call('normalize', { series: { kills: [0, 5, 10], fps: [30, 60, 144] } }, { config: { method: 'minmax', precision: 3 } });
+    const r = await plugin.call(
+      'normalize',
+      { series: { kills: [0, 5, 10], fps: [30, 60, 144] } },
+      { config: { method: 'minmax', precision: 3 } },
+    );
     expect(r.json<Normalized>().series).toEqual({ kills: [0, 0.5, 1], fps: [0, 0.263, 1] });
   });
 
@@ -40,7 +44,9 @@ describe('data-normalizer', () => {
   });
 
   it('has an unknown method refused by its config schema, and fails non-numeric items with a message', async () => {
-    await expect(plugin.call('normalize', { values: [1] }, { config: { method: 'log' } })).rejects.toThrow(/config\.method must be equal to one of the allowed values/);
+    await expect(plugin.call('normalize', { values: [1] }, { config: { method: 'log' } })).rejects.toThrow(
+      /config\.method must be equal to one of the allowed values/,
+    );
     const item = await plugin.call('normalize', { series: { a: [1, 'x'] } }, { config: {} });
     expect(item.error?.message).toContain("series 'a' item 1 is not a number");
   });

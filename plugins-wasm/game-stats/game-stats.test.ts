@@ -9,7 +9,13 @@ beforeAll(async () => {
 });
 afterAll(() => plugin.close());
 
-const clip = (game: string, durationMs: number) => ({ id: `${game}-${durationMs}`, game, durationMs, tags: [], metadata: {} });
+const clip = (game: string, durationMs: number) => ({
+  id: `${game}-${durationMs}`,
+  game,
+  durationMs,
+  tags: [],
+  metadata: {},
+});
 
 describe('game-stats', () => {
   it('accumulates counts and durations per game in KV across calls', async () => {

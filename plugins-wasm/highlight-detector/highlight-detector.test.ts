@@ -10,20 +10,39 @@ beforeAll(async () => {
 afterAll(() => plugin.close());
 
 const clip = (events: unknown[], durationMs = 45_000) => ({
-  id: 'clip-1', title: 'Ace', description: '', mediaUrl: 'file:///c.mp4', durationMs, width: 1920, height: 1080,
-  fps: 60, codec: 'h264', sizeBytes: 1, game: 'Valorant', tags: [], status: 'CAPTURED', metadata: { events },
+  id: 'clip-1',
+  title: 'Ace',
+  description: '',
+  mediaUrl: 'file:///c.mp4',
+  durationMs,
+  width: 1920,
+  height: 1080,
+  fps: 60,
+  codec: 'h264',
+  sizeBytes: 1,
+  game: 'Valorant',
+  tags: [],
+  status: 'CAPTURED',
+  metadata: { events },
 });
 
 describe('highlight-detector', () => {
   it('groups nearby events and keeps groups at or above the threshold', async () => {
-    const r = await plugin.call('detect', {
-      durationMs: 60_000,
-      events: [
-        { t: 7000, type: 'kill' }, { t: 5000, type: 'kill' }, { t: 8000, type: 'audio_peak', value: 0.5 },
-        { t: 30_000, type: 'kill' },
-        { t: 59_000, type: 'kill' }, { t: 59_500, type: 'kill' },
-      ],
-    }, { config: {} });
+    const r = await plugin.call(
+      'detect',
+      {
+        durationMs: 60_000,
+        events: [
+          { t: 7000, type: 'kill' },
+          { t: 5000, type: 'kill' },
+          { t: 8000, type: 'audio_peak', value: 0.5 },
+          { t: 30_000, type: 'kill' },
+          { t: 59_000, type: 'kill' },
+          { t: 59_500, type: 'kill' },
+        ],
+      },
+      { config: {} },
+    );
     expect(r.error).toBeNull();
     expect(r.json()).toEqual({
       threshold: 2,
@@ -35,25 +54,46 @@ describe('highlight-detector', () => {
   });
 
   it('honours threshold, window and weights from config', async () => {
-    const events = [{ t: 1000, type: 'kill' }, { t: 4000, type: 'kill' }];
+    const events = [
+      { t: 1000, type: 'kill' },
+      { t: 4000, type: 'kill' },
+    ];
     const strict = await plugin.call('detect', { durationMs: 10_000, events }, { config: { threshold: 3 } });
     expect(strict.json()).toMatchObject({ highlights: [] });
-    const narrow = await plugin.call('detect', { durationMs: 10_000, events }, { config: { windowMs: 1000, threshold: 1 } });
+    const narrow = await plugin.call(
+      'detect',
+      { durationMs: 10_000, events },
+      { config: { windowMs: 1000, threshold: 1 } },
+    );
     expect((narrow.json() as { highlights: unknown[] }).highlights).toHaveLength(2);
-    const heavy = await plugin.call('detect', { durationMs: 10_000, events }, { config: { killWeight: 2, threshold: 4, paddingMs: 0 } });
+    const heavy = await plugin.call(
+      'detect',
+      { durationMs: 10_000, events },
+      { config: { killWeight: 2, threshold: 4, paddingMs: 0 } },
+    );
     expect(heavy.json()).toMatchObject({ highlights: [{ startMs: 1000, endMs: 4000, score: 4 }] });
   });
 
   it('as the clip.captured hook, writes highlights to the clip metadata and tags it', async () => {
-    const r = await plugin.call('clip_captured', { event: 'clip.captured' }, {
-      config: { threshold: 2 },
-      clip: clip([{ t: 10_000, type: 'kill' }, { t: 11_000, type: 'kill' }, { t: 40_000, type: 'audio_peak', value: 1 }]),
-    });
+    const r = await plugin.call(
+      'clip_captured',
+      { event: 'clip.captured' },
+      {
+        config: { threshold: 2 },
+        clip: clip([
+          { t: 10_000, type: 'kill' },
+          { t: 11_000, type: 'kill' },
+          { t: 40_000, type: 'audio_peak', value: 1 },
+        ]),
+      },
+    );
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.clipPatches).toEqual([{
-      addTags: ['highlights'],
-      metadata: { highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }], threshold: 2 },
-    }]);
+    expect(r.clipPatches).toEqual([
+      {
+        addTags: ['highlights'],
+        metadata: { highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }], threshold: 2 },
+      },
+    ]);
     expect(r.logs.map((l) => l.message)).toEqual(['clip clip-1: 1 highlight(s) in 3 event(s)']);
   });
 

@@ -1,22 +1,22 @@
 // The clip a call is about, as the server passes it to `clip_get`, and the patch a plugin may
 // apply to it with `clip_patch`.
-import { Value, object, str, strings } from "./json-value";
+import { Value, object, str, strings } from './json-value';
 
 export class Clip {
-  id: string = "";
-  title: string = "";
-  description: string = "";
-  mediaUrl: string = "";
+  id: string = '';
+  title: string = '';
+  description: string = '';
+  mediaUrl: string = '';
   durationMs: f64 = 0;
   width: i32 = 0;
   height: i32 = 0;
   fps: f64 = 0;
-  codec: string = "";
+  codec: string = '';
   sizeBytes: f64 = 0;
-  game: string = "";
+  game: string = '';
   tags: Array<string> = [];
   /** CAPTURED, PROCESSING, PROCESSED or FAILED. */
-  status: string = "";
+  status: string = '';
   /** Plugin results keyed by plugin slug, plus whatever the capture client recorded. */
   metadata: Value = object();
   /** The clip exactly as received. */
@@ -24,20 +24,20 @@ export class Clip {
 
   static fromJson(v: Value): Clip {
     const c = new Clip();
-    c.id = v.getString("id");
-    c.title = v.getString("title");
-    c.description = v.getString("description");
-    c.mediaUrl = v.getString("mediaUrl");
-    c.durationMs = v.getNumber("durationMs");
-    c.width = <i32>v.getNumber("width");
-    c.height = <i32>v.getNumber("height");
-    c.fps = v.getNumber("fps");
-    c.codec = v.getString("codec");
-    c.sizeBytes = v.getNumber("sizeBytes");
-    c.game = v.getString("game");
-    c.tags = v.getStrings("tags");
-    c.status = v.getString("status");
-    const meta = v.get("metadata");
+    c.id = v.getString('id');
+    c.title = v.getString('title');
+    c.description = v.getString('description');
+    c.mediaUrl = v.getString('mediaUrl');
+    c.durationMs = v.getNumber('durationMs');
+    c.width = <i32>v.getNumber('width');
+    c.height = <i32>v.getNumber('height');
+    c.fps = v.getNumber('fps');
+    c.codec = v.getString('codec');
+    c.sizeBytes = v.getNumber('sizeBytes');
+    c.game = v.getString('game');
+    c.tags = v.getStrings('tags');
+    c.status = v.getString('status');
+    const meta = v.get('metadata');
     if (meta != null && meta.isObject()) c.metadata = meta;
     c.raw = v;
     return c;
@@ -59,33 +59,50 @@ export class ClipPatch {
   title: string | null = null;
   description: string | null = null;
 
-  setTags(tags: Array<string>): ClipPatch { this.tags = tags; return this; }
+  setTags(tags: Array<string>): ClipPatch {
+    this.tags = tags;
+    return this;
+  }
   addTag(tag: string): ClipPatch {
     let list = this.addTags;
-    if (list == null) { list = new Array<string>(); this.addTags = list; }
+    if (list == null) {
+      list = new Array<string>();
+      this.addTags = list;
+    }
     if (!list.includes(tag)) list.push(tag);
     return this;
   }
-  setMetadata(metadata: Value): ClipPatch { this.metadata = metadata; return this; }
-  setStatus(status: string): ClipPatch { this.status = status; return this; }
-  setTitle(title: string): ClipPatch { this.title = title; return this; }
-  setDescription(description: string): ClipPatch { this.description = description; return this; }
+  setMetadata(metadata: Value): ClipPatch {
+    this.metadata = metadata;
+    return this;
+  }
+  setStatus(status: string): ClipPatch {
+    this.status = status;
+    return this;
+  }
+  setTitle(title: string): ClipPatch {
+    this.title = title;
+    return this;
+  }
+  setDescription(description: string): ClipPatch {
+    this.description = description;
+    return this;
+  }
 
   toJson(): Value {
     const v = object();
     const tags = this.tags;
-    if (tags != null) v.set("tags", strings(tags));
+    if (tags != null) v.set('tags', strings(tags));
     const addTags = this.addTags;
-    if (addTags != null) v.set("addTags", strings(addTags));
+    if (addTags != null) v.set('addTags', strings(addTags));
     const metadata = this.metadata;
-    if (metadata != null) v.set("metadata", metadata);
+    if (metadata != null) v.set('metadata', metadata);
     const status = this.status;
-    if (status != null) v.set("status", str(status));
+    if (status != null) v.set('status', str(status));
     const title = this.title;
-    if (title != null) v.set("title", str(title));
+    if (title != null) v.set('title', str(title));
     const description = this.description;
-    if (description != null) v.set("description", str(description));
+    if (description != null) v.set('description', str(description));
     return v;
   }
 }
-

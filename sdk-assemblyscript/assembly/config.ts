@@ -1,9 +1,9 @@
 // The installation's validated config (permission `config`). The host returns each key's JSON
 // value, so numbers, booleans, arrays and objects arrive typed.
-import { host_config_get } from "./host";
-import { release, storeString, takeString } from "./memory";
-import { Value } from "./json-value";
-import { parse } from "./json-read";
+import { host_config_get } from './host';
+import { release, storeString, takeString } from './memory';
+import { Value } from './json-value';
+import { parse } from './json-read';
 
 export namespace config {
   /** The JSON value of `key`, or null when it is unset. */
@@ -13,7 +13,7 @@ export namespace config {
     release(keyOffset);
     return text == null ? null : parse(text);
   }
-  export function getString(key: string, fallback: string = ""): string {
+  export function getString(key: string, fallback: string = ''): string {
     const v = get(key);
     return v == null ? fallback : v.asString(fallback);
   }

@@ -1,6 +1,6 @@
 // Plugin-reported errors and the abort handler every plugin is built with.
-import { error_set } from "@extism/as-pdk/lib/env";
-import { storeString } from "./memory";
+import { error_set } from '@extism/as-pdk/lib/env';
+import { storeString } from './memory';
 
 /**
  * Records `message` as the call's error and returns 1, the failing exit code of an Extism
@@ -22,9 +22,9 @@ export function pluginAbort(
   line: u32 = 0,
   column: u32 = 0,
 ): void {
-  let text = message != null ? message : "abort";
+  let text = message != null ? message : 'abort';
   // SDK wrappers call abort(message) without a location; the compiler passes one for assert().
-  if (fileName != null) text += " (" + fileName + ":" + line.toString() + ":" + column.toString() + ")";
+  if (fileName != null) text += ' (' + fileName + ':' + line.toString() + ':' + column.toString() + ')';
   error_set(storeString(text));
   unreachable();
 }

@@ -1,10 +1,10 @@
 // The call's input and output. Both are UTF-8 on the wire; output sizes come from the encoded
 // bytes, never from `string.length` (as-pdk's outputString gets this wrong: FACTS.md).
-import { input_length, input_load_u64, input_load_u8, output_set } from "@extism/as-pdk/lib/env";
-import { storeBytes } from "./memory";
-import { Value } from "./json-value";
-import { parse } from "./json-read";
-import { stringify } from "./json-write";
+import { input_length, input_load_u64, input_load_u8, output_set } from '@extism/as-pdk/lib/env';
+import { storeBytes } from './memory';
+import { Value } from './json-value';
+import { parse } from './json-read';
+import { stringify } from './json-write';
 
 export namespace input {
   /** The raw input bytes. */
@@ -13,7 +13,7 @@ export namespace input {
     const out = new Uint8Array(size);
     const base = out.dataStart;
     const words = size >>> 3;
-    for (let i = 0; i < words; i++) store<u64>(base + (<usize>i << 3), input_load_u64(<u64>(i << 3)));
+    for (let i = 0; i < words; i++) store<u64>(base + ((<usize>i) << 3), input_load_u64(<u64>(i << 3)));
     for (let i = words << 3; i < size; i++) store<u8>(base + <usize>i, input_load_u8(<u64>i));
     return out;
   }

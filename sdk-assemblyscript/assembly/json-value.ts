@@ -1,6 +1,6 @@
 // A small JSON document model: one class for every kind, because AssemblyScript has no union
 // types. Objects keep insertion order (keys array) so serialised output is stable.
-import { stringify } from "./json-write";
+import { stringify } from './json-write';
 
 export enum Kind {
   Null,
@@ -20,7 +20,7 @@ export class Value {
   kind: Kind = Kind.Null;
   bool: bool = false;
   num: f64 = 0;
-  str: string = "";
+  str: string = '';
   /** Array elements (read-only unless this is an array: use `push`). */
   items: Array<Value> = NO_ITEMS;
   /** Object keys in insertion order (read-only: use `set` and `remove`). */
@@ -28,21 +28,41 @@ export class Value {
   /** Internal lookup table for `get`/`set`; null unless this is an object. */
   fields: Map<string, Value> | null = null;
 
-  isNull(): bool { return this.kind == Kind.Null; }
-  isBool(): bool { return this.kind == Kind.Bool; }
-  isNumber(): bool { return this.kind == Kind.Number; }
-  isString(): bool { return this.kind == Kind.String; }
-  isArray(): bool { return this.kind == Kind.Array; }
-  isObject(): bool { return this.kind == Kind.Object; }
+  isNull(): bool {
+    return this.kind == Kind.Null;
+  }
+  isBool(): bool {
+    return this.kind == Kind.Bool;
+  }
+  isNumber(): bool {
+    return this.kind == Kind.Number;
+  }
+  isString(): bool {
+    return this.kind == Kind.String;
+  }
+  isArray(): bool {
+    return this.kind == Kind.Array;
+  }
+  isObject(): bool {
+    return this.kind == Kind.Object;
+  }
 
   /** The string, or `fallback` when this is not a string. */
-  asString(fallback: string = ""): string { return this.kind == Kind.String ? this.str : fallback; }
+  asString(fallback: string = ''): string {
+    return this.kind == Kind.String ? this.str : fallback;
+  }
   /** The number, or `fallback` when this is not a number. */
-  asNumber(fallback: f64 = 0): f64 { return this.kind == Kind.Number ? this.num : fallback; }
+  asNumber(fallback: f64 = 0): f64 {
+    return this.kind == Kind.Number ? this.num : fallback;
+  }
   /** The boolean, or `fallback` when this is not a boolean. */
-  asBool(fallback: bool = false): bool { return this.kind == Kind.Bool ? this.bool : fallback; }
+  asBool(fallback: bool = false): bool {
+    return this.kind == Kind.Bool ? this.bool : fallback;
+  }
   /** The elements, or an empty array when this is not an array. */
-  asArray(): Array<Value> { return this.kind == Kind.Array ? this.items : []; }
+  asArray(): Array<Value> {
+    return this.kind == Kind.Array ? this.items : [];
+  }
 
   /** Object member, or null when absent or when this is not an object. */
   get(key: string): Value | null {
@@ -55,7 +75,7 @@ export class Value {
     return fields != null && fields.has(key);
   }
 
-  getString(key: string, fallback: string = ""): string {
+  getString(key: string, fallback: string = ''): string {
     const v = this.get(key);
     return v == null ? fallback : v.asString(fallback);
   }
@@ -82,15 +102,21 @@ export class Value {
   /** Sets an object member (turning a null value into an object); returns this for chaining. */
   set(key: string, value: Value): Value {
     if (this.kind == Kind.Null) becomeObject(this);
-    assert(this.kind == Kind.Object, "json: set() on a non-object");
+    assert(this.kind == Kind.Object, 'json: set() on a non-object');
     const fields = this.fields!;
     if (!fields.has(key)) this.keys.push(key);
     fields.set(key, value);
     return this;
   }
-  setString(key: string, value: string): Value { return this.set(key, str(value)); }
-  setNumber(key: string, value: f64): Value { return this.set(key, num(value)); }
-  setBool(key: string, value: bool): Value { return this.set(key, boolean(value)); }
+  setString(key: string, value: string): Value {
+    return this.set(key, str(value));
+  }
+  setNumber(key: string, value: f64): Value {
+    return this.set(key, num(value));
+  }
+  setBool(key: string, value: bool): Value {
+    return this.set(key, boolean(value));
+  }
 
   /** Removes an object member; returns whether it existed. */
   remove(key: string): bool {
@@ -103,18 +129,37 @@ export class Value {
   /** Appends an array element (turning a null value into an array); returns this. */
   push(value: Value): Value {
     if (this.kind == Kind.Null) becomeArray(this);
-    assert(this.kind == Kind.Array, "json: push() on a non-array");
+    assert(this.kind == Kind.Array, 'json: push() on a non-array');
     this.items.push(value);
     return this;
   }
 
-  toString(): string { return stringify(this); }
+  toString(): string {
+    return stringify(this);
+  }
 }
 
-export function nul(): Value { return new Value(); }
-export function boolean(b: bool): Value { const v = new Value(); v.kind = Kind.Bool; v.bool = b; return v; }
-export function num(n: f64): Value { const v = new Value(); v.kind = Kind.Number; v.num = n; return v; }
-export function str(s: string): Value { const v = new Value(); v.kind = Kind.String; v.str = s; return v; }
+export function nul(): Value {
+  return new Value();
+}
+export function boolean(b: bool): Value {
+  const v = new Value();
+  v.kind = Kind.Bool;
+  v.bool = b;
+  return v;
+}
+export function num(n: f64): Value {
+  const v = new Value();
+  v.kind = Kind.Number;
+  v.num = n;
+  return v;
+}
+export function str(s: string): Value {
+  const v = new Value();
+  v.kind = Kind.String;
+  v.str = s;
+  return v;
+}
 function becomeObject(v: Value): void {
   v.kind = Kind.Object;
   v.keys = new Array<string>();
@@ -126,8 +171,16 @@ function becomeArray(v: Value): void {
   v.items = new Array<Value>();
 }
 
-export function object(): Value { const v = new Value(); becomeObject(v); return v; }
-export function array(): Value { const v = new Value(); becomeArray(v); return v; }
+export function object(): Value {
+  const v = new Value();
+  becomeObject(v);
+  return v;
+}
+export function array(): Value {
+  const v = new Value();
+  becomeArray(v);
+  return v;
+}
 
 export function strings(values: Array<string>): Value {
   const v = array();

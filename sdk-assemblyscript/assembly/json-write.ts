@@ -2,7 +2,7 @@
 // quadratic under the incremental GC (each push onto the already-marked array re-greys it, and
 // it is re-scanned whole). Whole numbers print without a fraction ("3", not "3.0"); NaN and
 // infinities become null, as in JavaScript.
-import { Kind, Value } from "./json-value";
+import { Kind, Value } from './json-value';
 
 class Writer {
   buf: ArrayBuffer = new ArrayBuffer(256);
@@ -18,14 +18,14 @@ class Writer {
 
   unit(c: i32): void {
     this.reserve(1);
-    store<u16>(changetype<usize>(this.buf) + (<usize>this.len << 1), <u16>c);
+    store<u16>(changetype<usize>(this.buf) + ((<usize>this.len) << 1), <u16>c);
     this.len++;
   }
 
   text(s: string): void {
     const n = s.length;
     this.reserve(n);
-    memory.copy(changetype<usize>(this.buf) + (<usize>this.len << 1), changetype<usize>(s), <usize>(n << 1));
+    memory.copy(changetype<usize>(this.buf) + ((<usize>this.len) << 1), changetype<usize>(s), <usize>(n << 1));
     this.len += n;
   }
 
@@ -51,7 +51,7 @@ class Writer {
     else if (c == 0x0d) this.unit(0x72);
     else if (c == 0x09) this.unit(0x74);
     else {
-      this.text("u00");
+      this.text('u00');
       this.unit(HEX.charCodeAt(c >> 4));
       this.unit(HEX.charCodeAt(c & 15));
     }
@@ -62,7 +62,7 @@ class Writer {
   }
 }
 
-const HEX = "0123456789abcdef";
+const HEX = '0123456789abcdef';
 
 export function stringify(value: Value): string {
   const w = new Writer();
@@ -72,10 +72,18 @@ export function stringify(value: Value): string {
 
 function write(v: Value, w: Writer): void {
   switch (v.kind) {
-    case Kind.Null: w.text("null"); break;
-    case Kind.Bool: w.text(v.bool ? "true" : "false"); break;
-    case Kind.Number: w.text(formatNumber(v.num)); break;
-    case Kind.String: w.quoted(v.str); break;
+    case Kind.Null:
+      w.text('null');
+      break;
+    case Kind.Bool:
+      w.text(v.bool ? 'true' : 'false');
+      break;
+    case Kind.Number:
+      w.text(formatNumber(v.num));
+      break;
+    case Kind.String:
+      w.quoted(v.str);
+      break;
     case Kind.Array: {
       w.unit(0x5b);
       for (let i = 0; i < v.items.length; i++) {
@@ -99,7 +107,7 @@ function write(v: Value, w: Writer): void {
 }
 
 export function formatNumber(n: f64): string {
-  if (!isFinite(n)) return "null";
+  if (!isFinite(n)) return 'null';
   if (n == Math.floor(n) && Math.abs(n) < 9007199254740992.0) return (<i64>n).toString();
   return n.toString();
 }

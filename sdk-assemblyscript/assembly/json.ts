@@ -1,9 +1,9 @@
 // Public JSON namespace: `json.parse`, `json.stringify` and value builders.
-import { lastError as readError, parse as readJson } from "./json-read";
-import { stringify as writeJson } from "./json-write";
-import { Value } from "./json-value";
+import { lastError as readError, parse as readJson } from './json-read';
+import { stringify as writeJson } from './json-write';
+import { Value } from './json-value';
 
-export { Kind, Value, array, boolean, nul, num, numbers, object, str, strings } from "./json-value";
+export { Kind, Value, array, boolean, nul, num, numbers, object, str, strings } from './json-value';
 
 /** Parses JSON text; null when malformed (see `json.lastError()`). */
 export function parse(text: string): Value | null {

@@ -1,7 +1,7 @@
 // Moves bytes between the plugin's linear memory and Extism's kernel memory, where every
 // host-function argument and result lives. as-pdk's own helpers copy one byte per host call;
 // these copy eight at a time, which matters for kilobyte-sized clips and outputs.
-import { alloc, free, length, load_u64, load_u8, store_u64, store_u8 } from "@extism/as-pdk/lib/env";
+import { alloc, free, length, load_u64, load_u8, store_u64, store_u8 } from '@extism/as-pdk/lib/env';
 
 /** Copies `bytes` into a fresh kernel block and returns its offset. */
 export function storeBytes(bytes: Uint8Array): u64 {
@@ -10,7 +10,7 @@ export function storeBytes(bytes: Uint8Array): u64 {
   const words = size >>> 3;
   const base = bytes.dataStart;
   for (let i = 0; i < words; i++) {
-    store_u64(offset + <u64>(i << 3), load<u64>(base + (<usize>i << 3)));
+    store_u64(offset + <u64>(i << 3), load<u64>(base + ((<usize>i) << 3)));
   }
   for (let i = words << 3; i < size; i++) {
     store_u8(offset + <u64>i, load<u8>(base + <usize>i));
@@ -31,7 +31,7 @@ export function loadBytes(offset: u64): Uint8Array | null {
   const words = size >>> 3;
   const base = bytes.dataStart;
   for (let i = 0; i < words; i++) {
-    store<u64>(base + (<usize>i << 3), load_u64(offset + <u64>(i << 3)));
+    store<u64>(base + ((<usize>i) << 3), load_u64(offset + <u64>(i << 3)));
   }
   for (let i = words << 3; i < size; i++) {
     store<u8>(base + <usize>i, load_u8(offset + <u64>i));

@@ -65,7 +65,11 @@ export async function runCases(harness: PluginHarness, cases: TestCase[]): Promi
   const out: CaseOutcome[] = [];
   for (const c of cases) {
     const input = c.input === undefined ? {} : c.input;
-    const result = await harness.call(c.function, input, { config: c.config ?? {}, clip: c.clip ?? null, kv: c.kv ?? {} });
+    const result = await harness.call(c.function, input, {
+      config: c.config ?? {},
+      clip: c.clip ?? null,
+      kv: c.kv ?? {},
+    });
     out.push({ case: c, result, mismatch: mismatch(c, result) });
   }
   return out;

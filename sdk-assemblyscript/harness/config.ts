@@ -20,7 +20,9 @@ export function configChecker(schema: Record<string, unknown> | undefined): Conf
   return (config) => {
     const copy = structuredClone(config);
     if (validate(copy)) return copy;
-    const problems = (validate.errors ?? []).map((e) => `config${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`);
+    const problems = (validate.errors ?? []).map(
+      (e) => `config${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`,
+    );
     throw new ConfigError(`the server would refuse this config: ${problems.join('; ')}`);
   };
 }

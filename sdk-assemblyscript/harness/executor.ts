@@ -26,7 +26,11 @@ export function memoryPagesFor(manifest: Pick<PluginJson, 'limits'>): number {
 /** Call limits from the manifest (`timeoutMs`, `fuel`) and overrides, clamped to the platform caps. */
 export function manifestLimits(manifest: Pick<PluginJson, 'limits'>, overrides: Partial<CallLimits> = {}): CallLimits {
   const { timeoutMs, fuel } = manifest.limits ?? {};
-  return normalizeLimits({ ...(timeoutMs !== undefined && { timeoutMs }), ...(fuel !== undefined && { fuel }), ...overrides });
+  return normalizeLimits({
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(fuel !== undefined && { fuel }),
+    ...overrides,
+  });
 }
 
 export type HarnessCall = Omit<LocalCallRequest, 'module'>;
@@ -60,7 +64,11 @@ export async function prepareCached(wasm: Uint8Array, memoryMaxPages: number, ca
  * permission linking, host functions and limits in this thread. The one difference from the
  * server: the wall-clock deadline is not enforced locally; fuel still stops runaway loops.
  */
-export async function createExecutor(wasm: Uint8Array, memoryMaxPages: number, cacheDir?: string): Promise<PreparedExecutor> {
+export async function createExecutor(
+  wasm: Uint8Array,
+  memoryMaxPages: number,
+  cacheDir?: string,
+): Promise<PreparedExecutor> {
   const prepared = await prepareCached(wasm, memoryMaxPages, cacheDir);
   const module = { sha256: sha256Hex(prepared), load: async () => prepared };
   const runner = createLocalRunner();

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PERMISSIONS, type CallLimits, type CallResult, type HostState, type Permission } from '../../src/runtime/index.ts';
+import {
+  PERMISSIONS,
+  type CallLimits,
+  type CallResult,
+  type HostState,
+  type Permission,
+} from '../../src/runtime/index.ts';
 import { buildPlugin } from '../../src/toolchain/build.ts';
 import { readPluginJson, type PluginJson } from '../../src/toolchain/manifest.ts';
 import { configChecker, type ConfigCheck } from './config.ts';
@@ -86,7 +92,9 @@ export class PluginHarness {
     const bytes =
       input instanceof Uint8Array ? input : encoder.encode(typeof input === 'string' ? input : JSON.stringify(input));
     const host: HostState = { config, kv: new Map(this.kv), clip: this.clip };
-    const declared = this.manifest.permissions.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p));
+    const declared = this.manifest.permissions.filter((p): p is Permission =>
+      (PERMISSIONS as readonly string[]).includes(p),
+    );
     const result = await this.executor.call({
       instanceKey: `harness-${this.manifest.slug}`,
       function: fn,

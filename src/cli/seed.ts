@@ -4,7 +4,9 @@ import { loadConfig } from '../config.ts';
 export function registerSeedCommand(program: Command): void {
   program
     .command('seed')
-    .description('Fill an empty database: example plugins built and published, listings, reviews, demo clips; prints a demo admin token last')
+    .description(
+      'Fill an empty database: example plugins built and published, listings, reviews, demo clips; prints a demo admin token last',
+    )
     .action(async () => {
       const config = loadConfig();
       const { createPubSub } = await import('graphql-yoga');
@@ -13,7 +15,14 @@ export function registerSeedCommand(program: Command): void {
       const { createPlatform } = await import('../services/platform.ts');
       const { seedDatabase } = await import('../seed/seed.ts');
       const db = await openDatabase(config);
-      const platform = createPlatform({ db, events: createPubSub(), logger: createLogger(config.logLevel), workers: 1, circuitCooldownMs: config.circuitCooldownMs, callsPerUser: 1 });
+      const platform = createPlatform({
+        db,
+        events: createPubSub(),
+        logger: createLogger(config.logLevel),
+        workers: 1,
+        circuitCooldownMs: config.circuitCooldownMs,
+        callsPerUser: 1,
+      });
       try {
         await migrate(db);
         const result = await seedDatabase(platform);

@@ -52,6 +52,10 @@ async function seedIfEmpty(platform: import('../services/platform.ts').Platform)
   if ((await platform.db.fork().count(User, {})) > 0) return;
   const { seedDatabase } = await import('../seed/seed.ts');
   const result = await seedDatabase(platform);
-  console.error(`\n  Seeded a demo marketplace: ${result.plugins} listings, ${result.versions} runnable plugins, ${result.clips} clips.`);
-  console.error(`  Demo admin token (shown once; use it as "Authorization: Bearer <token>"):\n\n    ${result.demoToken}`);
+  console.error(
+    `\n  Seeded a demo marketplace: ${result.plugins} listings, ${result.versions} runnable plugins, ${result.clips} clips.`,
+  );
+  console.error(
+    `  Demo admin token (shown once; use it as "Authorization: Bearer <token>"):\n\n    ${result.demoToken}`,
+  );
 }

@@ -25,11 +25,17 @@ async function describeSqlite(target: Database): Promise<unknown> {
   );
   const described: Record<string, unknown> = {};
   for (const { name } of tables) {
-    const columns = await connection.execute<Record<string, unknown>[]>(`select name, type, "notnull", dflt_value, pk from pragma_table_info('${name}') order by name`);
-    const indexes = await connection.execute<{ name: string; unique: number }[]>(`select name, "unique" from pragma_index_list('${name}') order by name`);
+    const columns = await connection.execute<Record<string, unknown>[]>(
+      `select name, type, "notnull", dflt_value, pk from pragma_table_info('${name}') order by name`,
+    );
+    const indexes = await connection.execute<{ name: string; unique: number }[]>(
+      `select name, "unique" from pragma_index_list('${name}') order by name`,
+    );
     const withColumns = [];
     for (const index of indexes) {
-      const on = await connection.execute<{ name: string }[]>(`select name from pragma_index_info('${index.name}') order by seqno`);
+      const on = await connection.execute<{ name: string }[]>(
+        `select name from pragma_index_info('${index.name}') order by seqno`,
+      );
       withColumns.push({ ...index, columns: on.map((c) => c.name) });
     }
     described[name] = { columns, indexes: withColumns };

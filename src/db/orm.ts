@@ -28,7 +28,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrationsDir = (dialect: Dialect) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations', dialect);
+const migrationsDir = (dialect: Dialect) =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations', dialect);
 
 function baseOptions(dialect: Dialect, onQuery?: (sql: string) => void) {
   return {
@@ -58,7 +59,11 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
   let dialect: Dialect;
   if (databaseUrl) {
     dialect = 'postgresql';
-    orm = await PostgresORM.init({ ...baseOptions(dialect, onQuery), clientUrl: databaseUrl, pool: { min: 0, max: 10 } });
+    orm = await PostgresORM.init({
+      ...baseOptions(dialect, onQuery),
+      clientUrl: databaseUrl,
+      pool: { min: 0, max: 10 },
+    });
   } else {
     dialect = 'sqlite';
     mkdirSync(dataDir, { recursive: true });
@@ -69,8 +74,16 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
-          const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
+        afterCreate: (
+          conn: { run: (sql: string, cb: (err: Error | null) => void) => void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
+          const pragmas = [
+            'PRAGMA journal_mode = WAL',
+            'PRAGMA foreign_keys = ON',
+            'PRAGMA busy_timeout = 5000',
+            'PRAGMA synchronous = NORMAL',
+          ];
           const next = (i: number): void => {
             if (i === pragmas.length) return done(null, conn);
             conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));

@@ -25,7 +25,10 @@ export const Clip = defineEntity({
     /** Free-form metadata; plugin results live under their plugin's slug. */
     metadata: p.json<Record<string, unknown>>(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
   indexes: [{ properties: ['owner', 'createdAt'] }, { properties: ['owner', 'game'] }],
 });

@@ -1,7 +1,13 @@
 export { ApiToken } from './api-token.ts';
 export { Blob } from './blob.ts';
 export { Clip, CLIP_STATUSES, type ClipStatus } from './clip.ts';
-export { Execution, EXECUTION_STATUSES, EXECUTION_TRIGGERS, type ExecutionStatus, type ExecutionTrigger } from './execution.ts';
+export {
+  Execution,
+  EXECUTION_STATUSES,
+  EXECUTION_TRIGGERS,
+  type ExecutionStatus,
+  type ExecutionTrigger,
+} from './execution.ts';
 export { Installation, CIRCUIT_STATES, CRITICALITIES, type CircuitState, type Criticality } from './installation.ts';
 export { KvEntry } from './kv-entry.ts';
 export { Plugin } from './plugin.ts';
@@ -22,4 +28,17 @@ import { Review, ReviewVote } from './review.ts';
 import { Setting } from './setting.ts';
 import { User } from './user.ts';
 
-export const ALL_ENTITIES = [User, ApiToken, Plugin, PluginVersion, Blob, Installation, Review, ReviewVote, Clip, Execution, KvEntry, Setting];
+export const ALL_ENTITIES = [
+  User,
+  ApiToken,
+  Plugin,
+  PluginVersion,
+  Blob,
+  Installation,
+  Review,
+  ReviewVote,
+  Clip,
+  Execution,
+  KvEntry,
+  Setting,
+];

@@ -38,7 +38,10 @@ export const Installation = defineEntity({
     /** Moves on every commit of KV writes: a call applies its writes only over the state it read. */
     kvRevision: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
   uniques: [{ properties: ['owner', 'plugin'] }],
 });

@@ -10,7 +10,10 @@ export const KvEntry = defineEntity({
     key: p.string().length(256),
     value: p.blob(),
     sizeBytes: p.integer(),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
   uniques: [{ properties: ['installation', 'key'] }],
 });

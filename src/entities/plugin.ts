@@ -33,8 +33,15 @@ export const Plugin = defineEntity({
     rating4: p.integer().default(0),
     rating5: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
-  indexes: [{ properties: ['downloadCount', 'id'] }, { properties: ['ratingAverage', 'id'] }, { properties: ['name', 'id'] }],
+  indexes: [
+    { properties: ['downloadCount', 'id'] },
+    { properties: ['ratingAverage', 'id'] },
+    { properties: ['name', 'id'] },
+  ],
 });
 export type Plugin = InferEntity<typeof Plugin>;

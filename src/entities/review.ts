@@ -15,7 +15,10 @@ export const Review = defineEntity({
     versionReviewed: p.string().length(64).nullable(),
     helpfulCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
   uniques: [{ properties: ['plugin', 'author'] }],
   indexes: [{ properties: ['plugin', 'createdAt'] }],

@@ -31,9 +31,21 @@ const CHILDREN: Record<string, Getter[]> = {
   Drop: [(b, e) => b.Drop.getValue(e)],
   Return: [(b, e) => b.Return.getValue(e)],
   MemoryGrow: [(b, e) => b.MemoryGrow.getDelta(e)],
-  MemoryCopy: [(b, e) => b.MemoryCopy.getDest(e), (b, e) => b.MemoryCopy.getSource(e), (b, e) => b.MemoryCopy.getSize(e)],
-  MemoryFill: [(b, e) => b.MemoryFill.getDest(e), (b, e) => b.MemoryFill.getValue(e), (b, e) => b.MemoryFill.getSize(e)],
-  MemoryInit: [(b, e) => b.MemoryInit.getDest(e), (b, e) => b.MemoryInit.getOffset(e), (b, e) => b.MemoryInit.getSize(e)],
+  MemoryCopy: [
+    (b, e) => b.MemoryCopy.getDest(e),
+    (b, e) => b.MemoryCopy.getSource(e),
+    (b, e) => b.MemoryCopy.getSize(e),
+  ],
+  MemoryFill: [
+    (b, e) => b.MemoryFill.getDest(e),
+    (b, e) => b.MemoryFill.getValue(e),
+    (b, e) => b.MemoryFill.getSize(e),
+  ],
+  MemoryInit: [
+    (b, e) => b.MemoryInit.getDest(e),
+    (b, e) => b.MemoryInit.getOffset(e),
+    (b, e) => b.MemoryInit.getSize(e),
+  ],
   SIMDExtract: [(b, e) => b.SIMDExtract.getVec(e)],
   SIMDReplace: [(b, e) => b.SIMDReplace.getVec(e), (b, e) => b.SIMDReplace.getValue(e)],
   SIMDShuffle: [(b, e) => b.SIMDShuffle.getLeft(e), (b, e) => b.SIMDShuffle.getRight(e)],
@@ -50,7 +62,19 @@ const CHILDREN: Record<string, Getter[]> = {
 };
 /** Kinds whose children are a list (Block children, call operands). */
 const LISTS = new Set(['Block', 'Call', 'CallIndirect', 'TupleMake']);
-const LEAVES = new Set(['LocalGet', 'GlobalGet', 'Const', 'Nop', 'Unreachable', 'MemorySize', 'DataDrop', 'RefNull', 'RefFunc', 'Pop', 'TableSize']);
+const LEAVES = new Set([
+  'LocalGet',
+  'GlobalGet',
+  'Const',
+  'Nop',
+  'Unreachable',
+  'MemorySize',
+  'DataDrop',
+  'RefNull',
+  'RefFunc',
+  'Pop',
+  'TableSize',
+]);
 
 let namesById: Map<number, string> | null = null;
 
@@ -71,13 +95,18 @@ export function walkChildren(b: Binaryen, expr: number, id: number, visit: (chil
   if (kind === 'TableGrow') throw new InvalidModuleError('table.grow is not supported');
   if (LEAVES.has(kind)) return;
   const getters = CHILDREN[kind];
-  if (!getters && !LISTS.has(kind)) throw new InvalidModuleError(`unsupported instruction kind ${kind} (instrumentation refuses it)`);
+  if (!getters && !LISTS.has(kind))
+    throw new InvalidModuleError(`unsupported instruction kind ${kind} (instrumentation refuses it)`);
   for (const get of getters ?? []) {
     const child = get(b, expr);
     if (child) visit(child);
   }
-  if (kind === 'Block') for (let i = 0, n = b.Block.getNumChildren(expr); i < n; i++) visit(b.Block.getChildAt(expr, i));
-  else if (kind === 'Call') for (let i = 0, n = b.Call.getNumOperands(expr); i < n; i++) visit(b.Call.getOperandAt(expr, i));
-  else if (kind === 'CallIndirect') for (let i = 0, n = b.CallIndirect.getNumOperands(expr); i < n; i++) visit(b.CallIndirect.getOperandAt(expr, i));
-  else if (kind === 'TupleMake') for (let i = 0, n = b.TupleMake.getNumOperands(expr); i < n; i++) visit(b.TupleMake.getOperandAt(expr, i));
+  if (kind === 'Block')
+    for (let i = 0, n = b.Block.getNumChildren(expr); i < n; i++) visit(b.Block.getChildAt(expr, i));
+  else if (kind === 'Call')
+    for (let i = 0, n = b.Call.getNumOperands(expr); i < n; i++) visit(b.Call.getOperandAt(expr, i));
+  else if (kind === 'CallIndirect')
+    for (let i = 0, n = b.CallIndirect.getNumOperands(expr); i < n; i++) visit(b.CallIndirect.getOperandAt(expr, i));
+  else if (kind === 'TupleMake')
+    for (let i = 0, n = b.TupleMake.getNumOperands(expr); i < n; i++) visit(b.TupleMake.getOperandAt(expr, i));
 }

@@ -55,7 +55,11 @@ export class CallState {
     const at = performance.now() - this.started;
     if (this.logBytes + originalBytes > this.limits.maxLogBytes) {
       this.logsTruncated = true;
-      this.push({ level: 'warn', message: `[log truncated: more than ${this.limits.maxLogBytes} bytes of log in this call]`, at });
+      this.push({
+        level: 'warn',
+        message: `[log truncated: more than ${this.limits.maxLogBytes} bytes of log in this call]`,
+        at,
+      });
       return;
     }
     this.logBytes += originalBytes;

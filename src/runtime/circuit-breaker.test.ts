@@ -20,12 +20,19 @@ describe('circuit breaker', () => {
     expect(admit(open, 2000, policy)).toEqual({ allowed: true, trial: true });
     expect(admit({ ...open, state: 'HALF_OPEN' }, 5000, policy)).toEqual({ allowed: false, trial: false });
     // A trial whose process died does not hold the circuit forever.
-    expect(admit({ ...open, state: 'HALF_OPEN' }, 1000 + STALE_TRIAL_MS, policy)).toEqual({ allowed: true, trial: true });
+    expect(admit({ ...open, state: 'HALF_OPEN' }, 1000 + STALE_TRIAL_MS, policy)).toEqual({
+      allowed: true,
+      trial: true,
+    });
   });
 
   it('closes on a successful trial and re-opens on a failed one', () => {
     const trial: CircuitSnapshot = { state: 'HALF_OPEN', consecutiveFailures: 5, openedAt: 1000 };
     expect(recordOutcome(trial, true, 3000, policy)).toEqual(closed);
-    expect(recordOutcome(trial, false, 3000, policy)).toEqual({ state: 'OPEN', consecutiveFailures: 6, openedAt: 3000 });
+    expect(recordOutcome(trial, false, 3000, policy)).toEqual({
+      state: 'OPEN',
+      consecutiveFailures: 6,
+      openedAt: 3000,
+    });
   });
 });

@@ -35,10 +35,16 @@ export function admit(s: CircuitSnapshot, now: number, policy: BreakerPolicy): {
 }
 
 /** The snapshot after a call that ran: success closes, failures count up and open at the threshold. */
-export function recordOutcome(s: CircuitSnapshot, success: boolean, now: number, policy: BreakerPolicy): CircuitSnapshot {
+export function recordOutcome(
+  s: CircuitSnapshot,
+  success: boolean,
+  now: number,
+  policy: BreakerPolicy,
+): CircuitSnapshot {
   if (success) return { state: 'CLOSED', consecutiveFailures: 0, openedAt: null };
   const consecutiveFailures = s.consecutiveFailures + 1;
   // A failed trial re-opens at once; otherwise open on reaching the threshold.
-  if (s.state === 'HALF_OPEN' || consecutiveFailures >= policy.failureThreshold) return { state: 'OPEN', consecutiveFailures, openedAt: now };
+  if (s.state === 'HALF_OPEN' || consecutiveFailures >= policy.failureThreshold)
+    return { state: 'OPEN', consecutiveFailures, openedAt: now };
   return { state: 'CLOSED', consecutiveFailures, openedAt: null };
 }

@@ -13,7 +13,10 @@ export class PluginRuntimeError extends Error {
 /** The bytes loaded for a module do not hash to the sha256 recorded at publish. */
 export class PluginIntegrityError extends PluginRuntimeError {
   override readonly code = 'PLUGIN_INTEGRITY';
-  constructor(readonly expected: string, readonly actual: string) {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
     super(`module integrity check failed: expected sha256 ${expected}, got ${actual}`);
   }
 }

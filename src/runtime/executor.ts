@@ -72,11 +72,17 @@ export class Executor {
       }
     }
     if (!slot.functions.has(task.function)) {
-      return { ...failedResult('FAILED', 'PLUGIN_FUNCTION_NOT_FOUND', `the module exports no function "${task.function}"`), durationMs: performance.now() - started };
+      return {
+        ...failedResult('FAILED', 'PLUGIN_FUNCTION_NOT_FOUND', `the module exports no function "${task.function}"`),
+        durationMs: performance.now() - started,
+      };
     }
     // Extism adopts the buffer of a Uint8Array whole: hand it an exact copy, never a view into
     // a larger (possibly pooled) buffer.
-    const input = task.input.byteOffset === 0 && task.input.byteLength === task.input.buffer.byteLength ? task.input : task.input.slice();
+    const input =
+      task.input.byteOffset === 0 && task.input.byteLength === task.input.buffer.byteLength
+        ? task.input
+        : task.input.slice();
     slot.fuelSet(BigInt(task.limits.fuel));
     slot.rc.value = 0;
     slot.grow.value = 0n;
@@ -102,7 +108,8 @@ export class Executor {
     result.logsTruncated = state.logsTruncated;
     result.kvReads = state.kvReadList();
     if (thrown !== null || bytes > slot.initialBytes) this.drop(task.instanceKey);
-    const outcome = thrown !== null ? classifyTrap(thrown, state, slot, remaining, memoryCap) : classifyReturn(state, slot, output);
+    const outcome =
+      thrown !== null ? classifyTrap(thrown, state, slot, remaining, memoryCap) : classifyReturn(state, slot, output);
     Object.assign(result, outcome);
     if (result.status === 'SUCCEEDED') {
       result.output = output;
@@ -167,10 +174,18 @@ export class Executor {
 function instantiationFailure(err: unknown, state: CallState): CallResult {
   const message = err instanceof Error ? err.message : String(err);
   if (state.hostMemoryExceeded) {
-    return failedResult('MEMORY_EXCEEDED', 'PLUGIN_MEMORY_EXCEEDED', `the module's start function allocated more than ${state.hostAllocBudget} bytes of host buffers`);
+    return failedResult(
+      'MEMORY_EXCEEDED',
+      'PLUGIN_MEMORY_EXCEEDED',
+      `the module's start function allocated more than ${state.hostAllocBudget} bytes of host buffers`,
+    );
   }
   if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) {
-    return failedResult('FAILED', 'PLUGIN_TRAP', `the module trapped while starting (its start function failed or ran out of its start fuel): ${message}`);
+    return failedResult(
+      'FAILED',
+      'PLUGIN_TRAP',
+      `the module trapped while starting (its start function failed or ran out of its start fuel): ${message}`,
+    );
   }
   return failedResult('FAILED', 'PLUGIN_INVALID_MODULE', `the module could not be instantiated: ${message}`);
 }
@@ -182,15 +197,27 @@ function grantsKey(grants: readonly Permission[]): string {
 function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigint, memoryCap: number) {
   const message = err instanceof Error ? err.message : String(err);
   if (state.hostMemoryExceeded || err instanceof HostMemoryExceeded) {
-    return failure('MEMORY_EXCEEDED', 'PLUGIN_MEMORY_EXCEEDED', `the plugin allocated more than ${state.hostAllocBudget} bytes of host buffers in one call`);
+    return failure(
+      'MEMORY_EXCEEDED',
+      'PLUGIN_MEMORY_EXCEEDED',
+      `the plugin allocated more than ${state.hostAllocBudget} bytes of host buffers in one call`,
+    );
   }
   if (fuelLeft < 0n) {
-    return failure('FUEL_EXHAUSTED', 'PLUGIN_FUEL_EXHAUSTED', `the plugin used its whole budget of ${state.limits.fuel} fuel`);
+    return failure(
+      'FUEL_EXHAUSTED',
+      'PLUGIN_FUEL_EXHAUSTED',
+      `the plugin used its whole budget of ${state.limits.fuel} fuel`,
+    );
   }
   const requestedPages = Number(slot.grow.value as bigint);
   const pages = slot.memory.buffer.byteLength / WASM_PAGE_BYTES;
   if (requestedPages > pages) {
-    return failure('MEMORY_EXCEEDED', 'PLUGIN_MEMORY_EXCEEDED', `memory.grow to ${requestedPages} pages failed at the cap of ${memoryCap / WASM_PAGE_BYTES} pages (${memoryCap / 1048576} MiB)`);
+    return failure(
+      'MEMORY_EXCEEDED',
+      'PLUGIN_MEMORY_EXCEEDED',
+      `memory.grow to ${requestedPages} pages failed at the cap of ${memoryCap / WASM_PAGE_BYTES} pages (${memoryCap / 1048576} MiB)`,
+    );
   }
   if (err instanceof RangeError && /call stack/i.test(message)) {
     return failure('FAILED', 'PLUGIN_TRAP', `stack overflow: ${message}`);
@@ -202,16 +229,28 @@ function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigi
 function classifyReturn(state: CallState, slot: Slot, output: Uint8Array | null) {
   const rc = slot.rc.value as number;
   if (state.hostMemoryExceeded) {
-    return failure('MEMORY_EXCEEDED', 'PLUGIN_MEMORY_EXCEEDED', `the plugin moved more than ${state.hostAllocBudget} bytes through host buffers in one call`);
+    return failure(
+      'MEMORY_EXCEEDED',
+      'PLUGIN_MEMORY_EXCEEDED',
+      `the plugin moved more than ${state.hostAllocBudget} bytes through host buffers in one call`,
+    );
   }
   if (state.errorMessage !== null) return failure('FAILED', 'PLUGIN_FAILED', state.errorMessage);
   if (rc !== 0) return failure('FAILED', 'PLUGIN_FAILED', `the plugin function returned ${rc}`);
   if (state.effectsOverflow) {
-    return failure('FAILED', 'PLUGIN_OUTPUT_TOO_LARGE', `clip patches and events passed ${state.limits.maxOutputBytes} bytes`);
+    return failure(
+      'FAILED',
+      'PLUGIN_OUTPUT_TOO_LARGE',
+      `clip patches and events passed ${state.limits.maxOutputBytes} bytes`,
+    );
   }
   if (state.oversizedOutput > 0 || (output && output.length > state.limits.maxOutputBytes)) {
     const size = state.oversizedOutput || output!.length;
-    return failure('FAILED', 'PLUGIN_OUTPUT_TOO_LARGE', `output of ${size} bytes exceeds the limit of ${state.limits.maxOutputBytes}`);
+    return failure(
+      'FAILED',
+      'PLUGIN_OUTPUT_TOO_LARGE',
+      `output of ${size} bytes exceeds the limit of ${state.limits.maxOutputBytes}`,
+    );
   }
   return { status: 'SUCCEEDED' as const, error: null };
 }

@@ -66,7 +66,11 @@ function store(ctx: CallContext, state: CallState, value: string | Uint8Array): 
 export function buildHostFunctions(grants: readonly Permission[], current: () => CallState): HostFunctionTable {
   const granted = new Set(grants);
   const user: Record<string, HostFn> = {};
-  const guard = <A extends unknown[]>(name: string, fallback: unknown, fn: (ctx: CallContext, state: CallState, ...args: A) => unknown): HostFn =>
+  const guard = <A extends unknown[]>(
+    name: string,
+    fallback: unknown,
+    fn: (ctx: CallContext, state: CallState, ...args: A) => unknown,
+  ): HostFn =>
     ((ctx: CallContext, ...args: A) => {
       try {
         return fn(ctx, current(), ...args);
@@ -100,7 +104,9 @@ export function buildHostFunctions(grants: readonly Permission[], current: () =>
       const key = readString(ctx, addr)?.text;
       return key === undefined ? 0 : state.kvDelete(key);
     }),
-    clip_get: guard('clip_get', 0n, (ctx, state) => (state.host.clip ? store(ctx, state, JSON.stringify(state.host.clip)) : 0n)),
+    clip_get: guard('clip_get', 0n, (ctx, state) =>
+      state.host.clip ? store(ctx, state, JSON.stringify(state.host.clip)) : 0n,
+    ),
     clip_patch: guard('clip_patch', 1, (ctx, state, addr: bigint) => {
       const patch = readJsonObject(ctx, addr);
       if (!patch) return 1;

@@ -34,10 +34,18 @@ function sameSignature(actual: FuncType, expected: { params: readonly string[]; 
 export function classifyImport(imp: WasmImport): ImportVerdict {
   const label = `${imp.module}.${imp.name}`;
   if (imp.kind === 'memory') {
-    return { ok: false, code: 'IMPORT_NOT_FUNCTION', message: `${label}: imported memory is refused; the module must define its own` };
+    return {
+      ok: false,
+      code: 'IMPORT_NOT_FUNCTION',
+      message: `${label}: imported memory is refused; the module must define its own`,
+    };
   }
   if (imp.kind !== 'function') {
-    return { ok: false, code: 'IMPORT_NOT_FUNCTION', message: `${label}: only function imports are allowed (found ${imp.kind})` };
+    return {
+      ok: false,
+      code: 'IMPORT_NOT_FUNCTION',
+      message: `${label}: only function imports are allowed (found ${imp.kind})`,
+    };
   }
   if (imp.module === EXTISM_ENV_MODULE) {
     if ((REFUSED_KERNEL_FUNCTIONS as readonly string[]).includes(imp.name)) {
@@ -60,11 +68,17 @@ export function classifyImport(imp: WasmImport): ImportVerdict {
     if (!sameSignature(imp.type, spec)) return mismatch(label, imp.type, spec);
     return { ok: true, permission: spec.permission };
   }
-  const what = imp.module.startsWith('wasi') ? 'WASI is not available to plugins' : `module "${imp.module}" is not linked`;
+  const what = imp.module.startsWith('wasi')
+    ? 'WASI is not available to plugins'
+    : `module "${imp.module}" is not linked`;
   return { ok: false, code: 'IMPORT_FORBIDDEN_MODULE', message: `${label}: ${what}` };
 }
 
-function mismatch(label: string, actual: FuncType, expected: { params: readonly string[]; results: readonly string[] }): ImportVerdict {
+function mismatch(
+  label: string,
+  actual: FuncType,
+  expected: { params: readonly string[]; results: readonly string[] },
+): ImportVerdict {
   return {
     ok: false,
     code: 'IMPORT_SIGNATURE_MISMATCH',

@@ -4,12 +4,37 @@
  */
 export * from './abi.ts';
 export type * from './types.ts';
-export { inspectModule, type InspectExpectations, type InspectProblem, type InspectProblemCode, type InspectReport } from './inspect.ts';
-export { prepareModule, sha256Hex, INSTRUMENTATION_VERSION, type PrepareOptions, type PreparedModule } from './prepare.ts';
+export {
+  inspectModule,
+  type InspectExpectations,
+  type InspectProblem,
+  type InspectProblemCode,
+  type InspectReport,
+} from './inspect.ts';
+export {
+  prepareModule,
+  sha256Hex,
+  INSTRUMENTATION_VERSION,
+  type PrepareOptions,
+  type PreparedModule,
+} from './prepare.ts';
 export { createRuntime, type PluginRuntime, type RuntimeOptions } from './runtime.ts';
 export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './local-runner.ts';
 export { DEFAULT_LIMITS, PLATFORM_CAPS, DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES, normalizeLimits } from './limits.ts';
-export { InvalidModuleError, PermissionDeniedError, PluginIntegrityError, PluginRuntimeError, RuntimeClosedError } from './errors.ts';
-export { admit, recordOutcome, DEFAULT_BREAKER, type BreakerPolicy, type CircuitSnapshot, type CircuitState } from './circuit-breaker.ts';
+export {
+  InvalidModuleError,
+  PermissionDeniedError,
+  PluginIntegrityError,
+  PluginRuntimeError,
+  RuntimeClosedError,
+} from './errors.ts';
+export {
+  admit,
+  recordOutcome,
+  DEFAULT_BREAKER,
+  type BreakerPolicy,
+  type CircuitSnapshot,
+  type CircuitState,
+} from './circuit-breaker.ts';
 export { failedResult } from './results.ts';
 export { importNative } from './native-import.ts';

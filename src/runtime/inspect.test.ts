@@ -22,7 +22,10 @@ describe('inspectModule', () => {
 
   it('names every host import whose permission the manifest does not declare', () => {
     const report = inspectModule(hostApi, { functions: ['kv_roundtrip'], hooks: [], permissions: ['log', 'config'] });
-    const undeclared = report.problems.filter((p) => p.code === 'IMPORT_NOT_DECLARED').map((p) => p.import).sort();
+    const undeclared = report.problems
+      .filter((p) => p.code === 'IMPORT_NOT_DECLARED')
+      .map((p) => p.import)
+      .sort();
     expect(undeclared).toEqual([
       'extism:host/user.clip_get',
       'extism:host/user.clip_patch',
@@ -38,13 +41,25 @@ describe('inspectModule', () => {
   it('refuses WASI imports by name', () => {
     const report = inspectModule(wasi, { functions: ['roll'], hooks: [], permissions: ALL });
     expect(report.ok).toBe(false);
-    expect(report.problems).toContainEqual(expect.objectContaining({ code: 'IMPORT_FORBIDDEN_MODULE', import: 'wasi_snapshot_preview1.random_get' }));
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ code: 'IMPORT_FORBIDDEN_MODULE', import: 'wasi_snapshot_preview1.random_get' }),
+    );
   });
 
   it('refuses tables that would start larger than the platform allows', () => {
-    const huge = inspectModule(tinyWasm({ table: { min: 9_000_000 }, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
-    expect(huge.problems).toEqual([expect.objectContaining({ code: 'TABLE_TOO_LARGE', message: expect.stringContaining('9000000 entries') })]);
-    const modest = inspectModule(tinyWasm({ table: { min: 500 }, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
+    const huge = inspectModule(tinyWasm({ table: { min: 9_000_000 }, exports: ['run'] }), {
+      functions: ['run'],
+      hooks: [],
+      permissions: [],
+    });
+    expect(huge.problems).toEqual([
+      expect.objectContaining({ code: 'TABLE_TOO_LARGE', message: expect.stringContaining('9000000 entries') }),
+    ]);
+    const modest = inspectModule(tinyWasm({ table: { min: 500 }, exports: ['run'] }), {
+      functions: ['run'],
+      hooks: [],
+      permissions: [],
+    });
     expect(modest.problems).toEqual([]);
   });
 
@@ -59,7 +74,11 @@ describe('inspectModule', () => {
       ],
       exports: ['run', '__plugboard_fuel_get'],
     });
-    const report = inspectModule(bytes, { functions: ['run', 'missing'], hooks: ['clip.captured', 'clip.exploded'], permissions: ['kv'] });
+    const report = inspectModule(bytes, {
+      functions: ['run', 'missing'],
+      hooks: ['clip.captured', 'clip.exploded'],
+      permissions: ['kv'],
+    });
     const codes = report.problems.map((p) => `${p.code}:${p.import ?? p.export ?? ''}`);
     expect(codes).toEqual(
       expect.arrayContaining([
@@ -77,9 +96,16 @@ describe('inspectModule', () => {
   });
 
   it('refuses imported memory, memory64 and modules without memory', () => {
-    const imported = inspectModule(tinyWasm({ importMemory: { module: 'env', name: 'memory' }, memory: null, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
+    const imported = inspectModule(
+      tinyWasm({ importMemory: { module: 'env', name: 'memory' }, memory: null, exports: ['run'] }),
+      { functions: ['run'], hooks: [], permissions: [] },
+    );
     expect(imported.problems.map((p) => p.code)).toContain('MEMORY_IMPORTED');
-    const none = inspectModule(tinyWasm({ memory: null, exports: ['run'] }), { functions: ['run'], hooks: [], permissions: [] });
+    const none = inspectModule(tinyWasm({ memory: null, exports: ['run'] }), {
+      functions: ['run'],
+      hooks: [],
+      permissions: [],
+    });
     expect(none.problems.map((p) => p.code)).toEqual(['MEMORY_MISSING']);
     const mem64 = tinyWasm({ memory: { min: 1, memory64: true }, exports: ['run'] });
     const report = inspectModule(mem64, { functions: ['run'], hooks: [], permissions: [] });
@@ -88,8 +114,8 @@ describe('inspectModule', () => {
   });
 
   it('refuses bytes that are not Wasm', () => {
-    expect(inspectModule(new TextEncoder().encode('not wasm'), { functions: [], hooks: [], permissions: [] }).problems).toEqual([
-      expect.objectContaining({ code: 'INVALID_WASM' }),
-    ]);
+    expect(
+      inspectModule(new TextEncoder().encode('not wasm'), { functions: [], hooks: [], permissions: [] }).problems,
+    ).toEqual([expect.objectContaining({ code: 'INVALID_WASM' })]);
   });
 });

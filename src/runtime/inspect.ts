@@ -49,7 +49,14 @@ export interface InspectExpectations {
  * found (not just the first). Nothing is instantiated.
  */
 export function inspectModule(bytes: Uint8Array, expected: InspectExpectations): InspectReport {
-  const report: InspectReport = { ok: false, problems: [], exports: [], imports: [], requiredPermissions: [], memory: null };
+  const report: InspectReport = {
+    ok: false,
+    problems: [],
+    exports: [],
+    imports: [],
+    requiredPermissions: [],
+    memory: null,
+  };
   const problems = report.problems;
   if (!WebAssembly.validate(bytes as BufferSource)) {
     problems.push({ code: 'INVALID_WASM', message: 'the bytes are not a valid WebAssembly module' });
@@ -68,7 +75,10 @@ export function inspectModule(bytes: Uint8Array, expected: InspectExpectations):
   checkMemory(summary, report);
   const entries = summary.tables.reduce((n, t) => n + t.min, 0);
   if (entries > MAX_TABLE_ENTRIES) {
-    problems.push({ code: 'TABLE_TOO_LARGE', message: `the module's tables start with ${entries} entries; at most ${MAX_TABLE_ENTRIES} are allowed` });
+    problems.push({
+      code: 'TABLE_TOO_LARGE',
+      message: `the module's tables start with ${entries} entries; at most ${MAX_TABLE_ENTRIES} are allowed`,
+    });
   }
   const declared = new Set(expected.permissions);
   for (const p of expected.permissions) {
@@ -111,18 +121,30 @@ function checkExports(summary: WasmSummary, expected: InspectExpectations, probl
     const exp = byName.get(name);
     if (!exp || exp.kind !== 'function') {
       const what = hook === null ? `declared function "${name}"` : `hook "${hook}" (export "${name}")`;
-      problems.push({ code: hook === null ? 'FUNCTION_NOT_EXPORTED' : 'HOOK_NOT_EXPORTED', message: `${what} is not exported`, export: name });
+      problems.push({
+        code: hook === null ? 'FUNCTION_NOT_EXPORTED' : 'HOOK_NOT_EXPORTED',
+        message: `${what} is not exported`,
+        export: name,
+      });
       continue;
     }
     const type = summary.functionTypes[exp.index];
     // Extism calls exports with no arguments; the SDK's functions return an i32 status.
     if (!type || type.params.length > 0 || type.results.length > 1 || (type.results[0] && type.results[0] !== 'i32')) {
-      problems.push({ code: 'FUNCTION_SIGNATURE', message: `export "${name}" must take no parameters and return an i32 status`, export: name });
+      problems.push({
+        code: 'FUNCTION_SIGNATURE',
+        message: `export "${name}" must take no parameters and return an i32 status`,
+        export: name,
+      });
     }
   }
   for (const e of summary.exports) {
     if (e.name.startsWith(RESERVED_EXPORT_PREFIX)) {
-      problems.push({ code: 'RESERVED_EXPORT', message: `export "${e.name}" uses the reserved prefix ${RESERVED_EXPORT_PREFIX}`, export: e.name });
+      problems.push({
+        code: 'RESERVED_EXPORT',
+        message: `export "${e.name}" uses the reserved prefix ${RESERVED_EXPORT_PREFIX}`,
+        export: e.name,
+      });
     }
   }
 }
@@ -130,10 +152,15 @@ function checkExports(summary: WasmSummary, expected: InspectExpectations, probl
 function checkMemory(summary: WasmSummary, report: InspectReport): void {
   const imported = summary.imports.filter((i) => i.kind === 'memory');
   for (const i of imported) {
-    report.problems.push({ code: 'MEMORY_IMPORTED', message: `memory ${i.module}.${i.name} is imported; the module must define its own`, import: `${i.module}.${i.name}` });
+    report.problems.push({
+      code: 'MEMORY_IMPORTED',
+      message: `memory ${i.module}.${i.name} is imported; the module must define its own`,
+      import: `${i.module}.${i.name}`,
+    });
   }
   if (summary.memories.length === 0) {
-    if (imported.length === 0) report.problems.push({ code: 'MEMORY_MISSING', message: 'the module defines no memory' });
+    if (imported.length === 0)
+      report.problems.push({ code: 'MEMORY_MISSING', message: 'the module defines no memory' });
     return;
   }
   if (summary.memories.length > 1) {

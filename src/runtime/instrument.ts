@@ -42,7 +42,16 @@ export interface InstrumentOptions {
 export async function instrumentModule(bytes: Uint8Array, { startFuel }: InstrumentOptions): Promise<Uint8Array> {
   const b = await loadBinaryen();
   const F = b.Features;
-  const features = F.MVP | F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt | F.SignExt | F.Multivalue | F.ReferenceTypes;
+  const features =
+    F.MVP |
+    F.MutableGlobals |
+    F.NontrappingFPToInt |
+    F.SIMD128 |
+    F.BulkMemory |
+    F.BulkMemoryOpt |
+    F.SignExt |
+    F.Multivalue |
+    F.ReferenceTypes;
   let mod: binaryenModule.Module;
   try {
     mod = b.readBinaryWithFeatures(bytes, features);
@@ -58,15 +67,22 @@ export async function instrumentModule(bytes: Uint8Array, { startFuel }: Instrum
       const info = b.getFunctionInfo(fn);
       // Imports have no body; the runtime's own accessors must not charge fuel.
       if (info.module || info.name.startsWith('__plugboard_')) continue;
-      const scratch = (b as unknown as { _BinaryenFunctionAddVar(fn: number, type: number): number })._BinaryenFunctionAddVar(fn, b.i64);
+      const scratch = (
+        b as unknown as { _BinaryenFunctionAddVar(fn: number, type: number): number }
+      )._BinaryenFunctionAddVar(fn, b.i64);
       const rewriter = new Rewriter(b, mod, scratch, leaves);
       const cost = rewriter.visit(info.body);
       // A foldable leaf is paid for at its call sites; everything else pays on entry.
-      if (!leaves.has(info.name)) b.Function.setBody(fn, mod.block(null, [charge(b, mod, i64(mod, BigInt(cost)), scratch), info.body], info.results));
+      if (!leaves.has(info.name))
+        b.Function.setBody(
+          fn,
+          mod.block(null, [charge(b, mod, i64(mod, BigInt(cost)), scratch), info.body], info.results),
+        );
     }
     wrapEntryPoints(b, mod);
     exportMemory(b, mod);
-    if (!mod.validate()) throw new InvalidModuleError('the instrumented module does not validate (it uses unsupported Wasm features)');
+    if (!mod.validate())
+      throw new InvalidModuleError('the instrumented module does not validate (it uses unsupported Wasm features)');
     return mod.emitBinary();
   } finally {
     mod.dispose();
@@ -99,10 +115,14 @@ function i64(mod: binaryenModule.Module, value: bigint): number {
  */
 function charge(b: Binaryen, mod: binaryenModule.Module, amount: number, scratch: number): number {
   const left = mod.local.tee(scratch, mod.i64.sub(mod.global.get(FUEL_GLOBAL, b.i64), amount), b.i64);
-  return mod.block(null, [
-    mod.global.set(FUEL_GLOBAL, left),
-    mod.if(mod.i64.lt_s(mod.local.get(scratch, b.i64), i64(mod, 0n)), mod.unreachable()),
-  ], b.none);
+  return mod.block(
+    null,
+    [
+      mod.global.set(FUEL_GLOBAL, left),
+      mod.if(mod.i64.lt_s(mod.local.get(scratch, b.i64), i64(mod, 0n)), mod.unreachable()),
+    ],
+    b.none,
+  );
 }
 
 /**
@@ -165,7 +185,10 @@ class Rewriter {
     if (id === b.LoopId) {
       const body = b.Loop.getBody(expr);
       const cost = this.visit(body);
-      b.Loop.setBody(expr, mod.block(null, [charge(b, mod, i64(mod, BigInt(cost)), this.scratch), body], b.getExpressionType(body)));
+      b.Loop.setBody(
+        expr,
+        mod.block(null, [charge(b, mod, i64(mod, BigInt(cost)), this.scratch), body], b.getExpressionType(body)),
+      );
       return 1;
     }
     let count = id === b.CallId ? 1 + (this.leaves.get(b.Call.getTarget(expr) as unknown as string) ?? 0) : 1;
@@ -183,14 +206,25 @@ class Rewriter {
     const { b, mod } = this;
     const bytes = mod.i64.extend_u(mod.global.get(BULK_SIZE, b.i32));
     const cost = mod.i64.shr_u(bytes, i64(mod, BULK_SHIFT));
-    return mod.block(null, [mod.global.set(BULK_SIZE, size), charge(b, mod, cost, this.scratch), mod.global.get(BULK_SIZE, b.i32)], b.i32);
+    return mod.block(
+      null,
+      [mod.global.set(BULK_SIZE, size), charge(b, mod, cost, this.scratch), mod.global.get(BULK_SIZE, b.i32)],
+      b.i32,
+    );
   }
 
   /** Records `memory.size + delta` (pages requested) before the grow runs. */
   private recordGrow(delta: number): number {
     const { b, mod } = this;
-    const requested = mod.i64.add(mod.i64.extend_u(mod.memory.size()), mod.i64.extend_u(mod.global.get(GROW_DELTA, b.i32)));
-    return mod.block(null, [mod.global.set(GROW_DELTA, delta), mod.global.set(GROW_GLOBAL, requested), mod.global.get(GROW_DELTA, b.i32)], b.i32);
+    const requested = mod.i64.add(
+      mod.i64.extend_u(mod.memory.size()),
+      mod.i64.extend_u(mod.global.get(GROW_DELTA, b.i32)),
+    );
+    return mod.block(
+      null,
+      [mod.global.set(GROW_DELTA, delta), mod.global.set(GROW_GLOBAL, requested), mod.global.get(GROW_DELTA, b.i32)],
+      b.i32,
+    );
   }
 }
 
@@ -204,7 +238,11 @@ function wrapEntryPoints(b: Binaryen, mod: binaryenModule.Module): void {
   }
   for (const { external, internal } of entries) {
     const wrapper = `${ENTRY_PREFIX}${external}`;
-    const body = mod.block(null, [mod.global.set(RC_GLOBAL, mod.call(internal, [], b.i32)), mod.global.get(RC_GLOBAL, b.i32)], b.i32);
+    const body = mod.block(
+      null,
+      [mod.global.set(RC_GLOBAL, mod.call(internal, [], b.i32)), mod.global.get(RC_GLOBAL, b.i32)],
+      b.i32,
+    );
     mod.addFunction(wrapper, b.none, b.i32, [], body);
     mod.removeExport(external);
     mod.addFunctionExport(wrapper, external);

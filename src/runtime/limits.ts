@@ -42,7 +42,8 @@ const MINIMUMS: Partial<CallLimits> = { timeoutMs: 1 };
 function isNormal(limits: Partial<CallLimits>): limits is CallLimits {
   for (const key of KEYS) {
     const v = limits[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < (MINIMUMS[key] ?? 0) || v > PLATFORM_CAPS[key]) return false;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (MINIMUMS[key] ?? 0) || v > PLATFORM_CAPS[key])
+      return false;
   }
   return true;
 }

@@ -8,7 +8,11 @@ let runner: LocalRunner;
 let echo: PreparedModule, hostApi: PreparedModule, hostile: PreparedModule;
 
 beforeAll(async () => {
-  [echo, hostApi, hostile] = await Promise.all([preparedFixture('echo'), preparedFixture('host-api'), preparedFixture('hostile')]);
+  [echo, hostApi, hostile] = await Promise.all([
+    preparedFixture('echo'),
+    preparedFixture('host-api'),
+    preparedFixture('hostile'),
+  ]);
   runner = createLocalRunner();
 });
 afterAll(() => runner?.close());
@@ -19,7 +23,10 @@ describe('host functions (local runner)', () => {
     const r = await runner.run(request(hostApi, 'kv_roundtrip', '42', { host: { kv } }));
     expect(r.status).toBe('SUCCEEDED');
     expect(JSON.parse(text(r.output)!)).toEqual({ before: 'null', after: '42', set: 0, deleted: 1 });
-    expect(r.kvWrites.map((w) => [w.key, text(w.value)])).toEqual([['counter', '42'], ['old', null]]);
+    expect(r.kvWrites.map((w) => [w.key, text(w.value)])).toEqual([
+      ['counter', '42'],
+      ['old', null],
+    ]);
     // What it read from the store, for replay: not its own write read back, not what it deleted.
     expect(r.kvReads.map((w) => [w.key, text(w.value)])).toEqual([['counter', null]]);
     expect(kv.get('old')).toBeDefined();
@@ -28,7 +35,9 @@ describe('host functions (local runner)', () => {
 
   it('enforces the KV quota on the resulting total', async () => {
     const kv = new Map([['existing', new Uint8Array(900)]]);
-    const r = await runner.run(request(hostApi, 'kv_fill', 'v'.repeat(100), { host: { kv }, limits: { maxKvBytes: 1500, fuel: 1e9 } }));
+    const r = await runner.run(
+      request(hostApi, 'kv_fill', 'v'.repeat(100), { host: { kv }, limits: { maxKvBytes: 1500, fuel: 1e9 } }),
+    );
     // 900 + 8 existing; each new entry costs 2-3 key bytes + 100: five fit, the sixth is refused.
     expect(JSON.parse(text(r.output)!)).toEqual({ stored: 5, code: 1 });
     expect(r.kvWrites).toHaveLength(5);
@@ -66,13 +75,20 @@ describe('host functions (local runner)', () => {
 
   it('captures log levels and streams them', async () => {
     const live: string[] = [];
-    const r = await runner.run(request(hostApi, 'say_hello', '', { onLog: (l) => live.push(`${l.level}:${l.message}`) }));
-    expect(r.logs.map((l) => `${l.level}:${l.message}`)).toEqual(['info:hello from the plugin', 'error:and an error line']);
+    const r = await runner.run(
+      request(hostApi, 'say_hello', '', { onLog: (l) => live.push(`${l.level}:${l.message}`) }),
+    );
+    expect(r.logs.map((l) => `${l.level}:${l.message}`)).toEqual([
+      'info:hello from the plugin',
+      'error:and an error line',
+    ]);
     expect(live).toEqual(['info:hello from the plugin', 'error:and an error line']);
   });
 
   it('refuses ungranted permissions like the runtime does', async () => {
-    const r = await runner.run(request(hostApi, 'say_hello', '', { grants: ['config', 'kv', 'clips:read', 'clips:write', 'events'] }));
+    const r = await runner.run(
+      request(hostApi, 'say_hello', '', { grants: ['config', 'kv', 'clips:read', 'clips:write', 'events'] }),
+    );
     expect(r.error).toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('log') });
   });
 });
@@ -101,7 +117,8 @@ describe('local runner and worker runtime agree', () => {
   });
 
   it('meters deterministically: equal fuel for equal calls on fresh instances, and on reused ones', async () => {
-    const run = async (key: string) => (await runner.run(request(echo, 'fibonacci', '15', { instanceKey: key }))).fuelUsed;
+    const run = async (key: string) =>
+      (await runner.run(request(echo, 'fibonacci', '15', { instanceKey: key }))).fuelUsed;
     // The first call of an instance also pays for the AssemblyScript runtime's lazy setup.
     const firsts = [await run('fresh-a'), await run('fresh-b'), await run('fresh-c')];
     const reused = [await run('fresh-a'), await run('fresh-a'), await run('fresh-b')];

@@ -66,7 +66,10 @@ const LOAD_TIMEOUT_MS = 30_000;
 function loadBytes(ref: CallRequest['module']): Promise<Uint8Array> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`loading module ${ref.sha256} took longer than ${LOAD_TIMEOUT_MS} ms`)), LOAD_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`loading module ${ref.sha256} took longer than ${LOAD_TIMEOUT_MS} ms`)),
+      LOAD_TIMEOUT_MS,
+    );
   });
   return Promise.race([ref.load(), timeout]).finally(() => clearTimeout(timer));
 }
@@ -82,7 +85,8 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
     throw new InvalidModuleError(`the module cannot be read: ${(err as Error).message}`);
   }
   const refused = summary.imports.map(classifyImport).flatMap((v) => (v.ok ? [] : [v.message]));
-  if (refused.length > 0) throw new InvalidModuleError(`the module has imports the runtime refuses: ${refused.join('; ')}`);
+  if (refused.length > 0)
+    throw new InvalidModuleError(`the module has imports the runtime refuses: ${refused.join('; ')}`);
   const exported = new Set(summary.exports.map((e) => e.name));
   // Running an unprepared module would bypass fuel and the memory cap.
   if (![FUEL_GET, FUEL_SET, RC_GLOBAL, GROW_GLOBAL, MEMORY_EXPORT].every((n) => exported.has(n))) {
@@ -110,7 +114,11 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
 export function loadFailure(err: unknown): CallResult {
   if (err instanceof PluginIntegrityError) return failedResult('FAILED', 'PLUGIN_INTEGRITY', err.message);
   if (err instanceof InvalidModuleError) return failedResult('FAILED', 'PLUGIN_INVALID_MODULE', err.message);
-  return failedResult('FAILED', 'PLUGIN_INVALID_MODULE', `the module could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  return failedResult(
+    'FAILED',
+    'PLUGIN_INVALID_MODULE',
+    `the module could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }
 
 /**
@@ -118,12 +126,26 @@ export function loadFailure(err: unknown): CallResult {
  * input size, granted permissions (refused before instantiation, never a link crash) and the
  * function's existence. Returns the failed result, or null when the call may run.
  */
-export function preflight(req: Pick<CallRequest, 'function' | 'input' | 'grants'>, limits: CallLimits, loaded: LoadedModule): CallResult | null {
+export function preflight(
+  req: Pick<CallRequest, 'function' | 'input' | 'grants'>,
+  limits: CallLimits,
+  loaded: LoadedModule,
+): CallResult | null {
   if (req.input.length > limits.maxInputBytes) {
-    return failedResult('FAILED', 'PLUGIN_INPUT_TOO_LARGE', `input of ${req.input.length} bytes exceeds the limit of ${limits.maxInputBytes}`);
+    return failedResult(
+      'FAILED',
+      'PLUGIN_INPUT_TOO_LARGE',
+      `input of ${req.input.length} bytes exceeds the limit of ${limits.maxInputBytes}`,
+    );
   }
-  const missing = loaded.hostImports.length === 0 ? [] : loaded.hostImports.filter((i) => !req.grants.includes(i.permission)).map((i) => ({ function: i.name, permission: i.permission }));
-  if (missing.length > 0) return failedResult('FAILED', 'PERMISSION_DENIED', new PermissionDeniedError(missing).message);
+  const missing =
+    loaded.hostImports.length === 0
+      ? []
+      : loaded.hostImports
+          .filter((i) => !req.grants.includes(i.permission))
+          .map((i) => ({ function: i.name, permission: i.permission }));
+  if (missing.length > 0)
+    return failedResult('FAILED', 'PERMISSION_DENIED', new PermissionDeniedError(missing).message);
   if (!loaded.functions.has(req.function)) {
     return failedResult('FAILED', 'PLUGIN_FUNCTION_NOT_FOUND', `the module exports no function "${req.function}"`);
   }

@@ -31,7 +31,14 @@ export function settleLostTasks(
   let started = true;
   for (const [seq, task] of inFlight) {
     if (seq === timedOut) {
-      task.resolve(failedResult('TIMED_OUT', 'PLUGIN_TIMEOUT', `the call passed its deadline of ${task.timeoutMs} ms and was stopped`, elapsed));
+      task.resolve(
+        failedResult(
+          'TIMED_OUT',
+          'PLUGIN_TIMEOUT',
+          `the call passed its deadline of ${task.timeoutMs} ms and was stopped`,
+          elapsed,
+        ),
+      );
       started = false;
     } else if (seq === running && crash) {
       const oom = (crash as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -42,7 +49,8 @@ export function settleLostTasks(
       );
       started = false;
     } else if (started && running !== seq) {
-      if (task.retried) task.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', 'the call was lost with two workers in a row'));
+      if (task.retried)
+        task.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', 'the call was lost with two workers in a row'));
       else requeue.push({ ...task, retried: true });
     } else {
       requeue.push(task);

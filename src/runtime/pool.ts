@@ -2,7 +2,15 @@ import { Worker } from 'node:worker_threads';
 import { RuntimeClosedError } from './errors.ts';
 import { settleLostTasks, type PoolTask } from './pool-recovery.ts';
 import { failedResult } from './results.ts';
-import { CLAIM_PENDING, CLAIM_STOLEN, decodeResult, type FromWorker, type ToWorker, type WireModule, type WorkerData } from './wire.ts';
+import {
+  CLAIM_PENDING,
+  CLAIM_STOLEN,
+  decodeResult,
+  type FromWorker,
+  type ToWorker,
+  type WireModule,
+  type WorkerData,
+} from './wire.ts';
 
 export type { PoolTask };
 
@@ -293,7 +301,8 @@ export class WorkerPool {
     this.queue.unshift(...settleLostTasks(slot.inFlight, running, timedOut, crash, elapsed));
     if (!slot.ready && ++this.startupFailures >= 3) {
       this.broken = new Error(`plugin workers fail to start: ${crash?.message ?? 'unknown error'}`);
-      for (const t of this.queue.splice(0)) t.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', this.broken.message));
+      for (const t of this.queue.splice(0))
+        t.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', this.broken.message));
       return;
     }
     if (this.closed) return;

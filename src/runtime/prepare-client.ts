@@ -11,7 +11,10 @@ const IDLE_STOP_MS = 30_000;
 let worker: Worker | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 let nextId = 0;
-const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+const pending = new Map<
+  number,
+  { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+>();
 
 function fail(w: Worker, err: Error): void {
   if (worker !== w) return;
@@ -63,7 +66,10 @@ export function prepareInWorker(bytes: Uint8Array, memoryMaxPages: number, start
   w.ref();
   const id = ++nextId;
   return new Promise<Uint8Array>((resolve, reject) => {
-    const timer = setTimeout(() => fail(w, new InvalidModuleError(`instrumentation took longer than ${PREPARE_TIMEOUT_MS} ms`)), PREPARE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(w, new InvalidModuleError(`instrumentation took longer than ${PREPARE_TIMEOUT_MS} ms`)),
+      PREPARE_TIMEOUT_MS,
+    );
     timer.unref();
     pending.set(id, { resolve, reject, timer });
     w.postMessage({ id, bytes, memoryMaxPages, startFuel } satisfies PrepareRequest);

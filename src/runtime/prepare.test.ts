@@ -18,7 +18,9 @@ describe('capMemory', () => {
 
   it('refuses modules whose initial memory is above the cap, or that import memory', () => {
     expect(() => capMemory(tinyWasm({ memory: { min: 20 }, exports: ['run'] }), 16)).toThrow(/20 pages/);
-    expect(() => capMemory(tinyWasm({ importMemory: { module: 'env', name: 'memory' }, memory: null }), 16)).toThrow(/one memory/);
+    expect(() => capMemory(tinyWasm({ importMemory: { module: 'env', name: 'memory' }, memory: null }), 16)).toThrow(
+      /one memory/,
+    );
   });
 });
 
@@ -30,13 +32,18 @@ describe('prepareModule', () => {
     expect(prepared.sha256).toBe(sha256Hex(prepared.bytes));
     const summary = readWasmSummary(prepared.bytes);
     expect(summary.memories[0].max).toBe(64);
-    expect(summary.exports.map((e) => e.name)).toEqual(expect.arrayContaining(['__plugboard_fuel_get', '__plugboard_fuel_set', '__plugboard_rc', 'echo', 'fibonacci']));
+    expect(summary.exports.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['__plugboard_fuel_get', '__plugboard_fuel_set', '__plugboard_rc', 'echo', 'fibonacci']),
+    );
     expect(WebAssembly.validate(prepared.bytes as BufferSource)).toBe(true);
   });
 
   it('reports instrumentation failures as InvalidModuleError and keeps working afterwards', async () => {
     const tooBig = tinyWasm({ memory: { min: 20 }, exports: ['run'] });
-    await expect(prepareModule(tooBig, { memoryMaxPages: 16 })).rejects.toMatchObject({ code: 'PLUGIN_INVALID_MODULE', message: expect.stringMatching(/20 pages/) });
+    await expect(prepareModule(tooBig, { memoryMaxPages: 16 })).rejects.toMatchObject({
+      code: 'PLUGIN_INVALID_MODULE',
+      message: expect.stringMatching(/20 pages/),
+    });
     const ok = await prepareModule(tinyWasm({ memory: { min: 1 }, exports: ['run'] }), { memoryMaxPages: 16 });
     expect(readWasmSummary(ok.bytes).memories[0].max).toBe(16);
   });

@@ -39,7 +39,8 @@ export async function prepareModule(bytes: Uint8Array, options: PrepareOptions =
   if (!Number.isInteger(memoryMaxPages) || memoryMaxPages < 1 || memoryMaxPages > MAX_MEMORY_PAGES) {
     throw new InvalidModuleError(`memoryMaxPages must be an integer between 1 and ${MAX_MEMORY_PAGES}`);
   }
-  if (!WebAssembly.validate(bytes as BufferSource)) throw new InvalidModuleError('the bytes are not a valid WebAssembly module');
+  if (!WebAssembly.validate(bytes as BufferSource))
+    throw new InvalidModuleError('the bytes are not a valid WebAssembly module');
   const capped = await prepareInWorker(bytes, memoryMaxPages, BigInt(startFuel));
   return { bytes: capped, sha256: sha256Hex(capped), instrumentationVersion: INSTRUMENTATION_VERSION, memoryMaxPages };
 }

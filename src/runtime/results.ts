@@ -23,6 +23,11 @@ export function failure(status: Exclude<CallStatus, 'SUCCEEDED'>, code: RuntimeE
 }
 
 /** A complete failed result for outcomes decided without running the plugin. */
-export function failedResult(status: Exclude<CallStatus, 'SUCCEEDED'>, code: RuntimeErrorCode, message: string, durationMs = 0): CallResult {
+export function failedResult(
+  status: Exclude<CallStatus, 'SUCCEEDED'>,
+  code: RuntimeErrorCode,
+  message: string,
+  durationMs = 0,
+): CallResult {
   return { ...emptyResult(), ...failure(status, code, message), durationMs };
 }

@@ -7,7 +7,11 @@ let runtime: PluginRuntime;
 let echo: PreparedModule, hostile: PreparedModule, hostApi: PreparedModule;
 
 beforeAll(async () => {
-  [echo, hostile, hostApi] = await Promise.all([preparedFixture('echo'), preparedFixture('hostile'), preparedFixture('host-api')]);
+  [echo, hostile, hostApi] = await Promise.all([
+    preparedFixture('echo'),
+    preparedFixture('hostile'),
+    preparedFixture('host-api'),
+  ]);
   runtime = createRuntime({ workers: 2 });
 });
 afterAll(() => runtime?.close());
@@ -50,7 +54,10 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
 
   it('reports traps with the engine message', async () => {
     const trap = await runtime.call(request(hostile, 'trap'));
-    expect(trap).toMatchObject({ status: 'FAILED', error: { code: 'PLUGIN_TRAP', message: expect.stringMatching(/unreachable/) } });
+    expect(trap).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'PLUGIN_TRAP', message: expect.stringMatching(/unreachable/) },
+    });
     const abort = await runtime.call(request(hostile, 'abort_with_message'));
     expect(abort.error).toMatchObject({ code: 'PLUGIN_TRAP', message: expect.stringContaining('the plugin gave up') });
     const recursion = await runtime.call(request(hostile, 'recurse'));
@@ -59,13 +66,21 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
 
   it('refuses an 8 MiB output', async () => {
     const r = await runtime.call(request(hostile, 'big_output', '', { limits: { fuel: 2e9, timeoutMs: 5000 } }));
-    expect(r.error).toMatchObject({ code: 'PLUGIN_OUTPUT_TOO_LARGE', message: expect.stringContaining(`${8 << 20} bytes`) });
+    expect(r.error).toMatchObject({
+      code: 'PLUGIN_OUTPUT_TOO_LARGE',
+      message: expect.stringContaining(`${8 << 20} bytes`),
+    });
     expect(r.output).toBeNull();
   });
 
   it('truncates a log flood with one marker line', async () => {
     const lines: string[] = [];
-    const r = await runtime.call(request(hostile, 'log_flood', '', { limits: { fuel: 2e9, timeoutMs: 5000 }, onLog: (l) => lines.push(l.message) }));
+    const r = await runtime.call(
+      request(hostile, 'log_flood', '', {
+        limits: { fuel: 2e9, timeoutMs: 5000 },
+        onLog: (l) => lines.push(l.message),
+      }),
+    );
     expect(r.status).toBe('SUCCEEDED');
     expect(r.logsTruncated).toBe(true);
     const bytes = r.logs.slice(0, -1).reduce((n, l) => n + Buffer.byteLength(l.message), 0);
@@ -96,7 +111,10 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
     // module is never reloaded.
     const fresh = createRuntime({ workers: 1 });
     try {
-      const r = await fresh.call({ ...request(echo, 'echo', '{}'), module: { sha256: echo.sha256, load: async () => tampered } });
+      const r = await fresh.call({
+        ...request(echo, 'echo', '{}'),
+        module: { sha256: echo.sha256, load: async () => tampered },
+      });
       expect(r.status).toBe('FAILED');
       expect(r.error?.code).toBe('PLUGIN_INTEGRITY');
       expect(r.error?.message).toContain(echo.sha256);
@@ -109,7 +127,9 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
   });
 
   it('refuses an ungranted permission before instantiation, naming function and permission', async () => {
-    const r = await runtime.call(request(hostApi, 'kv_roundtrip', '1', { grants: ['log', 'config', 'clips:read', 'clips:write', 'events'] }));
+    const r = await runtime.call(
+      request(hostApi, 'kv_roundtrip', '1', { grants: ['log', 'config', 'clips:read', 'clips:write', 'events'] }),
+    );
     expect(r.status).toBe('FAILED');
     expect(r.error?.code).toBe('PERMISSION_DENIED');
     expect(r.error?.message).toMatch(/kv_get.*"kv"/);
@@ -122,12 +142,18 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
     expect(r.error).toMatchObject({ code: 'PLUGIN_INVALID_MODULE', message: expect.stringMatching(/not prepared/) });
     const wasi = await preparedFixture('wasi');
     const w = await runtime.call(request(wasi, 'roll'));
-    expect(w.error).toMatchObject({ code: 'PLUGIN_INVALID_MODULE', message: expect.stringMatching(/wasi_snapshot_preview1\.random_get/) });
+    expect(w.error).toMatchObject({
+      code: 'PLUGIN_INVALID_MODULE',
+      message: expect.stringMatching(/wasi_snapshot_preview1\.random_get/),
+    });
   });
 
   it('stops a module that spins in its start function (at instantiation) with its start fuel', async () => {
     const r = await runtime.call(request(await preparedFixture('start-spin'), 'run'));
-    expect(r).toMatchObject({ status: 'FAILED', error: { code: 'PLUGIN_TRAP', message: expect.stringMatching(/while starting/) } });
+    expect(r).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'PLUGIN_TRAP', message: expect.stringMatching(/while starting/) },
+    });
   });
 
   it('returns no effects when a call fails after writing KV, patching and emitting', async () => {
@@ -168,7 +194,9 @@ describe('PluginRuntime under hostile load', () => {
       runtime.call(request(hostile, 'spin', '', { instanceKey: 's3' })),
     ]);
     const healthy = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => runtime.call(request(echo, 'echo', JSON.stringify({ i }), { instanceKey: `h${i % 7}` }))),
+      Array.from({ length: 200 }, (_, i) =>
+        runtime.call(request(echo, 'echo', JSON.stringify({ i }), { instanceKey: `h${i % 7}` })),
+      ),
     );
     const [spin1, spin2, alloc, recursion, fuel] = await hostileCalls;
     clearInterval(ticker);
@@ -177,7 +205,11 @@ describe('PluginRuntime under hostile load', () => {
       expect(JSON.parse(text(r.output)!)).toEqual({ echo: { i } });
     });
     expect([spin1.status, spin2.status, alloc.status, recursion.error?.code, fuel.status]).toEqual([
-      'TIMED_OUT', 'TIMED_OUT', 'MEMORY_EXCEEDED', 'PLUGIN_TRAP', 'FUEL_EXHAUSTED',
+      'TIMED_OUT',
+      'TIMED_OUT',
+      'MEMORY_EXCEEDED',
+      'PLUGIN_TRAP',
+      'FUEL_EXHAUSTED',
     ]);
     // Generous: this checks the main thread never blocks on a plugin (a blocked loop would lag
     // for the spinners' whole 300 ms at least), not timing precision on a shared machine.
@@ -186,7 +218,7 @@ describe('PluginRuntime under hostile load', () => {
     expect(lags.at(-1)).toBeLessThan(1000);
   });
 
-  it('re-runs calls caught on a worker killed for another call\'s deadline', async () => {
+  it("re-runs calls caught on a worker killed for another call's deadline", async () => {
     const single = createRuntime({ workers: 1 });
     try {
       // Load both modules first, so the calls below queue in order without waiting on a load.
@@ -195,7 +227,13 @@ describe('PluginRuntime under hostile load', () => {
       const calls = [0, 1, 2, 3, 4, 5, 6].map((i) =>
         i === 3
           ? single.call(request(hostile, 'spin', '', { limits: { fuel: 1e10, timeoutMs: 200 } }))
-          : single.call(request(echo, 'echo', JSON.stringify({ i }), { onLog: () => { throw new Error('listener bug'); } })),
+          : single.call(
+              request(echo, 'echo', JSON.stringify({ i }), {
+                onLog: () => {
+                  throw new Error('listener bug');
+                },
+              }),
+            ),
       );
       const results = await Promise.all(calls);
       expect(results[3].status).toBe('TIMED_OUT');
@@ -217,7 +255,9 @@ describe('PluginRuntime under hostile load', () => {
       // sent only after that call's deadline check was scheduled far ahead.
       const [, spin] = await Promise.all([
         single.call(request(echo, 'fibonacci', '32', { limits: { timeoutMs: 5000, fuel: 1e9 } })),
-        new Promise<void>((r) => setTimeout(r, 25)).then(() => single.call(request(hostile, 'spin', '', { limits: { fuel: 1e10, timeoutMs: 150 } }))),
+        new Promise<void>((r) => setTimeout(r, 25)).then(() =>
+          single.call(request(hostile, 'spin', '', { limits: { fuel: 1e10, timeoutMs: 150 } })),
+        ),
       ]);
       expect(spin.status).toBe('TIMED_OUT');
       expect(performance.now() - started).toBeLessThan(1500);
@@ -233,8 +273,12 @@ describe('PluginRuntime under hostile load', () => {
       await two.ready();
       await Promise.all([two.call(request(echo, 'echo', '{}')), two.call(request(hostile, 'return_nonzero'))]);
       const started = performance.now();
-      const spinner = two.call(request(hostile, 'spin', '', { instanceKey: 'long', limits: { fuel: 1e10, timeoutMs: 1000 } }));
-      const healthy = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => two.call(request(echo, 'echo', `${i}`))));
+      const spinner = two.call(
+        request(hostile, 'spin', '', { instanceKey: 'long', limits: { fuel: 1e10, timeoutMs: 1000 } }),
+      );
+      const healthy = await Promise.all(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => two.call(request(echo, 'echo', `${i}`))),
+      );
       const healthyDone = performance.now() - started;
       expect(healthy.map((r) => text(r.output))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => `{"echo":${i}}`));
       // Without stealing they would wait for the spinner's 1 s deadline; the bound is generous

@@ -66,7 +66,13 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
     spareWorker = true,
   } = options;
   const modules = new ModuleCache(maxModules);
-  const pool = new WorkerPool({ size: workers, maxInFlight: maxInFlightPerWorker, maxBatch, maxInstancesPerWorker, spare: spareWorker });
+  const pool = new WorkerPool({
+    size: workers,
+    maxInFlight: maxInFlightPerWorker,
+    maxBatch,
+    maxInstancesPerWorker,
+    spare: spareWorker,
+  });
   let closed = false;
 
   function run(req: CallRequest, loaded: LoadedModule): Promise<CallResult> {
@@ -87,7 +93,9 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
           req.instanceKey,
           req.function,
           // Never ship a view's whole backing buffer (a pooled Buffer holds other data) to a worker.
-          req.input.byteOffset === 0 && req.input.byteLength === req.input.buffer.byteLength ? req.input : req.input.slice(),
+          req.input.byteOffset === 0 && req.input.byteLength === req.input.buffer.byteLength
+            ? req.input
+            : req.input.slice(),
           grantsMask(req.grants),
           limitsTuple(limits),
           isEmptyHost(req.host) ? null : req.host,

@@ -48,13 +48,23 @@ export interface WasmSummary {
 }
 
 const VAL_TYPES: Record<number, ValType> = {
-  0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref',
+  0x7f: 'i32',
+  0x7e: 'i64',
+  0x7d: 'f32',
+  0x7c: 'f64',
+  0x7b: 'v128',
+  0x70: 'funcref',
+  0x6f: 'externref',
 };
 const EXPORT_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 
 export class Reader {
   pos: number;
-  constructor(readonly bytes: Uint8Array, pos = 0, readonly end = bytes.length) {
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+    readonly end = bytes.length,
+  ) {
     this.pos = pos;
   }
   byte(): number {
@@ -108,7 +118,15 @@ export function readWasmSummary(bytes: Uint8Array): WasmSummary {
   const r = new Reader(bytes);
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   for (const b of magic) if (r.byte() !== b) throw new WasmFormatError('not a Wasm module (bad magic or version)');
-  const out: WasmSummary = { types: [], imports: [], exports: [], memories: [], tables: [], memorySection: null, functionTypes: [] };
+  const out: WasmSummary = {
+    types: [],
+    imports: [],
+    exports: [],
+    memories: [],
+    tables: [],
+    memorySection: null,
+    functionTypes: [],
+  };
   while (r.pos < r.end) {
     const headerStart = r.pos;
     const id = r.byte();
@@ -153,7 +171,8 @@ function readTypes(s: Reader, out: WasmSummary): void {
   for (let n = s.u32(); n > 0; n--) {
     const form = s.byte();
     // Anything but a plain func type (GC rec groups, structs) is outside what Plugboard runs.
-    if (form !== 0x60) throw new WasmFormatError(`unsupported type form 0x${form.toString(16)} (GC types are not supported)`);
+    if (form !== 0x60)
+      throw new WasmFormatError(`unsupported type form 0x${form.toString(16)} (GC types are not supported)`);
     const params: ValType[] = [];
     for (let p = s.u32(); p > 0; p--) params.push(s.valType());
     const results: ValType[] = [];

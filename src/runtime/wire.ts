@@ -12,7 +12,18 @@ import type { CallLimits, CallResult, CallStatus, HostState, LogLine } from './t
  * live logs, claim slot]. The claim slot indexes the worker's shared claim ring (set by the pool
  * when it sends the task).
  */
-export type WireTask = [number, string, string, string, Uint8Array, number, LimitsTuple, HostState | null, boolean, number];
+export type WireTask = [
+  number,
+  string,
+  string,
+  string,
+  Uint8Array,
+  number,
+  LimitsTuple,
+  HostState | null,
+  boolean,
+  number,
+];
 type LimitsTuple = [number, number, number, number, number, number];
 
 export interface WireModule {
@@ -28,7 +39,10 @@ export type ToWorker = { type: 'run'; modules: WireModule[]; tasks: WireTask[] }
  * status -1 means the worker lacked the task's module (a pool bug; the task is re-queued).
  */
 export type WireResult = [number, number, Uint8Array | null, number, number, number, WireExtra | null];
-type WireExtra = Pick<CallResult, 'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events'>;
+type WireExtra = Pick<
+  CallResult,
+  'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events'
+>;
 
 export type FromWorker =
   | { type: 'ready' }
@@ -68,7 +82,14 @@ export function limitsTuple(l: CallLimits): LimitsTuple {
 }
 
 export function limitsFromTuple(t: LimitsTuple): CallLimits {
-  return { fuel: t[0], timeoutMs: t[1], maxInputBytes: t[2], maxOutputBytes: t[3], maxLogBytes: t[4], maxKvBytes: t[5] };
+  return {
+    fuel: t[0],
+    timeoutMs: t[1],
+    maxInputBytes: t[2],
+    maxOutputBytes: t[3],
+    maxLogBytes: t[4],
+    maxKvBytes: t[5],
+  };
 }
 
 export function isEmptyHost(h: HostState): boolean {
@@ -79,8 +100,24 @@ export function isEmptyHost(h: HostState): boolean {
 
 export function encodeResult(seq: number, r: CallResult | null): WireResult {
   if (!r) return [seq, -1, null, 0, 0, 0, null];
-  const plain = r.error === null && r.logs.length === 0 && r.kvWrites.length === 0 && r.kvReads.length === 0 && r.clipPatches.length === 0 && r.events.length === 0;
-  const extra = plain ? null : { error: r.error, logs: r.logs, logsTruncated: r.logsTruncated, kvWrites: r.kvWrites, kvReads: r.kvReads, clipPatches: r.clipPatches, events: r.events };
+  const plain =
+    r.error === null &&
+    r.logs.length === 0 &&
+    r.kvWrites.length === 0 &&
+    r.kvReads.length === 0 &&
+    r.clipPatches.length === 0 &&
+    r.events.length === 0;
+  const extra = plain
+    ? null
+    : {
+        error: r.error,
+        logs: r.logs,
+        logsTruncated: r.logsTruncated,
+        kvWrites: r.kvWrites,
+        kvReads: r.kvReads,
+        clipPatches: r.clipPatches,
+        events: r.events,
+      };
   return [seq, STATUSES.indexOf(r.status), r.output, r.fuelUsed, r.peakMemoryBytes, r.durationMs, extra];
 }
 

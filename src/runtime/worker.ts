@@ -99,7 +99,11 @@ async function drain(): Promise<void> {
       queue.length = head = 0;
       pullPending();
     }
-    if (head === queue.length || pending.length >= FLUSH_AFTER_RESULTS || performance.now() - firstPendingAt >= FLUSH_AFTER_MS) {
+    if (
+      head === queue.length ||
+      pending.length >= FLUSH_AFTER_RESULTS ||
+      performance.now() - firstPendingAt >= FLUSH_AFTER_MS
+    ) {
       flush(pending);
       pending = [];
     }

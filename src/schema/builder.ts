@@ -31,7 +31,9 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer
         ? new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } })
-        : new GraphQLError('Sign in with an API token: Authorization: Bearer <token>', { extensions: { code: 'UNAUTHENTICATED' } }),
+        : new GraphQLError('Sign in with an API token: Authorization: Bearer <token>', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
   },
   relay: {
     clientMutationId: 'omit',
@@ -54,7 +56,8 @@ function shallowEnough<T>(value: T, scalar: string): T {
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    if (depth > MAX_JSON_DEPTH) throw new GraphQLError(`${scalar} values may nest at most ${MAX_JSON_DEPTH} levels deep`);
+    if (depth > MAX_JSON_DEPTH)
+      throw new GraphQLError(`${scalar} values may nest at most ${MAX_JSON_DEPTH} levels deep`);
     for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
   }
   return value;
@@ -73,12 +76,14 @@ builder.addScalarType(
     description: 'A JSON object',
     serialize: (value) => value as Record<string, unknown>,
     parseValue: (value) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphQLError('JSONObject must be an object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new GraphQLError('JSONObject must be an object');
       return shallowEnough(value as Record<string, unknown>, 'JSONObject');
     },
     parseLiteral: (ast) => {
       const value = parseJsonLiteral(ast);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GraphQLError('JSONObject must be an object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new GraphQLError('JSONObject must be an object');
       return shallowEnough(value as Record<string, unknown>, 'JSONObject');
     },
   }),

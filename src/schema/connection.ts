@@ -11,7 +11,9 @@ export interface ConnectionArgs {
 /** Our lists page forwards only (keyset cursors); `last`/`before` are refused clearly. */
 export function forwardArgs(args: ConnectionArgs): { first?: number | null; after?: string | null } {
   if (args.last != null || args.before != null) {
-    throw new GraphQLError('This list pages forwards only: use first and after', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('This list pages forwards only: use first and after', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return { first: args.first, after: args.after };
 }
@@ -32,7 +34,8 @@ const encodeOffset = (i: number) => Buffer.from(`offset:${i}`).toString('base64u
 
 export function decodeOffset(cursor: string): number {
   const match = /^offset:(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new GraphQLError('after is not a cursor this list produced', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!match)
+    throw new GraphQLError('after is not a cursor this list produced', { extensions: { code: 'BAD_USER_INPUT' } });
   return Number(match[1]);
 }
 

@@ -32,7 +32,9 @@ export async function createContext(app: App, authorization: string | null | und
   const token = bearerToken(authorization);
   const viewer = token ? await authenticate(em, token) : null;
   if (token && !viewer) {
-    throw new GraphQLError('The API token is not valid', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    throw new GraphQLError('The API token is not valid', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
   }
   return { app, em, viewer, loaders: createLoaders(em) };
 }

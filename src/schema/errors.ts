@@ -29,7 +29,10 @@ export function createErrorMasker(logger: Logger) {
     }
     if (isGraphQLError(original) && original !== wrapper) {
       // Raised on purpose (scalars, argument checks): input errors unless they say otherwise.
-      return new GraphQLError(wrapper?.message ?? original.message, { ...at, extensions: { code: 'BAD_USER_INPUT', ...original.extensions } });
+      return new GraphQLError(wrapper?.message ?? original.message, {
+        ...at,
+        extensions: { code: 'BAD_USER_INPUT', ...original.extensions },
+      });
     }
     if (original instanceof UniqueConstraintViolationException) {
       // A race that passed the service's own check and hit the database's unique index.

@@ -12,7 +12,10 @@ export function parseId(globalId: string, typename: string, field = 'id'): numbe
   const id = decoded ? Number(decoded.id) : NaN;
   if (!decoded || decoded.typename !== typename || !Number.isInteger(id) || id <= 0) {
     throw new GraphQLError(`${field} must be the ID of a ${typename}`, {
-      extensions: { code: 'BAD_USER_INPUT', problems: [{ field, code: 'ID', message: `must be the ID of a ${typename}` }] },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        problems: [{ field, code: 'ID', message: `must be the ID of a ${typename}` }],
+      },
     });
   }
   return id;

@@ -32,12 +32,28 @@ export interface SeedResult {
  */
 export async function seedDatabase(platform: Platform): Promise<SeedResult> {
   const fork = () => platform.db.fork();
-  if ((await fork().count(User, {})) > 0) throw new ConflictError('The database already has users: seed fills an empty database only');
-  const { user: demoUser, token: demoToken } = await createUser(fork(), { handle: 'demo', displayName: 'Demo Admin', role: 'ADMIN' });
+  if ((await fork().count(User, {})) > 0)
+    throw new ConflictError('The database already has users: seed fills an empty database only');
+  const { user: demoUser, token: demoToken } = await createUser(fork(), {
+    handle: 'demo',
+    displayName: 'Demo Admin',
+    role: 'ADMIN',
+  });
   const publishers: UserRecord[] = [];
-  for (const p of PUBLISHERS) publishers.push((await createUser(fork(), { handle: p.handle, displayName: p.displayName, role: 'PUBLISHER', verifiedPublisher: p.verified })).user);
+  for (const p of PUBLISHERS)
+    publishers.push(
+      (
+        await createUser(fork(), {
+          handle: p.handle,
+          displayName: p.displayName,
+          role: 'PUBLISHER',
+          verifiedPublisher: p.verified,
+        })
+      ).user,
+    );
   const reviewers: UserRecord[] = [];
-  for (const handle of REVIEWERS) reviewers.push((await createUser(fork(), { handle, displayName: handle[0].toUpperCase() + handle.slice(1) })).user);
+  for (const handle of REVIEWERS)
+    reviewers.push((await createUser(fork(), { handle, displayName: handle[0].toUpperCase() + handle.slice(1) })).user);
 
   const slugs: string[] = [];
   let versions = 0;
@@ -52,12 +68,24 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
       tags: EXAMPLE_TAGS[json.slug] ?? [],
       license: 'Apache-2.0',
     });
-    await publishPluginVersion(fork(), publisher, { slug: json.slug, manifest: manifestForPublish(json), wasm: build.bytes });
+    await publishPluginVersion(fork(), publisher, {
+      slug: json.slug,
+      manifest: manifestForPublish(json),
+      wasm: build.bytes,
+    });
     slugs.push(json.slug);
     versions++;
   }
   for (const [slug, name, summary, category, tags, publisher] of EXTRA_LISTINGS) {
-    await createPlugin(fork(), publishers[publisher], { slug, name, summary, category, tags: [...tags], license: 'MIT', description: `${summary}.` });
+    await createPlugin(fork(), publishers[publisher], {
+      slug,
+      name,
+      summary,
+      category,
+      tags: [...tags],
+      license: 'MIT',
+      description: `${summary}.`,
+    });
     slugs.push(slug);
   }
 
@@ -90,8 +118,18 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
       height: 1080,
       fps: 60,
       codec: 'h264',
-      metadata: { events: timeline.map(([t, type, value]) => (value === undefined ? { t, type } : { t, type, value })) },
+      metadata: {
+        events: timeline.map(([t, type, value]) => (value === undefined ? { t, type } : { t, type, value })),
+      },
     });
   }
-  return { users: 1 + publishers.length + reviewers.length, plugins: slugs.length, versions, reviews, clips: CLIPS.length, demoToken, demoUser };
+  return {
+    users: 1 + publishers.length + reviewers.length,
+    plugins: slugs.length,
+    versions,
+    reviews,
+    clips: CLIPS.length,
+    demoToken,
+    demoUser,
+  };
 }

@@ -33,7 +33,10 @@ export async function createEventBus(redisUrl: string | null, deploymentId: stri
   const publishClient = new Redis(redisUrl, options);
   const subscribeClient = new Redis(redisUrl, options);
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const eventTarget = namespaced(createRedisEventTarget({ publishClient, subscribeClient }), `plugboard:${deploymentId}`);
+  const eventTarget = namespaced(
+    createRedisEventTarget({ publishClient, subscribeClient }),
+    `plugboard:${deploymentId}`,
+  );
   const events = createPubSub<EventMap>({ eventTarget });
   return {
     events,

@@ -45,7 +45,12 @@ export interface OperationCost {
  * the default), `nodes(ids)` by the ids given, other lists by a small constant. Introspection
  * counts once: it is bounded by the schema. Branches of abstract types all count (an upper bound).
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): OperationCost {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): OperationCost {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const operation = document.definitions.find(
@@ -67,7 +72,10 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
       let inner: OperationCost;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        const field = 'getFields' in parent ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name] : undefined;
+        const field =
+          'getFields' in parent
+            ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name]
+            : undefined;
         if (name.startsWith('__') || !field || !selection.selectionSet) {
           cost += 1;
           deepest = Math.max(deepest, depth + 1);
@@ -100,7 +108,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
 
 function isConnection(type: GraphQLType): boolean {
   const named = getNamedType(type);
-  return (isObjectType(named) || isInterfaceType(named)) && 'edges' in named.getFields() && 'pageInfo' in named.getFields();
+  return (
+    (isObjectType(named) || isInterfaceType(named)) && 'edges' in named.getFields() && 'pageInfo' in named.getFields()
+  );
 }
 
 function isList(type: GraphQLType): boolean {
@@ -108,7 +118,12 @@ function isList(type: GraphQLType): boolean {
 }
 
 /** How many times the selection under `field` runs for one `parent`. */
-function listSize(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, node: FieldNode, argument: (node: FieldNode, name: string) => unknown): number {
+function listSize(
+  parent: GraphQLCompositeType,
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  argument: (node: FieldNode, name: string) => unknown,
+): number {
   if (isConnection(field.type)) {
     const requested = argument(node, 'first') ?? argument(node, 'last');
     return typeof requested === 'number' ? Math.max(0, Math.min(requested, MAX_PAGE_SIZE)) : DEFAULT_PAGE_SIZE;
@@ -139,13 +154,24 @@ function valueOf(value: ValueNode, variables: Record<string, unknown>): unknown 
  * so without this one anonymous request could ask for 100^n rows.
  */
 export function useQueryLimits({ maxCost = 100_000, maxDepth = 20, maxTokens = 10_000 }: QueryLimits = {}): Plugin {
-  const check = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }) => {
+  const check = (args: {
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName?: string | null;
+    variableValues?: Record<string, unknown> | null;
+  }) => {
     const { cost, depth } = operationCost(args.schema, args.document, args.operationName, args.variableValues ?? {});
     if (cost <= maxCost && depth <= maxDepth) return null;
-    const reason = cost > maxCost ? `its estimated cost ${cost} is over the limit of ${maxCost}` : `it nests ${depth} fields deep, over the limit of ${maxDepth}`;
-    return new GraphQLError(`The operation is too complex: ${reason}. Ask for smaller pages or fewer nested connections.`, {
-      extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost, depth, maxDepth },
-    });
+    const reason =
+      cost > maxCost
+        ? `its estimated cost ${cost} is over the limit of ${maxCost}`
+        : `it nests ${depth} fields deep, over the limit of ${maxDepth}`;
+    return new GraphQLError(
+      `The operation is too complex: ${reason}. Ask for smaller pages or fewer nested connections.`,
+      {
+        extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost, depth, maxDepth },
+      },
+    );
   };
   return {
     onParse({ setParseFn }) {

@@ -35,7 +35,12 @@ function instance(events: ReturnType<typeof createPubSub<EventMap>>) {
     });
     return ((await response.json()) as { data: Record<string, unknown> }).data;
   };
-  return { read: () => run('{ reads }'), write: () => run('mutation { write }'), reads: () => reads, close: cache.close };
+  return {
+    read: () => run('{ reads }'),
+    write: () => run('mutation { write }'),
+    reads: () => reads,
+    close: cache.close,
+  };
 }
 
 it('keeps a read cached after this instance’s write when the write’s own echo arrives late', async () => {

@@ -17,7 +17,10 @@ export interface ReadCacheOptions {
  * once, and on every other instance through the event bus (Redis when scaled out). Requests with
  * a token are never cached.
  */
-export function useAnonymousReadCache(events: Events, { ttlMs = 10_000, maxEntries = 1000 }: ReadCacheOptions = {}): { plugins: Plugin[]; close(): void } {
+export function useAnonymousReadCache(
+  events: Events,
+  { ttlMs = 10_000, maxEntries = 1000 }: ReadCacheOptions = {},
+): { plugins: Plugin[]; close(): void } {
   let epoch = 0;
   // This instance bumps its own epoch when its mutation finishes; the echo of its own
   // announcement (which over Redis arrives later) must not bump it a second time, or a read
@@ -44,7 +47,9 @@ export function useAnonymousReadCache(events: Events, { ttlMs = 10_000, maxEntri
       } catch {
         return `uncacheable:${randomUUID()}`; // too deep to serialise: the scalars refuse it later
       }
-      return createHash('sha256').update(`${epoch}\0${operationName ?? ''}\0${documentString}\0${variables}`).digest('hex');
+      return createHash('sha256')
+        .update(`${epoch}\0${operationName ?? ''}\0${documentString}\0${variables}`)
+        .digest('hex');
     },
   });
 

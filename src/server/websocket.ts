@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { GraphQLError, type ExecutionArgs, type execute as graphqlExecute, type subscribe as graphqlSubscribe } from 'graphql';
+import {
+  GraphQLError,
+  type ExecutionArgs,
+  type execute as graphqlExecute,
+  type subscribe as graphqlSubscribe,
+} from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
 
@@ -17,7 +22,11 @@ type Enveloped = {
 /** Operations one socket may have running at once (each holds a listener on the event bus). */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
 
-export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, unknown>, Context>, { maxPayloadBytes }: { maxPayloadBytes: number }) {
+export function attachWebSocket(
+  server: Server,
+  yoga: YogaServerInstance<Record<string, unknown>, Context>,
+  { maxPayloadBytes }: { maxPayloadBytes: number },
+) {
   // ws accepts 100 MiB messages by default; nothing legitimate is bigger than an HTTP body.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
   const disposable = useServer(
@@ -27,7 +36,11 @@ export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<
       onSubscribe: async (ctx, _id, params) => {
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
-          return [new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+          return [
+            new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, {
+              extensions: { code: 'TOO_MANY_OPERATIONS' },
+            }),
+          ];
         }
         // Whatever goes wrong answers this operation only: thrown, it would close the socket and
         // every other operation on it (a syntax error, or the database closing at shutdown).

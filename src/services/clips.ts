@@ -29,12 +29,16 @@ export interface ClipFields {
  * Runs the plugins hooked on a clip event; resolves with the clip as they patched it (null when
  * unchanged) or throws when a CRITICAL plugin failed, in which case the clip write is undone.
  */
-export type ClipHookRunner = (hook: 'clip.captured' | 'clip.updated' | 'clip.processed', clip: ClipRecord) => Promise<ClipRecord | null>;
+export type ClipHookRunner = (
+  hook: 'clip.captured' | 'clip.updated' | 'clip.processed',
+  clip: ClipRecord,
+) => Promise<ClipRecord | null>;
 
 function validate(input: ClipFields, creating: boolean): void {
   const v = new Validator();
   if (creating) {
-    for (const key of ['title', 'mediaUrl', 'durationMs'] as const) if (input[key] === undefined || input[key] === null) v.add(key, 'is required', 'REQUIRED');
+    for (const key of ['title', 'mediaUrl', 'durationMs'] as const)
+      if (input[key] === undefined || input[key] === null) v.add(key, 'is required', 'REQUIRED');
   }
   v.string('title', input.title, { min: 1, max: 200 });
   v.string('description', input.description, { max: 5000 });
@@ -43,14 +47,22 @@ function validate(input: ClipFields, creating: boolean): void {
   v.int('width', input.width, 1, 16384);
   v.int('height', input.height, 1, 16384);
   v.number('fps', input.fps, 1, 1000);
-  v.string('codec', input.codec, { min: 1, max: 40, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'letters, digits, . _ -' });
+  v.string('codec', input.codec, {
+    min: 1,
+    max: 40,
+    pattern: /^[A-Za-z0-9._-]+$/,
+    patternHint: 'letters, digits, . _ -',
+  });
   v.int('sizeBytes', input.sizeBytes, 0, Number.MAX_SAFE_INTEGER);
   v.string('game', input.game, { min: 1, max: 100 });
   v.tags('tags', input.tags);
-  if (input.status && !CLIP_STATUSES.includes(input.status)) v.add('status', `must be one of ${CLIP_STATUSES.join(', ')}`, 'ENUM');
+  if (input.status && !CLIP_STATUSES.includes(input.status))
+    v.add('status', `must be one of ${CLIP_STATUSES.join(', ')}`, 'ENUM');
   if (input.metadata !== undefined && input.metadata !== null) {
-    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) v.add('metadata', 'must be a JSON object', 'TYPE');
-    else if (JSON.stringify(input.metadata).length > 64 * 1024) v.add('metadata', 'must be at most 64 KiB of JSON', 'TOO_LARGE');
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata))
+      v.add('metadata', 'must be a JSON object', 'TYPE');
+    else if (JSON.stringify(input.metadata).length > 64 * 1024)
+      v.add('metadata', 'must be at most 64 KiB of JSON', 'TOO_LARGE');
   }
   v.check();
 }
@@ -70,7 +82,11 @@ function publish(events: Events, type: ClipEventType, clip: ClipRecord): void {
   events.publish('clip-events', clip.ownerId, { type, clipId: clip.id, clip: snapshot(clip) });
 }
 
-export async function createClip({ em, events, runHooks }: ClipDeps, viewer: UserRecord, input: ClipFields): Promise<ClipRecord> {
+export async function createClip(
+  { em, events, runHooks }: ClipDeps,
+  viewer: UserRecord,
+  input: ClipFields,
+): Promise<ClipRecord> {
   validate(input, true);
   let record = await em.transactional(async (tx) => {
     const clip = tx.create(Clip, {
@@ -127,7 +143,12 @@ async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Pr
   return clip;
 }
 
-export async function updateClip({ em, events, runHooks }: ClipDeps, viewer: UserRecord, id: number, input: ClipFields): Promise<ClipRecord> {
+export async function updateClip(
+  { em, events, runHooks }: ClipDeps,
+  viewer: UserRecord,
+  id: number,
+  input: ClipFields,
+): Promise<ClipRecord> {
   validate(input, false);
   let before: ClipRecord | null = null;
   let record = await em.transactional(async (tx) => {
@@ -136,7 +157,11 @@ export async function updateClip({ em, events, runHooks }: ClipDeps, viewer: Use
     const patch: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(input)) {
       if (value === undefined) continue;
-      if (value === null && ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)) continue;
+      if (
+        value === null &&
+        ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)
+      )
+        continue;
       patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
     }
     tx.assign(clip, patch as never);
@@ -147,7 +172,8 @@ export async function updateClip({ em, events, runHooks }: ClipDeps, viewer: Use
     try {
       let current = record;
       current = (await runHooks('clip.updated', current)) ?? current;
-      if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED') current = (await runHooks('clip.processed', current)) ?? current;
+      if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED')
+        current = (await runHooks('clip.processed', current)) ?? current;
       if (current !== record) record = await writePatched(em, current);
     } catch (err) {
       await restore(em, before!);
@@ -188,7 +214,12 @@ export interface ClipFilter {
   query?: string | null;
 }
 
-export async function listClips(em: SqlEntityManager, ownerId: number, filter: ClipFilter, page: PageArgs): Promise<Page<ClipRecord>> {
+export async function listClips(
+  em: SqlEntityManager,
+  ownerId: number,
+  filter: ClipFilter,
+  page: PageArgs,
+): Promise<Page<ClipRecord>> {
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ClipRecord>(em, Clip, (qb) => {
@@ -198,7 +229,11 @@ export async function listClips(em: SqlEntityManager, ownerId: number, filter: C
     if (filter.tag) jsonArrayContains(em, qb, 'clips.tags', filter.tag.trim().toLowerCase());
     if (filter.query) {
       const pattern = likePattern(filter.query.trim());
-      qb.andWhere((w) => w.whereRaw(`clips.title ${ilike(em)} ? escape '\\'`, [pattern]).orWhereRaw(`clips.description ${ilike(em)} ? escape '\\'`, [pattern]));
+      qb.andWhere((w) =>
+        w
+          .whereRaw(`clips.title ${ilike(em)} ? escape '\\'`, [pattern])
+          .orWhereRaw(`clips.description ${ilike(em)} ? escape '\\'`, [pattern]),
+      );
     }
     if (after) qb.andWhere('clips.id', '<', after[1]);
     return qb.orderBy('clips.id', 'desc').limit(limit + 1);
@@ -215,9 +250,16 @@ export interface ClipStats {
 
 export async function clipStats(em: SqlEntityManager, ownerId: number): Promise<ClipStats> {
   const knex = em.getKnex();
-  const rows = await em.getConnection().execute<{ game: string | null; status: ClipStatus; count: string | number; duration: string | number | null }[]>(
-    knex('clips').select('game', 'status').count({ count: '*' }).sum({ duration: 'duration_ms' }).where('owner_id', ownerId).groupBy('game', 'status'),
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ game: string | null; status: ClipStatus; count: string | number; duration: string | number | null }[]>(
+      knex('clips')
+        .select('game', 'status')
+        .count({ count: '*' })
+        .sum({ duration: 'duration_ms' })
+        .where('owner_id', ownerId)
+        .groupBy('game', 'status'),
+    );
   const byStatus = new Map<ClipStatus, number>(CLIP_STATUSES.map((s) => [s, 0]));
   const byGame = new Map<string | null, { count: number; totalDurationMs: number }>();
   let total = 0;

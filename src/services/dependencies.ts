@@ -39,12 +39,19 @@ async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<Own
   return rows.map((row) => ({
     slug: row.slug,
     version: row.version,
-    dependencies: typeof row.dependencies === 'string' ? (JSON.parse(row.dependencies) as Record<string, string>) : row.dependencies,
+    dependencies:
+      typeof row.dependencies === 'string'
+        ? (JSON.parse(row.dependencies) as Record<string, string>)
+        : row.dependencies,
   }));
 }
 
 /** Problems with `dependencies` of the version about to run, against the owner's other installations. */
-export async function missingDependencies(tx: SqlEntityManager, ownerId: number, dependent: { slug: string; version: string; dependencies: Record<string, string> }): Promise<Problem[]> {
+export async function missingDependencies(
+  tx: SqlEntityManager,
+  ownerId: number,
+  dependent: { slug: string; version: string; dependencies: Record<string, string> },
+): Promise<Problem[]> {
   const entries = Object.entries(dependent.dependencies);
   if (!entries.length) return [];
   const installed = new Map((await ownedVersions(tx, ownerId)).map((o) => [o.slug, o.version]));
@@ -52,9 +59,15 @@ export async function missingDependencies(tx: SqlEntityManager, ownerId: number,
   for (const [slug, range] of entries) {
     const have = installed.get(slug);
     if (have === undefined) {
-      problems.push({ code: 'DEPENDENCY_MISSING', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range} installed first` });
+      problems.push({
+        code: 'DEPENDENCY_MISSING',
+        message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range} installed first`,
+      });
     } else if (!semver.satisfies(have, range, { includePrerelease: true })) {
-      problems.push({ code: 'DEPENDENCY_VERSION', message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range}; you have ${have}` });
+      problems.push({
+        code: 'DEPENDENCY_VERSION',
+        message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range}; you have ${have}`,
+      });
     }
   }
   return problems;
@@ -64,25 +77,45 @@ export async function missingDependencies(tx: SqlEntityManager, ownerId: number,
  * The owner's installations that would break if the plugin `slug` moved to `version`
  * (or, with `version` null, were uninstalled), each described in a line.
  */
-export async function brokenDependents(tx: SqlEntityManager, ownerId: number, slug: string, version: string | null): Promise<string[]> {
+export async function brokenDependents(
+  tx: SqlEntityManager,
+  ownerId: number,
+  slug: string,
+  version: string | null,
+): Promise<string[]> {
   const broken: string[] = [];
   for (const other of await ownedVersions(tx, ownerId)) {
     const range = other.dependencies[slug];
     if (range === undefined || other.slug === slug) continue;
-    if (version === null || !semver.satisfies(version, range, { includePrerelease: true })) broken.push(`${other.slug}@${other.version} needs "${slug}" ${range}`);
+    if (version === null || !semver.satisfies(version, range, { includePrerelease: true }))
+      broken.push(`${other.slug}@${other.version} needs "${slug}" ${range}`);
   }
   return broken;
 }
 
 /** Publish-time problems: a dependency must be another plugin listed in the marketplace. */
-export async function unknownDependencies(em: SqlEntityManager, slug: string, dependencies: Record<string, string>): Promise<Problem[]> {
+export async function unknownDependencies(
+  em: SqlEntityManager,
+  slug: string,
+  dependencies: Record<string, string>,
+): Promise<Problem[]> {
   const names = Object.keys(dependencies);
   if (!names.length) return [];
   const problems: Problem[] = [];
-  if (names.includes(slug)) problems.push({ field: `manifest.dependencies.${slug}`, code: 'DEPENDENCY_SELF', message: 'a plugin cannot depend on itself' });
+  if (names.includes(slug))
+    problems.push({
+      field: `manifest.dependencies.${slug}`,
+      code: 'DEPENDENCY_SELF',
+      message: 'a plugin cannot depend on itself',
+    });
   const listed = new Set((await em.find(Plugin, { slug: { $in: names } }, { fields: ['slug'] })).map((p) => p.slug));
   for (const name of names) {
-    if (name !== slug && !listed.has(name)) problems.push({ field: `manifest.dependencies.${name}`, code: 'DEPENDENCY_UNKNOWN', message: `no plugin "${name}" is listed in this marketplace` });
+    if (name !== slug && !listed.has(name))
+      problems.push({
+        field: `manifest.dependencies.${name}`,
+        code: 'DEPENDENCY_UNKNOWN',
+        message: `no plugin "${name}" is listed in this marketplace`,
+      });
   }
   return problems;
 }

@@ -37,7 +37,14 @@ export class ConflictError extends DomainError {
 
 /** Invalid input; lists every problem found, not just the first. */
 export class BadInputError extends DomainError {
-  constructor(readonly problems: Problem[], summary?: string) {
-    super('BAD_USER_INPUT', summary ?? problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '), { problems });
+  constructor(
+    readonly problems: Problem[],
+    summary?: string,
+  ) {
+    super(
+      'BAD_USER_INPUT',
+      summary ?? problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '),
+      { problems },
+    );
   }
 }

@@ -1,7 +1,13 @@
 import type { PubSub } from 'graphql-yoga';
 
 export type ClipEventType = 'CREATED' | 'UPDATED' | 'DELETED';
-export type InstallationEventType = 'INSTALLED' | 'UPDATED' | 'UPGRADED' | 'ROLLED_BACK' | 'UNINSTALLED' | 'CIRCUIT_CHANGED';
+export type InstallationEventType =
+  | 'INSTALLED'
+  | 'UPDATED'
+  | 'UPGRADED'
+  | 'ROLLED_BACK'
+  | 'UNINSTALLED'
+  | 'CIRCUIT_CHANGED';
 export type ExecutionEventType =
   | 'STARTED'
   | 'LOG'

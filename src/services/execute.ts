@@ -1,8 +1,24 @@
 import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, KvEntry, PluginVersion, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import {
+  Clip,
+  Execution,
+  Installation,
+  KvEntry,
+  PluginVersion,
+  type ExecutionStatus,
+  type ExecutionTrigger,
+} from '../entities/index.ts';
 import type { ExecutionKvRead } from '../entities/execution.ts';
-import { admit, failedResult, normalizeLimits, recordOutcome, type CallResult, type CircuitSnapshot, type Permission } from '../runtime/index.ts';
+import {
+  admit,
+  failedResult,
+  normalizeLimits,
+  recordOutcome,
+  type CallResult,
+  type CircuitSnapshot,
+  type Permission,
+} from '../runtime/index.ts';
 import { getBlob } from './blobs.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import { isPostgres } from './sql.ts';
@@ -44,7 +60,11 @@ export const KV_ATTEMPTS = 5;
 const FAILURES = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED']);
 
 function snapshotOf(i: Installation): CircuitSnapshot {
-  return { state: i.circuitState, consecutiveFailures: i.consecutiveFailures, openedAt: i.circuitOpenedAt?.getTime() ?? null };
+  return {
+    state: i.circuitState,
+    consecutiveFailures: i.consecutiveFailures,
+    openedAt: i.circuitOpenedAt?.getTime() ?? null,
+  };
 }
 
 /**
@@ -73,14 +93,33 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
     input: truncateUtf8(spec.input, STORED_INPUT_BYTES),
     inputTruncated: inputBytes.byteLength > STORED_INPUT_BYTES,
     logs: [],
-    ...(gate.allowed ? {} : { errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, finishedAt: new Date(), durationMs: 0 }),
+    ...(gate.allowed
+      ? {}
+      : { errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, finishedAt: new Date(), durationMs: 0 }),
   });
   await em.flush();
-  const announce = (type: ExecutionEventType, log?: { level: string; message: string; at: number }, emitted?: { type: string; data: unknown }) =>
-    platform.events.publish('execution-events', ownerId, { type, executionId: execution.id, installationId: installation.id, ownerId, log, emitted });
+  const announce = (
+    type: ExecutionEventType,
+    log?: { level: string; message: string; at: number },
+    emitted?: { type: string; data: unknown },
+  ) =>
+    platform.events.publish('execution-events', ownerId, {
+      type,
+      executionId: execution.id,
+      installationId: installation.id,
+      ownerId,
+      log,
+      emitted,
+    });
   if (!gate.allowed) {
     announce('REJECTED');
-    return { executionId: execution.id, status: 'REJECTED', errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, result: null };
+    return {
+      executionId: execution.id,
+      status: 'REJECTED',
+      errorCode: 'PLUGIN_REJECTED',
+      errorMessage: gate.reason,
+      result: null,
+    };
   }
   announce('STARTED');
 
@@ -112,9 +151,15 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
     } catch (err) {
       // The runtime rejects only when it is closed (shutdown); the call is still recorded.
       platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
-      result = failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
+      result = failedResult(
+        'FAILED',
+        'PLUGIN_REJECTED',
+        `the runtime could not run the call: ${(err as Error).message}`,
+      );
     }
-    return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last })) ? result : null;
+    return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last }))
+      ? result
+      : null;
   };
   const runUntilApplied = async (): Promise<CallResult> => {
     for (let n = 1; ; n++) {
@@ -122,7 +167,9 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
       // The user's slot is taken outside any transaction, so a call waiting for one holds no
       // database connection or row lock.
       const result = await platform.perUser.run(String(ownerId), () =>
-        n > 1 && isPostgres(em) ? em.transactional((tx) => runOnce(tx as SqlEntityManager, true, last)) : runOnce(em, false, last),
+        n > 1 && isPostgres(em)
+          ? em.transactional((tx) => runOnce(tx as SqlEntityManager, true, last))
+          : runOnce(em, false, last),
       );
       if (result) return result;
       platform.logger.info({ executionId: execution.id, attempt: n }, 'KV changed during the call; running it again');
@@ -131,18 +178,28 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
   const result = usesKv ? await platform.kvLock.run(String(installation.id), runUntilApplied) : await runUntilApplied();
   if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
   announce(execution.status as ExecutionEventType);
-  return { executionId: execution.id, status: execution.status, errorCode: execution.errorCode ?? null, errorMessage: execution.errorMessage ?? null, result };
+  return {
+    executionId: execution.id,
+    status: execution.status,
+    errorCode: execution.errorCode ?? null,
+    errorMessage: execution.errorMessage ?? null,
+    result,
+  };
 }
 
 async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
-  const [row] = await em.execute<{ kv_revision: number }[]>(em.getKnex()('installations').select('kv_revision').where('id', installationId));
+  const [row] = await em.execute<{ kv_revision: number }[]>(
+    em.getKnex()('installations').select('kv_revision').where('id', installationId),
+  );
   if (!row) throw new UninstalledDuringCallError();
   return Number(row.kv_revision);
 }
 
 /** Read straight from the table, never from the identity map, so a retried attempt sees new state. */
 async function readKv(em: SqlEntityManager, installationId: number): Promise<Map<string, Uint8Array>> {
-  const rows = await em.execute<{ key: string; value: Buffer }[]>(em.getKnex()('kv_entries').select('key', 'value').where('installation_id', installationId));
+  const rows = await em.execute<{ key: string; value: Buffer }[]>(
+    em.getKnex()('kv_entries').select('key', 'value').where('installation_id', installationId),
+  );
   return new Map(rows.map((row) => [row.key, new Uint8Array(row.value)]));
 }
 
@@ -153,11 +210,19 @@ async function loadModule(platform: Platform, version: PluginVersion): Promise<U
 }
 
 /** Decides whether the call may run; an open circuit past its cool-down admits exactly one trial. */
-async function passBreaker(em: SqlEntityManager, platform: Platform, installation: Installation): Promise<{ allowed: boolean; trial: boolean; reason: string }> {
+async function passBreaker(
+  em: SqlEntityManager,
+  platform: Platform,
+  installation: Installation,
+): Promise<{ allowed: boolean; trial: boolean; reason: string }> {
   if (!installation.enabled) return { allowed: false, trial: false, reason: 'The installation is disabled' };
   const decision = admit(snapshotOf(installation), Date.now(), platform.breaker);
   if (!decision.allowed) {
-    return { allowed: false, trial: false, reason: `The circuit is ${installation.circuitState.toLowerCase().replace('_', '-')} after ${installation.consecutiveFailures} consecutive failures (last: ${installation.lastError ?? 'unknown'})` };
+    return {
+      allowed: false,
+      trial: false,
+      reason: `The circuit is ${installation.circuitState.toLowerCase().replace('_', '-')} after ${installation.consecutiveFailures} consecutive failures (last: ${installation.lastError ?? 'unknown'})`,
+    };
   }
   if (!decision.trial) return { allowed: true, trial: false, reason: '' };
   // Conditional update on the state just read: of concurrent callers (on any instance) only one
@@ -168,7 +233,8 @@ async function passBreaker(em: SqlEntityManager, platform: Platform, installatio
     { id: installation.id, circuitState: installation.circuitState, circuitOpenedAt: installation.circuitOpenedAt },
     { circuitState: 'HALF_OPEN', circuitOpenedAt: startedAt },
   );
-  if (won !== 1) return { allowed: false, trial: false, reason: 'The circuit is half-open: a trial call is deciding it' };
+  if (won !== 1)
+    return { allowed: false, trial: false, reason: 'The circuit is half-open: a trial call is deciding it' };
   installation.circuitState = 'HALF_OPEN';
   installation.circuitOpenedAt = startedAt;
   publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
@@ -196,10 +262,19 @@ async function finish(
   try {
     await em.transactional(async (tx) => {
       if (result.status === 'SUCCEEDED' && result.kvWrites.length > 0) {
-        const moved = await tx.nativeUpdate(Installation, { id: installation.id, kvRevision: kv.revision }, { kvRevision: kv.revision + 1 });
+        const moved = await tx.nativeUpdate(
+          Installation,
+          { id: installation.id, kvRevision: kv.revision },
+          { kvRevision: kv.revision + 1 },
+        );
         if (moved === 1) await applyKvWrites(tx as SqlEntityManager, installation, result);
         else if (!kv.last) throw new KvConflict();
-        else result = failedResult('FAILED', 'PLUGIN_KV_CONFLICT', `the installation's KV store kept changing while the call ran (${KV_ATTEMPTS} attempts); its writes were discarded`);
+        else
+          result = failedResult(
+            'FAILED',
+            'PLUGIN_KV_CONFLICT',
+            `the installation's KV store kept changing while the call ran (${KV_ATTEMPTS} attempts); its writes were discarded`,
+          );
       }
       await complete(tx as SqlEntityManager, platform, installation, execution, result, trial);
     });
@@ -208,12 +283,22 @@ async function finish(
     throw err;
   }
   if (installation.circuitState !== before || trial) {
-    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
+    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', {
+      id: installation.id,
+      ownerId: installation.owner.id,
+    });
   }
   return true;
 }
 
-async function complete(tx: SqlEntityManager, platform: Platform, installation: Installation, execution: Execution, result: CallResult, trial: boolean): Promise<void> {
+async function complete(
+  tx: SqlEntityManager,
+  platform: Platform,
+  installation: Installation,
+  execution: Execution,
+  result: CallResult,
+  trial: boolean,
+): Promise<void> {
   const status = result.status as ExecutionStatus;
   Object.assign(execution, {
     status,
@@ -233,11 +318,17 @@ async function complete(tx: SqlEntityManager, platform: Platform, installation: 
   // concurrent calls of one installation count every failure.
   if (isPostgres(tx)) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
   await tx.refresh(installation);
-  const next = recordOutcome({ ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState }, !FAILURES.has(status), Date.now(), platform.breaker);
+  const next = recordOutcome(
+    { ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState },
+    !FAILURES.has(status),
+    Date.now(),
+    platform.breaker,
+  );
   installation.circuitState = next.state;
   installation.consecutiveFailures = next.consecutiveFailures;
   installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
-  if (FAILURES.has(status)) installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
+  if (FAILURES.has(status))
+    installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
   await tx.flush();
 }
 
@@ -250,7 +341,12 @@ async function applyKvWrites(tx: SqlEntityManager, installation: Installation, r
       existing.value = Buffer.from(write.value);
       existing.sizeBytes = write.value.byteLength;
     } else {
-      tx.create(KvEntry, { installation, key: write.key, value: Buffer.from(write.value), sizeBytes: write.value.byteLength });
+      tx.create(KvEntry, {
+        installation,
+        key: write.key,
+        value: Buffer.from(write.value),
+        sizeBytes: write.value.byteLength,
+      });
     }
   }
 }

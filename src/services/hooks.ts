@@ -11,12 +11,16 @@ const MAX_TAGS = 20;
 /** A CRITICAL plugin failed a hook: the triggering clip write is undone. */
 export class HookFailedError extends DomainError {
   constructor(slug: string, hook: string, executionId: number, code: string | null, message: string | null) {
-    super('PLUGIN_HOOK_FAILED', `Critical plugin "${slug}" failed ${hook}: ${code ?? 'FAILED'}${message ? `: ${message}` : ''}`, {
-      plugin: slug,
-      hook,
-      executionId,
-      pluginErrorCode: code,
-    });
+    super(
+      'PLUGIN_HOOK_FAILED',
+      `Critical plugin "${slug}" failed ${hook}: ${code ?? 'FAILED'}${message ? `: ${message}` : ''}`,
+      {
+        plugin: slug,
+        hook,
+        executionId,
+        pluginErrorCode: code,
+      },
+    );
   }
 }
 
@@ -33,9 +37,13 @@ export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
  */
 export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRecord): Promise<ClipRecord | null> {
   const em = platform.db.fork();
-  const installations = (await em.find(Installation, { owner: clip.ownerId, enabled: true }, { populate: ['version', 'plugin'], orderBy: { priority: 'desc', id: 'asc' } })).filter((i) =>
-    i.version.getEntity().hooks.includes(hook),
-  );
+  const installations = (
+    await em.find(
+      Installation,
+      { owner: clip.ownerId, enabled: true },
+      { populate: ['version', 'plugin'], orderBy: { priority: 'desc', id: 'asc' } },
+    )
+  ).filter((i) => i.version.getEntity().hooks.includes(hook));
   let current = clip;
   let changed = false;
   for (const installation of installations) {
@@ -56,13 +64,18 @@ export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRec
       throw err;
     }
     if (outcome.status !== 'SUCCEEDED') {
-      if (installation.criticality === 'CRITICAL') throw new HookFailedError(slug, hook, outcome.executionId, outcome.errorCode, outcome.errorMessage);
+      if (installation.criticality === 'CRITICAL')
+        throw new HookFailedError(slug, hook, outcome.executionId, outcome.errorCode, outcome.errorMessage);
       continue;
     }
     if (!installation.grantedPermissions.includes('clips:write')) continue;
     for (const patch of outcome.result?.clipPatches ?? []) {
       const { clip: next, dropped } = applyPatch(current, slug, patch);
-      if (dropped.length) platform.logger.warn({ plugin: slug, executionId: outcome.executionId, dropped }, 'dropped invalid parts of a clip patch');
+      if (dropped.length)
+        platform.logger.warn(
+          { plugin: slug, executionId: outcome.executionId, dropped },
+          'dropped invalid parts of a clip patch',
+        );
       current = next;
       changed = true;
     }
@@ -74,14 +87,24 @@ export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRec
  * Applies what is valid in a plugin's patch, field by field (an invalid tag is dropped, not the
  * patch); metadata goes under the plugin's own slug. Returns the patched clip and what was dropped.
  */
-export function applyPatch(clip: ClipRecord, slug: string, patch: Record<string, unknown>): { clip: ClipRecord; dropped: string[] } {
+export function applyPatch(
+  clip: ClipRecord,
+  slug: string,
+  patch: Record<string, unknown>,
+): { clip: ClipRecord; dropped: string[] } {
   const dropped: string[] = [];
   const tagList = (key: 'tags' | 'addTags'): string[] | undefined => {
     const value = patch[key];
     if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return dropped.push(key), undefined;
+    if (!Array.isArray(value)) return (dropped.push(key), undefined);
     const valid = value.filter(isValidTag);
-    if (valid.length < value.length) dropped.push(`${key}: ${value.filter((t) => !isValidTag(t)).map((t) => JSON.stringify(t)).join(', ')}`);
+    if (valid.length < value.length)
+      dropped.push(
+        `${key}: ${value
+          .filter((t) => !isValidTag(t))
+          .map((t) => JSON.stringify(t))
+          .join(', ')}`,
+      );
     return valid;
   };
   const next: ClipRecord = { ...clip, metadata: { ...clip.metadata } };
@@ -93,7 +116,8 @@ export function applyPatch(clip: ClipRecord, slug: string, patch: Record<string,
     const value = patch[key];
     if (value === undefined) continue;
     const max = key === 'title' ? 200 : 5000;
-    if (typeof value === 'string' && (key === 'description' || value.length > 0) && value.length <= max) next[key] = value;
+    if (typeof value === 'string' && (key === 'description' || value.length > 0) && value.length <= max)
+      next[key] = value;
     else dropped.push(key);
   }
   if (patch.status !== undefined) {

@@ -25,25 +25,42 @@ export interface InstallationDeps {
 
 /** Highest stable, non-yanked version satisfying the range (prereleases only when the range names one). */
 function pickVersion(versions: PluginVersion[], range: string): PluginVersion | null {
-  const usable = versions.filter((v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })));
-  const best = semver.maxSatisfying(usable.map((v) => v.version), range);
+  const usable = versions.filter(
+    (v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
+  );
+  const best = semver.maxSatisfying(
+    usable.map((v) => v.version),
+    range,
+  );
   return usable.find((v) => v.version === best) ?? null;
 }
 
 function checkGrants(version: PluginVersion, granted: string[]): Problem[] {
   const problems: Problem[] = [];
   const unknown = granted.filter((p) => !version.permissions.includes(p));
-  if (unknown.length) problems.push({ field: 'grantPermissions', code: 'NOT_REQUESTED', message: `${version.version} does not ask for: ${unknown.join(', ')}` });
+  if (unknown.length)
+    problems.push({
+      field: 'grantPermissions',
+      code: 'NOT_REQUESTED',
+      message: `${version.version} does not ask for: ${unknown.join(', ')}`,
+    });
   const missing = version.permissions.filter((p) => !granted.includes(p));
-  if (missing.length) problems.push({ field: 'grantPermissions', code: 'PERMISSIONS_REQUIRED', message: `${version.version} needs these permissions granted: ${missing.join(', ')}` });
+  if (missing.length)
+    problems.push({
+      field: 'grantPermissions',
+      code: 'PERMISSIONS_REQUIRED',
+      message: `${version.version} needs these permissions granted: ${missing.join(', ')}`,
+    });
   return problems;
 }
 
 function validate(input: Partial<InstallInput>): void {
   const v = new Validator();
   v.int('priority', input.priority, -1000, 1000);
-  if (input.criticality && !CRITICALITIES.includes(input.criticality)) v.add('criticality', `must be one of ${CRITICALITIES.join(', ')}`, 'ENUM');
-  if (input.versionRange !== undefined && input.versionRange !== null && !semver.validRange(input.versionRange)) v.add('versionRange', 'is not a semver range', 'SEMVER_RANGE');
+  if (input.criticality && !CRITICALITIES.includes(input.criticality))
+    v.add('criticality', `must be one of ${CRITICALITIES.join(', ')}`, 'ENUM');
+  if (input.versionRange !== undefined && input.versionRange !== null && !semver.validRange(input.versionRange))
+    v.add('versionRange', 'is not a semver range', 'SEMVER_RANGE');
   v.check();
 }
 
@@ -52,24 +69,50 @@ function installationRecord(i: Installation): InstallationRecord {
   return { ...rest, ownerId: owner.id, pluginId: plugin.id, versionId: version.id } as unknown as InstallationRecord;
 }
 
-export function publishInstallationEvent(events: Events, type: InstallationEventType, installation: { id: number; ownerId: number }): void {
-  events.publish('installation-events', installation.ownerId, { type, installationId: installation.id, ownerId: installation.ownerId });
+export function publishInstallationEvent(
+  events: Events,
+  type: InstallationEventType,
+  installation: { id: number; ownerId: number },
+): void {
+  events.publish('installation-events', installation.ownerId, {
+    type,
+    installationId: installation.id,
+    ownerId: installation.ownerId,
+  });
 }
 
-export async function installPlugin({ em, events }: InstallationDeps, viewer: UserRecord, input: InstallInput): Promise<number> {
+export async function installPlugin(
+  { em, events }: InstallationDeps,
+  viewer: UserRecord,
+  input: InstallInput,
+): Promise<number> {
   validate(input);
   const range = input.versionRange ?? '*';
   const id = await em.transactional(async (tx) => {
     await lockOwner(tx as SqlEntityManager, viewer.id);
     const plugin = await tx.findOne(Plugin, { slug: input.slug });
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
-    if (await tx.count(Installation, { owner: viewer.id, plugin })) throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
+    if (await tx.count(Installation, { owner: viewer.id, plugin }))
+      throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
     const version = pickVersion(await tx.find(PluginVersion, { plugin }), range);
-    if (!version) throw new BadInputError([{ field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no published, non-yanked version of "${input.slug}" satisfies "${range}"` }]);
+    if (!version)
+      throw new BadInputError([
+        {
+          field: 'versionRange',
+          code: 'NO_MATCHING_VERSION',
+          message: `no published, non-yanked version of "${input.slug}" satisfies "${range}"`,
+        },
+      ]);
     const granted = [...new Set(input.grantPermissions ?? [])];
     const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
     problems.push(...checkGrants(version, granted));
-    problems.push(...(await missingDependencies(tx as SqlEntityManager, viewer.id, { slug: plugin.slug, version: version.version, dependencies: version.dependencies })));
+    problems.push(
+      ...(await missingDependencies(tx as SqlEntityManager, viewer.id, {
+        slug: plugin.slug,
+        version: version.version,
+        dependencies: version.dependencies,
+      })),
+    );
     if (problems.length) throw new BadInputError(problems);
     const installation = tx.create(Installation, {
       owner: tx.getReference(User, viewer.id),
@@ -104,7 +147,12 @@ export interface UpdateInstallationInput {
   criticality?: Criticality | null;
 }
 
-export async function updateInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number, input: UpdateInstallationInput): Promise<number> {
+export async function updateInstallation(
+  { em, events }: InstallationDeps,
+  viewer: UserRecord,
+  id: number,
+  input: UpdateInstallationInput,
+): Promise<number> {
   validate(input);
   await em.transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
@@ -128,12 +176,26 @@ export async function updateInstallation({ em, events }: InstallationDeps, viewe
  * it, its dependencies must be installed, and the owner's plugins that depend on this one must
  * accept the new version.
  */
-async function moveTo(tx: SqlEntityManager, installation: Installation, target: PluginVersion, reason: VersionChange['reason']): Promise<void> {
+async function moveTo(
+  tx: SqlEntityManager,
+  installation: Installation,
+  target: PluginVersion,
+  reason: VersionChange['reason'],
+): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
   const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
-  problems.push(...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'));
-  problems.push(...(await missingDependencies(tx, installation.owner.id, { slug, version: target.version, dependencies: target.dependencies })));
-  if (problems.length) throw new BadInputError(problems, `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`);
+  problems.push(
+    ...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
+  );
+  problems.push(
+    ...(await missingDependencies(tx, installation.owner.id, {
+      slug,
+      version: target.version,
+      dependencies: target.dependencies,
+    })),
+  );
+  if (problems.length)
+    throw new BadInputError(problems, `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`);
   const broken = await brokenDependents(tx, installation.owner.id, slug, target.version);
   if (broken.length) throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${broken.join('; ')}`);
   const from = installation.version.getEntity().version;
@@ -147,14 +209,23 @@ async function moveTo(tx: SqlEntityManager, installation: Installation, target: 
 }
 
 /** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
-export async function upgradeInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number, versionRange?: string | null): Promise<number> {
+export async function upgradeInstallation(
+  { em, events }: InstallationDeps,
+  viewer: UserRecord,
+  id: number,
+  versionRange?: string | null,
+): Promise<number> {
   validate({ versionRange });
   await em.transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const range = versionRange ?? installation.versionRange;
     const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range);
-    if (!target) throw new BadInputError([{ field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no usable version satisfies "${range}"` }]);
-    if (target.id === installation.version.id) throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
+    if (!target)
+      throw new BadInputError([
+        { field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no usable version satisfies "${range}"` },
+      ]);
+    if (target.id === installation.version.id)
+      throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
     await moveTo(tx as SqlEntityManager, installation, target, 'UPGRADE');
   });
@@ -163,7 +234,11 @@ export async function upgradeInstallation({ em, events }: InstallationDeps, view
 }
 
 /** Returns to the version in use before the last upgrade or rollback. */
-export async function rollbackInstallation({ em, events }: InstallationDeps, viewer: UserRecord, id: number): Promise<number> {
+export async function rollbackInstallation(
+  { em, events }: InstallationDeps,
+  viewer: UserRecord,
+  id: number,
+): Promise<number> {
   await em.transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const previous = installation.history.at(-1)?.from;
@@ -177,12 +252,17 @@ export async function rollbackInstallation({ em, events }: InstallationDeps, vie
 }
 
 /** Removes an installation with its KV data and execution history, unless another one depends on it. */
-export async function uninstallPlugin({ em, events }: InstallationDeps, viewer: UserRecord, id: number): Promise<InstallationRecord> {
+export async function uninstallPlugin(
+  { em, events }: InstallationDeps,
+  viewer: UserRecord,
+  id: number,
+): Promise<InstallationRecord> {
   const record = await em.transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const slug = installation.plugin.getEntity().slug;
     const broken = await brokenDependents(tx as SqlEntityManager, viewer.id, slug, null);
-    if (broken.length) throw new ConflictError(`Cannot uninstall "${slug}": ${broken.join('; ')}. Uninstall those first`);
+    if (broken.length)
+      throw new ConflictError(`Cannot uninstall "${slug}": ${broken.join('; ')}. Uninstall those first`);
     const before = installationRecord(installation);
     tx.remove(installation);
     await tx.flush();

@@ -10,7 +10,9 @@ import type { Problem } from './errors.ts';
  * `^(a+)+$` against forty characters would stall the server for hours. RE2 has no backreferences
  * or lookarounds; a schema that uses them is refused at publish ("cannot be compiled").
  */
-const linearRegExp: RegExpEngine = Object.assign((pattern: string) => RE2JS.compile(pattern), { code: 'require("re2js").RE2JS.compile' });
+const linearRegExp: RegExpEngine = Object.assign((pattern: string) => RE2JS.compile(pattern), {
+  code: 'require("re2js").RE2JS.compile',
+});
 
 /** One Ajv for manifests' config schemas: every error reported, defaults filled in. */
 function createAjv(): Ajv {
@@ -33,7 +35,10 @@ export function unboundedUniqueItems(schema: unknown, at = ''): string[] {
   if (Array.isArray(schema)) return schema.flatMap((item, i) => unboundedUniqueItems(item, `${at}/${i}`));
   if (typeof schema !== 'object' || schema === null) return [];
   const node = schema as Record<string, unknown>;
-  const here = node.uniqueItems === true && !(typeof node.maxItems === 'number' && node.maxItems <= MAX_UNIQUE_ITEMS) ? [at || '/'] : [];
+  const here =
+    node.uniqueItems === true && !(typeof node.maxItems === 'number' && node.maxItems <= MAX_UNIQUE_ITEMS)
+      ? [at || '/']
+      : [];
   return [...here, ...Object.entries(node).flatMap(([key, value]) => unboundedUniqueItems(value, `${at}/${key}`))];
 }
 
@@ -45,14 +50,23 @@ const compiled = new Map<string, ValidateFunction>();
  * Validates `config` against a version's schema, filling defaults into a copy. Compiled
  * validators are kept per version key, so a schema is compiled once per process.
  */
-export function validateConfig(versionKey: string, schema: Record<string, unknown> | null, config: unknown): { config: Record<string, unknown>; problems: Problem[] } {
+export function validateConfig(
+  versionKey: string,
+  schema: Record<string, unknown> | null,
+  config: unknown,
+): { config: Record<string, unknown>; problems: Problem[] } {
   const copy = structuredClone(config ?? {}) as Record<string, unknown>;
   if (typeof copy !== 'object' || copy === null || Array.isArray(copy)) {
     return { config: {}, problems: [{ field: 'config', code: 'TYPE', message: 'must be a JSON object' }] };
   }
   const size = Buffer.byteLength(JSON.stringify(copy));
   if (size > MAX_CONFIG_BYTES) {
-    return { config: copy, problems: [{ field: 'config', code: 'TOO_LARGE', message: `is ${size} bytes of JSON; the limit is ${MAX_CONFIG_BYTES}` }] };
+    return {
+      config: copy,
+      problems: [
+        { field: 'config', code: 'TOO_LARGE', message: `is ${size} bytes of JSON; the limit is ${MAX_CONFIG_BYTES}` },
+      ],
+    };
   }
   if (!schema) return { config: copy, problems: [] };
   let validate = compiled.get(versionKey);
@@ -63,6 +77,10 @@ export function validateConfig(versionKey: string, schema: Record<string, unknow
   if (validate(copy)) return { config: copy, problems: [] };
   return {
     config: copy,
-    problems: (validate.errors ?? []).map((e) => ({ field: `config${e.instancePath.replace(/\//g, '.')}`, code: 'CONFIG_SCHEMA', message: e.message ?? 'is invalid' })),
+    problems: (validate.errors ?? []).map((e) => ({
+      field: `config${e.instancePath.replace(/\//g, '.')}`,
+      code: 'CONFIG_SCHEMA',
+      message: e.message ?? 'is invalid',
+    })),
   };
 }

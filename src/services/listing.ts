@@ -5,16 +5,29 @@ import { selectRows } from './reads.ts';
 import type { ExecutionRecord, InstallationRecord } from './records.ts';
 
 /** The owner's installations, highest priority first. */
-export async function listInstallations(em: SqlEntityManager, ownerId: number, page: PageArgs): Promise<Page<InstallationRecord>> {
+export async function listInstallations(
+  em: SqlEntityManager,
+  ownerId: number,
+  page: PageArgs,
+): Promise<Page<InstallationRecord>> {
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<InstallationRecord>(em, Installation, (qb) => {
     qb.where('installations.owner_id', ownerId);
     if (after) {
       const [priority, id] = after;
-      qb.andWhere((w) => w.where('installations.priority', '<', priority as number).orWhere((e) => e.where('installations.priority', priority as number).andWhere('installations.id', '>', id)));
+      qb.andWhere((w) =>
+        w
+          .where('installations.priority', '<', priority as number)
+          .orWhere((e) => e.where('installations.priority', priority as number).andWhere('installations.id', '>', id)),
+      );
     }
-    return qb.orderBy([{ column: 'installations.priority', order: 'desc' }, { column: 'installations.id', order: 'asc' }]).limit(limit + 1);
+    return qb
+      .orderBy([
+        { column: 'installations.priority', order: 'desc' },
+        { column: 'installations.id', order: 'asc' },
+      ])
+      .limit(limit + 1);
   });
   return toPage(rows, limit, (i) => [i.priority, i.id], after !== null);
 }
@@ -27,7 +40,12 @@ export interface ExecutionFilter {
 }
 
 /** The owner's executions, newest first. */
-export async function listExecutions(em: SqlEntityManager, ownerId: number, filter: ExecutionFilter, page: PageArgs): Promise<Page<ExecutionRecord>> {
+export async function listExecutions(
+  em: SqlEntityManager,
+  ownerId: number,
+  filter: ExecutionFilter,
+  page: PageArgs,
+): Promise<Page<ExecutionRecord>> {
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ExecutionRecord>(em, Execution, (qb) => {

@@ -40,10 +40,18 @@ function recentReviews(em: SqlEntityManager) {
       const ids = [...new Set(keys.map((k) => k.pluginId))];
       const knex = em.getKnex();
       const ranked = knex('reviews')
-        .select('reviews.*', knex.raw('row_number() over (partition by plugin_id order by created_at desc, id desc) as rn'))
+        .select(
+          'reviews.*',
+          knex.raw('row_number() over (partition by plugin_id order by created_at desc, id desc) as rn'),
+        )
         .whereIn('plugin_id', ids);
       const rows = await selectRows<ReviewRecord>(em, Review, (qb) =>
-        qb.clearSelect().select('r.*').from(ranked.as('r')).where('r.rn', '<=', limit).orderBy([{ column: 'r.plugin_id' }, { column: 'r.rn' }]),
+        qb
+          .clearSelect()
+          .select('r.*')
+          .from(ranked.as('r'))
+          .where('r.rn', '<=', limit)
+          .orderBy([{ column: 'r.plugin_id' }, { column: 'r.rn' }]),
       );
       const grouped = groupBy(rows, (r) => r.pluginId);
       return keys.map((k) => (grouped.get(k.pluginId) ?? []).slice(0, k.limit));
@@ -67,12 +75,16 @@ export function createLoaders(em: SqlEntityManager) {
     }),
     version: byId<PluginVersionRecord>(em, PluginVersion),
     latestVersion: new DataLoader<number, PluginVersionRecord | null>(async (pluginIds) => {
-      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) => qb.whereIn('plugin_id', [...pluginIds]).andWhere('latest', true));
+      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) =>
+        qb.whereIn('plugin_id', [...pluginIds]).andWhere('latest', true),
+      );
       const map = new Map(rows.map((r) => [r.pluginId, r]));
       return pluginIds.map((id) => map.get(id) ?? null);
     }),
     versionsOfPlugin: new DataLoader<number, PluginVersionRecord[]>(async (pluginIds) => {
-      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) => qb.whereIn('plugin_id', [...pluginIds]).orderBy('id', 'desc'));
+      const rows = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) =>
+        qb.whereIn('plugin_id', [...pluginIds]).orderBy('id', 'desc'),
+      );
       const grouped = groupBy(rows, (r) => r.pluginId);
       return pluginIds.map((id) => grouped.get(id) ?? []);
     }),

@@ -25,7 +25,12 @@ function encodeCursor(key: Keyset): string {
 export function decodeCursor(cursor: string): Keyset {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(key) && key.length === 2 && Number.isInteger(key[1]) && (key[0] === null || ['string', 'number'].includes(typeof key[0]))) {
+    if (
+      Array.isArray(key) &&
+      key.length === 2 &&
+      Number.isInteger(key[1]) &&
+      (key[0] === null || ['string', 'number'].includes(typeof key[0]))
+    ) {
       return key as Keyset;
     }
   } catch {
@@ -45,5 +50,10 @@ export function pageSize(first: number | null | undefined): number {
 /** Builds a page from `limit + 1` rows fetched after the cursor. */
 export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => Keyset, hadCursor: boolean): Page<T> {
   const nodes = rows.slice(0, limit);
-  return { nodes, cursors: nodes.map((n) => encodeCursor(keyOf(n))), hasNextPage: rows.length > limit, hasPreviousPage: hadCursor };
+  return {
+    nodes,
+    cursors: nodes.map((n) => encodeCursor(keyOf(n))),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: hadCursor,
+  };
 }

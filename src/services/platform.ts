@@ -33,7 +33,14 @@ export interface PlatformOptions {
   callsPerUser: number;
 }
 
-export function createPlatform({ db, events, logger, workers, circuitCooldownMs, callsPerUser }: PlatformOptions): Platform {
+export function createPlatform({
+  db,
+  events,
+  logger,
+  workers,
+  circuitCooldownMs,
+  callsPerUser,
+}: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   return {
     db,

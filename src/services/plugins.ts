@@ -7,7 +7,15 @@ import type { PluginRecord, UserRecord } from './records.ts';
 import { jsonArrayContains } from './sql.ts';
 import { normalizeTags, SLUG_PATTERN, Validator } from './validate.ts';
 
-export const CATEGORIES = ['highlights', 'moderation', 'analytics', 'tagging', 'transcoding', 'utilities', 'other'] as const;
+export const CATEGORIES = [
+  'highlights',
+  'moderation',
+  'analytics',
+  'tagging',
+  'transcoding',
+  'utilities',
+  'other',
+] as const;
 export const PLUGIN_SORTS = ['DOWNLOADS', 'RATING', 'NEWEST', 'NAME'] as const;
 export type PluginSort = (typeof PLUGIN_SORTS)[number];
 
@@ -38,19 +46,34 @@ function validateFields(v: Validator, input: PluginFields): void {
     v.add('category', `must be one of ${CATEGORIES.join(', ')}`, 'ENUM');
   }
   v.tags('tags', input.tags, { max: 10 });
-  v.string('license', input.license, { min: 1, max: 64, pattern: /^[A-Za-z0-9.+-]+$/, patternHint: 'an SPDX identifier such as MIT or Apache-2.0' });
+  v.string('license', input.license, {
+    min: 1,
+    max: 64,
+    pattern: /^[A-Za-z0-9.+-]+$/,
+    patternHint: 'an SPDX identifier such as MIT or Apache-2.0',
+  });
   v.url('homepageUrl', input.homepageUrl);
   v.url('repositoryUrl', input.repositoryUrl);
   v.string('deprecationNotice', input.deprecationNotice, { max: 500 });
 }
 
-export async function createPlugin(em: SqlEntityManager, viewer: UserRecord, input: CreatePluginInput): Promise<number> {
+export async function createPlugin(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  input: CreatePluginInput,
+): Promise<number> {
   const v = new Validator();
-  v.string('slug', input.slug, { min: 2, max: 64, pattern: SLUG_PATTERN, patternHint: 'lower-case letters, digits and inner hyphens' });
+  v.string('slug', input.slug, {
+    min: 2,
+    max: 64,
+    pattern: SLUG_PATTERN,
+    patternHint: 'lower-case letters, digits and inner hyphens',
+  });
   validateFields(v, input);
   v.check();
   return em.transactional(async (tx) => {
-    if (await tx.count(Plugin, { slug: input.slug })) throw new ConflictError(`A plugin with slug "${input.slug}" already exists`);
+    if (await tx.count(Plugin, { slug: input.slug }))
+      throw new ConflictError(`A plugin with slug "${input.slug}" already exists`);
     const plugin = tx.create(Plugin, {
       slug: input.slug,
       name: input.name,
@@ -72,18 +95,33 @@ export async function createPlugin(em: SqlEntityManager, viewer: UserRecord, inp
 export async function ownedPlugin(em: SqlEntityManager, viewer: UserRecord, slug: string): Promise<Plugin> {
   const plugin = await em.findOne(Plugin, { slug });
   if (!plugin) throw new NotFoundError('Plugin', slug);
-  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN') throw new ForbiddenError(`Only the publisher of "${slug}" or an admin may change it`);
+  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')
+    throw new ForbiddenError(`Only the publisher of "${slug}" or an admin may change it`);
   return plugin;
 }
 
-export async function updatePlugin(em: SqlEntityManager, viewer: UserRecord, slug: string, input: PluginFields): Promise<number> {
+export async function updatePlugin(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  slug: string,
+  input: PluginFields,
+): Promise<number> {
   const v = new Validator();
   validateFields(v, input);
   v.check();
   return em.transactional(async (tx) => {
     const plugin = await ownedPlugin(tx as SqlEntityManager, viewer, slug);
     const patch: PluginFields = {};
-    for (const key of ['name', 'summary', 'description', 'category', 'license', 'homepageUrl', 'repositoryUrl', 'deprecationNotice'] as const) {
+    for (const key of [
+      'name',
+      'summary',
+      'description',
+      'category',
+      'license',
+      'homepageUrl',
+      'repositoryUrl',
+      'deprecationNotice',
+    ] as const) {
       if (input[key] !== undefined) patch[key] = input[key];
     }
     for (const key of ['name', 'summary', 'description', 'category'] as const) {
@@ -116,14 +154,21 @@ export interface PluginFilter {
   sort?: PluginSort | null;
 }
 
-const SORT_COLUMNS: Record<PluginSort, { column: string; direction: 'asc' | 'desc'; key: (p: PluginRecord) => string | number }> = {
+const SORT_COLUMNS: Record<
+  PluginSort,
+  { column: string; direction: 'asc' | 'desc'; key: (p: PluginRecord) => string | number }
+> = {
   DOWNLOADS: { column: 'download_count', direction: 'desc', key: (p) => p.downloadCount },
   RATING: { column: 'rating_average', direction: 'desc', key: (p) => p.ratingAverage },
   NEWEST: { column: 'id', direction: 'desc', key: (p) => p.id },
   NAME: { column: 'name', direction: 'asc', key: (p) => p.name },
 };
 
-export async function listPlugins(em: SqlEntityManager, filter: PluginFilter, page: PageArgs): Promise<Page<PluginRecord>> {
+export async function listPlugins(
+  em: SqlEntityManager,
+  filter: PluginFilter,
+  page: PageArgs,
+): Promise<Page<PluginRecord>> {
   const limit = pageSize(page.first);
   const sort = SORT_COLUMNS[filter.sort ?? 'DOWNLOADS'];
   const after = page.after ? decodeCursor(page.after) : null;
@@ -142,7 +187,9 @@ export async function listPlugins(em: SqlEntityManager, filter: PluginFilter, pa
 
 function keysetAfter(qb: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc', [value, id]: Keyset): void {
   const op = direction === 'asc' ? '>' : '<';
-  qb.andWhere((w) => w.where(column, op, value as never).orWhere((e) => e.where(column, value as never).andWhere('plugins.id', op, id)));
+  qb.andWhere((w) =>
+    w.where(column, op, value as never).orWhere((e) => e.where(column, value as never).andWhere('plugins.id', op, id)),
+  );
 }
 
 function applyFilter(em: SqlEntityManager, qb: Knex.QueryBuilder, filter: PluginFilter): void {
@@ -160,21 +207,36 @@ function applyFilter(em: SqlEntityManager, qb: Knex.QueryBuilder, filter: Plugin
   for (const tag of normalizeTags(filter.tags ?? [])) jsonArrayContains(em, qb, 'plugins.tags', tag);
   if (filter.featured) qb.andWhere('plugins.featured', true);
   if (filter.verifiedOnly) {
-    qb.whereExists((sub) => sub.select(1).from('users').whereRaw('users.id = plugins.publisher_id').andWhere('users.verified_publisher', true));
+    qb.whereExists((sub) =>
+      sub
+        .select(1)
+        .from('users')
+        .whereRaw('users.id = plugins.publisher_id')
+        .andWhere('users.verified_publisher', true),
+    );
   }
-  for (const [column, value] of [['hooks', filter.hook], ['permissions', filter.permission]] as const) {
+  for (const [column, value] of [
+    ['hooks', filter.hook],
+    ['permissions', filter.permission],
+  ] as const) {
     if (!value) continue;
     qb.whereExists((sub) => {
-      sub.select(1).from('plugin_versions').whereRaw('plugin_versions.plugin_id = plugins.id').andWhere('plugin_versions.latest', true);
+      sub
+        .select(1)
+        .from('plugin_versions')
+        .whereRaw('plugin_versions.plugin_id = plugins.id')
+        .andWhere('plugin_versions.latest', true);
       jsonArrayContains(em, sub, `plugin_versions.${column}`, value);
     });
   }
 }
 
 export async function pluginCategories(em: SqlEntityManager): Promise<{ name: string; count: number }[]> {
-  const rows = await em.getConnection().execute<{ category: string; count: number | string }[]>(
-    em.getKnex().select('category').count({ count: '*' }).from('plugins').groupBy('category'),
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ category: string; count: number | string }[]>(
+      em.getKnex().select('category').count({ count: '*' }).from('plugins').groupBy('category'),
+    );
   const counts = new Map(rows.map((r) => [r.category, Number(r.count)]));
   return CATEGORIES.map((name) => ({ name, count: counts.get(name) ?? 0 }));
 }

@@ -20,27 +20,43 @@ export interface PublishInput {
  * the module once (fuel metering, memory cap), and stores both blobs and the version in one
  * transaction.
  */
-export async function publishPluginVersion(em: SqlEntityManager, viewer: UserRecord, input: PublishInput): Promise<number> {
+export async function publishPluginVersion(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  input: PublishInput,
+): Promise<number> {
   const plugin = await em.findOne(Plugin, { slug: input.slug });
   if (!plugin) throw new NotFoundError('Plugin', input.slug);
-  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN') throw new ForbiddenError(`Only the publisher of "${input.slug}" or an admin may publish versions`);
+  if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')
+    throw new ForbiddenError(`Only the publisher of "${input.slug}" or an admin may publish versions`);
 
   const { manifest, problems } = validateManifest(input.manifest, sharedAjv);
-  if (manifest && manifest.slug !== input.slug) problems.push({ field: 'manifest.slug', code: 'SLUG_MISMATCH', message: `is "${manifest.slug}", but the upload is for "${input.slug}"` });
+  if (manifest && manifest.slug !== input.slug)
+    problems.push({
+      field: 'manifest.slug',
+      code: 'SLUG_MISMATCH',
+      message: `is "${manifest.slug}", but the upload is for "${input.slug}"`,
+    });
   if (manifest && (await em.count(PluginVersion, { plugin, version: manifest.version }))) {
-    problems.push({ field: 'manifest.version', code: 'VERSION_EXISTS', message: `${input.slug}@${manifest.version} is already published; versions are immutable` });
+    problems.push({
+      field: 'manifest.version',
+      code: 'VERSION_EXISTS',
+      message: `${input.slug}@${manifest.version} is already published; versions are immutable`,
+    });
   }
   if (manifest) problems.push(...(await unknownDependencies(em, input.slug, manifest.dependencies)));
   const wasmProblems = checkModule(input.wasm, manifest);
   problems.push(...wasmProblems);
-  if (problems.length || !manifest) throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
+  if (problems.length || !manifest)
+    throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
 
   const memoryMaxPages = manifest.limits.memoryMiB ? manifest.limits.memoryMiB * 16 : DEFAULT_MEMORY_PAGES;
   let prepared;
   try {
     prepared = await prepareModule(input.wasm, { memoryMaxPages });
   } catch (err) {
-    if (err instanceof InvalidModuleError) throw new BadInputError([{ field: 'wasm', code: 'INVALID_MODULE', message: err.message }]);
+    if (err instanceof InvalidModuleError)
+      throw new BadInputError([{ field: 'wasm', code: 'INVALID_MODULE', message: err.message }]);
     throw err;
   }
 
@@ -73,7 +89,10 @@ export async function publishPluginVersion(em: SqlEntityManager, viewer: UserRec
 
 function checkModule(wasm: Uint8Array, manifest: ReturnType<typeof validateManifest>['manifest']): Problem[] {
   if (wasm.byteLength === 0) return [{ field: 'wasm', code: 'EMPTY', message: 'the upload is empty' }];
-  if (wasm.byteLength > MAX_WASM_BYTES) return [{ field: 'wasm', code: 'TOO_LARGE', message: `is ${wasm.byteLength} bytes; the limit is ${MAX_WASM_BYTES}` }];
+  if (wasm.byteLength > MAX_WASM_BYTES)
+    return [
+      { field: 'wasm', code: 'TOO_LARGE', message: `is ${wasm.byteLength} bytes; the limit is ${MAX_WASM_BYTES}` },
+    ];
   const report = inspectModule(wasm, {
     functions: manifest?.functions ?? [],
     hooks: manifest?.hooks ?? [],
@@ -85,4 +104,3 @@ function checkModule(wasm: Uint8Array, manifest: ReturnType<typeof validateManif
     message: p.message,
   }));
 }
-

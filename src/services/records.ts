@@ -1,4 +1,11 @@
-import type { ClipStatus, CircuitState, Criticality, ExecutionStatus, ExecutionTrigger, Role } from '../entities/index.ts';
+import type {
+  ClipStatus,
+  CircuitState,
+  Criticality,
+  ExecutionStatus,
+  ExecutionTrigger,
+  Role,
+} from '../entities/index.ts';
 import type { ExecutionKvRead, ExecutionLog } from '../entities/execution.ts';
 import type { VersionChange } from '../entities/installation.ts';
 import type { VersionLimits } from '../entities/plugin-version.ts';

@@ -35,18 +35,27 @@ async function adjustRating(tx: SqlEntityManager, pluginId: number, rating: numb
       rating_count: knex.raw('rating_count + ?', [d]),
       rating_sum: knex.raw('rating_sum + ?', [r]),
       [`rating${rating}`]: knex.raw(`rating${rating} + ?`, [d]),
-      rating_average: knex.raw('case when rating_count + ? > 0 then (rating_sum + ?) * 1.0 / (rating_count + ?) else 0 end', [d, r, d]),
+      rating_average: knex.raw(
+        'case when rating_count + ? > 0 then (rating_sum + ?) * 1.0 / (rating_count + ?) else 0 end',
+        [d, r, d],
+      ),
     });
   await tx.getConnection().execute(query, [], 'run', tx.getTransactionContext());
 }
 
-export async function createReview(em: SqlEntityManager, viewer: UserRecord, slug: string, input: ReviewFields & { rating: number; title: string }): Promise<number> {
+export async function createReview(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  slug: string,
+  input: ReviewFields & { rating: number; title: string },
+): Promise<number> {
   validate(input, true);
   return em.transactional(async (tx) => {
     const plugin = await tx.findOne(Plugin, { slug });
     if (!plugin) throw new NotFoundError('Plugin', slug);
     if (plugin.publisher.id === viewer.id) throw new ForbiddenError('Publishers cannot review their own plugin');
-    if (await tx.count(Review, { plugin, author: viewer.id })) throw new ConflictError(`You have already reviewed "${slug}": update that review instead`);
+    if (await tx.count(Review, { plugin, author: viewer.id }))
+      throw new ConflictError(`You have already reviewed "${slug}": update that review instead`);
     const review = tx.create(Review, {
       plugin,
       author: tx.getReference(User, viewer.id),
@@ -61,14 +70,25 @@ export async function createReview(em: SqlEntityManager, viewer: UserRecord, slu
   });
 }
 
-async function ownReview(tx: SqlEntityManager, viewer: UserRecord, reviewId: number, allowAdmin: boolean): Promise<Review> {
+async function ownReview(
+  tx: SqlEntityManager,
+  viewer: UserRecord,
+  reviewId: number,
+  allowAdmin: boolean,
+): Promise<Review> {
   const review = await tx.findOne(Review, reviewId);
   if (!review) throw new NotFoundError('Review', reviewId);
-  if (review.author.id !== viewer.id && !(allowAdmin && viewer.role === 'ADMIN')) throw new ForbiddenError('Only the author may change this review');
+  if (review.author.id !== viewer.id && !(allowAdmin && viewer.role === 'ADMIN'))
+    throw new ForbiddenError('Only the author may change this review');
   return review;
 }
 
-export async function updateReview(em: SqlEntityManager, viewer: UserRecord, reviewId: number, input: ReviewFields): Promise<number> {
+export async function updateReview(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  reviewId: number,
+  input: ReviewFields,
+): Promise<number> {
   validate(input, false);
   return em.transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, false);
@@ -100,7 +120,12 @@ export async function deleteReview(em: SqlEntityManager, viewer: UserRecord, rev
 }
 
 /** Records or changes the viewer's vote; helpfulCount is recounted in the same transaction. */
-export async function voteReview(em: SqlEntityManager, viewer: UserRecord, reviewId: number, helpful: boolean): Promise<number> {
+export async function voteReview(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  reviewId: number,
+  helpful: boolean,
+): Promise<number> {
   return em.transactional(async (tx) => {
     const review = await tx.findOne(Review, reviewId);
     if (!review) throw new NotFoundError('Review', reviewId);

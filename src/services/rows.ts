@@ -38,9 +38,11 @@ export function rowMapper<T>(metadata: MetadataStorage, entity: EntitySchema<any
       if (value === null || value === undefined) out[key] = value ?? null;
       else if (kind === 'json') out[key] = typeof value === 'string' ? JSON.parse(value) : value;
       else if (kind === 'bool') out[key] = value === true || value === 1 || value === '1';
-      else if (kind === 'date') out[key] = value instanceof Date ? value : new Date(typeof value === 'number' ? value : String(value));
+      else if (kind === 'date')
+        out[key] = value instanceof Date ? value : new Date(typeof value === 'number' ? value : String(value));
       else if (kind === 'number') out[key] = Number(value);
-      else if (kind === 'ref' || (typeof value === 'string' && /^-?\d+$/.test(value) && column.endsWith('_id'))) out[key] = Number(value);
+      else if (kind === 'ref' || (typeof value === 'string' && /^-?\d+$/.test(value) && column.endsWith('_id')))
+        out[key] = Number(value);
       else out[key] = value;
     }
     return out;

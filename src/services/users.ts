@@ -20,14 +20,23 @@ export interface CreateUserInput {
 }
 
 /** Creates a user and a first API token; the plaintext token is returned once and never stored. */
-export async function createUser(em: SqlEntityManager, input: CreateUserInput): Promise<{ user: UserRecord; token: string }> {
+export async function createUser(
+  em: SqlEntityManager,
+  input: CreateUserInput,
+): Promise<{ user: UserRecord; token: string }> {
   const v = new Validator();
-  v.string('handle', input.handle, { min: 2, max: 40, pattern: /^[a-z0-9][a-z0-9_-]*$/, patternHint: 'lower-case letters, digits, _ and -' });
+  v.string('handle', input.handle, {
+    min: 2,
+    max: 40,
+    pattern: /^[a-z0-9][a-z0-9_-]*$/,
+    patternHint: 'lower-case letters, digits, _ and -',
+  });
   v.string('displayName', input.displayName, { min: 1, max: 100 });
   if (input.role && !ROLES.includes(input.role)) v.add('role', `must be one of ${ROLES.join(', ')}`, 'ENUM');
   v.check();
   return em.transactional(async (tx) => {
-    if (await tx.count(User, { handle: input.handle })) throw new ConflictError(`The handle "${input.handle}" is taken`);
+    if (await tx.count(User, { handle: input.handle }))
+      throw new ConflictError(`The handle "${input.handle}" is taken`);
     const user = tx.create(User, {
       handle: input.handle,
       displayName: input.displayName ?? input.handle,

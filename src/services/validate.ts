@@ -11,10 +11,15 @@ export class Validator {
     this.problems.push({ field, message, code });
   }
 
-  string(field: string, value: string | null | undefined, { min = 0, max, pattern, patternHint }: { min?: number; max: number; pattern?: RegExp; patternHint?: string }): void {
+  string(
+    field: string,
+    value: string | null | undefined,
+    { min = 0, max, pattern, patternHint }: { min?: number; max: number; pattern?: RegExp; patternHint?: string },
+  ): void {
     if (value === undefined || value === null) return;
     const length = [...value].length;
-    if (length < min) this.add(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`, 'TOO_SHORT');
+    if (length < min)
+      this.add(field, min === 1 ? 'must not be empty' : `must be at least ${min} characters`, 'TOO_SHORT');
     else if (length > max) this.add(field, `must be at most ${max} characters`, 'TOO_LONG');
     else if (pattern && !pattern.test(value)) this.add(field, patternHint ?? `must match ${pattern}`, 'PATTERN');
   }
@@ -33,18 +38,27 @@ export class Validator {
 
   int(field: string, value: number | null | undefined, min: number, max: number): void {
     if (value === undefined || value === null) return;
-    if (!Number.isInteger(value) || value < min || value > max) this.add(field, `must be an integer from ${min} to ${max}`, 'RANGE');
+    if (!Number.isInteger(value) || value < min || value > max)
+      this.add(field, `must be an integer from ${min} to ${max}`, 'RANGE');
   }
 
   number(field: string, value: number | null | undefined, min: number, max: number): void {
     if (value === undefined || value === null) return;
-    if (!Number.isFinite(value) || value < min || value > max) this.add(field, `must be a number from ${min} to ${max}`, 'RANGE');
+    if (!Number.isFinite(value) || value < min || value > max)
+      this.add(field, `must be a number from ${min} to ${max}`, 'RANGE');
   }
 
   tags(field: string, tags: string[] | null | undefined, { max = 20 } = {}): void {
     if (!tags) return;
     if (tags.length > max) this.add(field, `at most ${max} tags`, 'TOO_MANY');
-    tags.forEach((tag, i) => this.string(`${field}.${i}`, tag.trim(), { min: 1, max: 40, pattern: TAG_PATTERN, patternHint: 'letters, digits, spaces and _ . + # -' }));
+    tags.forEach((tag, i) =>
+      this.string(`${field}.${i}`, tag.trim(), {
+        min: 1,
+        max: 40,
+        pattern: TAG_PATTERN,
+        patternHint: 'letters, digits, spaces and _ . + # -',
+      }),
+    );
   }
 
   check(): void {

@@ -14,7 +14,12 @@ export async function recomputeLatest(tx: SqlEntityManager, pluginId: number): P
   await tx.flush();
 }
 
-async function ownedVersion(tx: SqlEntityManager, viewer: UserRecord, slug: string, version: string): Promise<PluginVersion> {
+async function ownedVersion(
+  tx: SqlEntityManager,
+  viewer: UserRecord,
+  slug: string,
+  version: string,
+): Promise<PluginVersion> {
   const plugin = await ownedPlugin(tx, viewer, slug);
   const found = await tx.findOne(PluginVersion, { plugin, version });
   if (!found) throw new NotFoundError('PluginVersion', `${slug}@${version}`);
@@ -22,7 +27,13 @@ async function ownedVersion(tx: SqlEntityManager, viewer: UserRecord, slug: stri
 }
 
 /** Yanked versions are never picked by new installs or upgrades; existing installations keep running. */
-export async function yankPluginVersion(em: SqlEntityManager, viewer: UserRecord, slug: string, version: string, yanked: boolean): Promise<number> {
+export async function yankPluginVersion(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  slug: string,
+  version: string,
+  yanked: boolean,
+): Promise<number> {
   return em.transactional(async (tx) => {
     const found = await ownedVersion(tx as SqlEntityManager, viewer, slug, version);
     found.yanked = yanked;
@@ -32,9 +43,17 @@ export async function yankPluginVersion(em: SqlEntityManager, viewer: UserRecord
   });
 }
 
-export async function deprecatePluginVersion(em: SqlEntityManager, viewer: UserRecord, slug: string, version: string, reason: string | null): Promise<number> {
+export async function deprecatePluginVersion(
+  em: SqlEntityManager,
+  viewer: UserRecord,
+  slug: string,
+  version: string,
+  reason: string | null,
+): Promise<number> {
   if (reason !== null && (reason.length < 1 || reason.length > 500)) {
-    throw new BadInputError([{ field: 'reason', code: 'TOO_LONG', message: 'must be 1 to 500 characters, or null to undeprecate' }]);
+    throw new BadInputError([
+      { field: 'reason', code: 'TOO_LONG', message: 'must be 1 to 500 characters, or null to undeprecate' },
+    ]);
   }
   return em.transactional(async (tx) => {
     const found = await ownedVersion(tx as SqlEntityManager, viewer, slug, version);
@@ -43,4 +62,3 @@ export async function deprecatePluginVersion(em: SqlEntityManager, viewer: UserR
     return found.id;
   });
 }
-

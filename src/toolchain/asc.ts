@@ -36,13 +36,21 @@ async function readSource(name: string, baseDir: string): Promise<string | null>
 }
 
 /** Compiles AssemblyScript to Wasm in-process and returns the module bytes. */
-export async function compileAssemblyScript({ entry, outFile, config, args = [] }: CompileOptions): Promise<Uint8Array> {
+export async function compileAssemblyScript({
+  entry,
+  outFile,
+  config,
+  args = [],
+}: CompileOptions): Promise<Uint8Array> {
   const argv = [
     entry,
-    '--outFile', outFile,
+    '--outFile',
+    outFile,
     ...(config ? ['--config', config] : []),
-    '--path', sdkPackagesRoot,
-    '--path', asPdkPackagesDir,
+    '--path',
+    sdkPackagesRoot,
+    '--path',
+    asPdkPackagesDir,
     '--noColors',
     ...args,
   ];

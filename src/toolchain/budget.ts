@@ -31,7 +31,9 @@ export async function budgetReport(dir: string): Promise<BudgetReport> {
     hooks: manifest.hooks,
     permissions: manifest.permissions,
   });
-  const harness = await PluginHarness.fromBytes(build.bytes, manifest, { cacheDir: path.join(root, 'build', 'prepared') });
+  const harness = await PluginHarness.fromBytes(build.bytes, manifest, {
+    cacheDir: path.join(root, 'build', 'prepared'),
+  });
   try {
     const cases = await runCases(harness, await readTestCases(root));
     const limits = harness.limits;

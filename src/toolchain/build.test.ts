@@ -41,6 +41,8 @@ describe('buildPlugin', { timeout: 120_000 }, () => {
 
   it('reports an asconfig that extends a missing file instead of silently dropping the shared settings', async () => {
     await writeFile(path.join(dir, 'asconfig.json'), JSON.stringify({ extends: '../nowhere/plugin.asconfig.json' }));
-    await expect(buildPlugin(dir)).rejects.toThrow(/extends \.\.\/nowhere\/plugin\.asconfig\.json, which does not exist/);
+    await expect(buildPlugin(dir)).rejects.toThrow(
+      /extends \.\.\/nowhere\/plugin\.asconfig\.json, which does not exist/,
+    );
   });
 });

@@ -69,8 +69,15 @@ async function configFor(dir: string): Promise<string> {
   }
   if (typeof parsed.extends === 'string') {
     const target = path.resolve(dir, parsed.extends);
-    if (!(await readFile(target).then(() => true, () => false))) {
-      throw new BuildError(`${own} extends ${parsed.extends}, which does not exist; point it at ${path.relative(dir, pluginAsconfig)}`);
+    if (
+      !(await readFile(target).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new BuildError(
+        `${own} extends ${parsed.extends}, which does not exist; point it at ${path.relative(dir, pluginAsconfig)}`,
+      );
     }
   }
   return own;
@@ -84,7 +91,9 @@ async function requireSdkImport(dir: string): Promise<void> {
   for (const file of await listFiles(path.join(dir, 'assembly'))) {
     if (/from\s+["']@plugboard\/sdk["']/.test(await readFile(file, 'utf8'))) return;
   }
-  throw new BuildError(`no file under ${path.join(dir, 'assembly')} imports "@plugboard/sdk"; every plugin needs it (input, output, the abort handler)`);
+  throw new BuildError(
+    `no file under ${path.join(dir, 'assembly')} imports "@plugboard/sdk"; every plugin needs it (input, output, the abort handler)`,
+  );
 }
 
 /**

@@ -12,7 +12,13 @@ export async function listExamples(root = examplesDir): Promise<string[]> {
   for (const e of entries) {
     if (!e.isDirectory()) continue;
     const dir = path.join(root, e.name);
-    if (await stat(path.join(dir, 'plugin.json')).then(() => true, () => false)) dirs.push(dir);
+    if (
+      await stat(path.join(dir, 'plugin.json')).then(
+        () => true,
+        () => false,
+      )
+    )
+      dirs.push(dir);
   }
   return dirs.sort();
 }

@@ -26,8 +26,16 @@ export type PluginJson = PluginManifest & PluginListing;
 
 /** The fields the server's manifest schema knows; listing fields are sent separately. */
 const MANIFEST_KEYS = [
-  'slug', 'version', 'hostApi', 'functions', 'hooks', 'permissions',
-  'limits', 'dependencies', 'configSchema', 'changelog',
+  'slug',
+  'version',
+  'hostApi',
+  'functions',
+  'hooks',
+  'permissions',
+  'limits',
+  'dependencies',
+  'configSchema',
+  'changelog',
 ] as const;
 
 export class ManifestError extends Error {

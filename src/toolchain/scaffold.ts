@@ -16,7 +16,10 @@ async function templateFiles(dir: string): Promise<string[]> {
 }
 
 function title(slug: string): string {
-  return slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return slug
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 }
 
 /** Where a template file lands: suffix dropped, `gitignore` dotted, the test named after the plugin. */
@@ -33,9 +36,16 @@ function targetName(relative: string, slug: string): string {
  */
 export async function scaffoldPlugin(target: string, slug: string): Promise<string[]> {
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(slug)) {
-    throw new ScaffoldError(`"${slug}" is not a valid plugin name: use lowercase letters, digits and single dashes (e.g. my-plugin)`);
+    throw new ScaffoldError(
+      `"${slug}" is not a valid plugin name: use lowercase letters, digits and single dashes (e.g. my-plugin)`,
+    );
   }
-  if (await stat(target).then((s) => s.isDirectory() && true, () => false)) {
+  if (
+    await stat(target).then(
+      (s) => s.isDirectory() && true,
+      () => false,
+    )
+  ) {
     if ((await readdir(target)).length > 0) throw new ScaffoldError(`${target} already exists and is not empty`);
   }
   const vars: Record<string, string> = {

@@ -41,21 +41,29 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
     expect(lines.some((l) => l.startsWith('uploading '))).toBe(true);
 
     const again = publishPlugin(dir, opts(), quiet);
-    await expect(again).rejects.toThrow(/the server refused the version:\nBAD_USER_INPUT: .*\n  ✗ VERSION_EXISTS: hello-author@0.1.0 is already published/);
+    await expect(again).rejects.toThrow(
+      /the server refused the version:\nBAD_USER_INPUT: .*\n  ✗ VERSION_EXISTS: hello-author@0.1.0 is already published/,
+    );
   });
 
   it('runs an installed function and replays the execution with the published module', async () => {
-    const installed = await server.ok(
+    const installed = (await server.ok(
       'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
-      { input: { slug: 'hello-author', config: { greeting: 'Howdy' }, grantPermissions: ['log', 'config', 'clips:read', 'clips:write'] } },
+      {
+        input: {
+          slug: 'hello-author',
+          config: { greeting: 'Howdy' },
+          grantPermissions: ['log', 'config', 'clips:read', 'clips:write'],
+        },
+      },
       token,
-    ) as { installPlugin: { id: string } };
+    )) as { installPlugin: { id: string } };
     installationId = installed.installPlugin.id;
-    const run = await server.ok(
+    const run = (await server.ok(
       'mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) { id status output errorCode errorMessage } }',
       { input: { installationId: installed.installPlugin.id, function: 'greet', input: '{"name":"Zoë"}' } },
       token,
-    ) as { executePlugin: { id: string; status: string; output: string } };
+    )) as { executePlugin: { id: string; status: string; output: string } };
     expect(run.executePlugin).toMatchObject({ status: 'SUCCEEDED', output: '{"message":"Howdy, Zoë!"}' });
 
     const replayed = await replayExecution(run.executePlugin.id, opts());
@@ -83,20 +91,20 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
       3,
     );
     await events.ready;
-    const created = await server.ok(
+    const created = (await server.ok(
       'mutation ($input: CreateClipInput!) { createClip(input: $input) { id tags metadata } }',
       { input: { title: 'Ace', mediaUrl: 'https://cdn.example.com/ace.mp4', durationMs: 45_000, game: 'Valorant' } },
       token,
-    ) as { createClip: { id: string; tags: string[]; metadata: Record<string, unknown> } };
+    )) as { createClip: { id: string; tags: string[]; metadata: Record<string, unknown> } };
     expect(created.createClip.tags).toContain('greeted');
     expect(created.createClip.metadata['hello-author']).toEqual({ message: 'Howdy, Ace!' });
     expect((await events.events).map((e) => e.executionEvents.type)).toEqual(['STARTED', 'LOG', 'SUCCEEDED']);
 
-    const list = await server.ok(
+    const list = (await server.ok(
       `query { executions(filter: { installationId: "${installationId}" }, first: 1) { edges { node { id hook } } } }`,
       {},
       token,
-    ) as { executions: { edges: { node: { id: string; hook: string } }[] } };
+    )) as { executions: { edges: { node: { id: string; hook: string } }[] } };
     const hookRun = list.executions.edges[0]!.node;
     expect(hookRun.hook).toBe('clip.captured');
     // --dir runs the local build; it is the same source, so it hashes to the published version.
@@ -113,22 +121,29 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
       const v = await publishPlugin(name, opts(), quiet);
       expect(v.version).toBe('1.0.0');
     }
-    const highlight = await server.ok(
+    const highlight = (await server.ok(
       'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
       { input: { slug: 'highlight-detector', grantPermissions: ['log', 'config', 'clips:read', 'clips:write'] } },
       token,
-    ) as { installPlugin: { id: string } };
+    )) as { installPlugin: { id: string } };
     expect(highlight.installPlugin.id).toBeTruthy();
-    const created = await server.ok(
+    const created = (await server.ok(
       'mutation ($input: CreateClipInput!) { createClip(input: $input) { tags metadata } }',
       {
         input: {
-          title: 'Triple', mediaUrl: 'https://cdn.example.com/t.mp4', durationMs: 45_000,
-          metadata: { events: [{ t: 10_000, type: 'kill' }, { t: 11_000, type: 'kill' }] },
+          title: 'Triple',
+          mediaUrl: 'https://cdn.example.com/t.mp4',
+          durationMs: 45_000,
+          metadata: {
+            events: [
+              { t: 10_000, type: 'kill' },
+              { t: 11_000, type: 'kill' },
+            ],
+          },
         },
       },
       token,
-    ) as { createClip: { tags: string[]; metadata: Record<string, unknown> } };
+    )) as { createClip: { tags: string[]; metadata: Record<string, unknown> } };
     expect(created.createClip.tags).toContain('highlights');
     expect(created.createClip.metadata['highlight-detector']).toEqual({
       highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }],

@@ -41,7 +41,10 @@ it('creates a user and prints a working token as the last line', async () => {
 
 it('fails with one clear line and a non-zero exit for bad input', async () => {
   const attempt = run('node', [bin, 'users', 'create', '--handle', 'Bad Handle!'], { env });
-  await expect(attempt).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^plugboard: handle: lower-case letters, digits, _ and -\n$/) });
+  await expect(attempt).rejects.toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/^plugboard: handle: lower-case letters, digits, _ and -\n$/),
+  });
   const badEnv = run('node', [bin, 'migrate'], { env: { ...env, PORT: 'x', LOG_LEVEL: 'loud' } });
   await expect(badEnv).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('LOG_LEVEL must be one of') });
 }, 60_000);

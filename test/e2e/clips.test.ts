@@ -32,44 +32,86 @@ describe('clips', () => {
   it('creates a clip for the signed-in user', async () => {
     const { createClip } = await server.ok(
       CreateClipDocument,
-      clip('Triple kill', { game: 'Valorant', tags: ['Clutch', 'ranked'], width: 1920, height: 1080, fps: 60, metadata: { events: [] } }),
+      clip('Triple kill', {
+        game: 'Valorant',
+        tags: ['Clutch', 'ranked'],
+        width: 1920,
+        height: 1080,
+        fps: 60,
+        metadata: { events: [] },
+      }),
       owner,
     );
     clipId = createClip.id;
-    expect(createClip).toMatchObject({ title: 'Triple kill', status: 'CAPTURED', tags: ['clutch', 'ranked'], owner: { handle: 'streamer' }, metadata: { events: [] } });
+    expect(createClip).toMatchObject({
+      title: 'Triple kill',
+      status: 'CAPTURED',
+      tags: ['clutch', 'ranked'],
+      owner: { handle: 'streamer' },
+      metadata: { events: [] },
+    });
     expect(await server.code(CreateClipDocument, clip('anon'))).toBe('UNAUTHENTICATED');
   });
 
   it('validates every field and writes nothing on failure', async () => {
     const result = await server.gql(
       CreateClipDocument,
-      { input: { title: '', mediaUrl: 'javascript:alert(1)', durationMs: -5, fps: 0, width: 0, codec: 'h 264', tags: ['ok', '!!'] } },
+      {
+        input: {
+          title: '',
+          mediaUrl: 'javascript:alert(1)',
+          durationMs: -5,
+          fps: 0,
+          width: 0,
+          codec: 'h 264',
+          tags: ['ok', '!!'],
+        },
+      },
       owner,
     );
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(result.errors?.[0].extensions?.problems?.map((p) => p.field).sort()).toEqual(['codec', 'durationMs', 'fps', 'mediaUrl', 'tags.1', 'title', 'width']);
+    expect(result.errors?.[0].extensions?.problems?.map((p) => p.field).sort()).toEqual([
+      'codec',
+      'durationMs',
+      'fps',
+      'mediaUrl',
+      'tags.1',
+      'title',
+      'width',
+    ]);
     expect((await server.ok(ClipsDocument, {}, owner)).clips.edges).toHaveLength(1);
   });
 
   it('keeps clips private to their owner', async () => {
     expect((await server.ok(ClipDocument, { id: clipId }, stranger)).clip).toBeNull();
     expect((await server.ok(ClipsDocument, {}, stranger)).clips.edges).toEqual([]);
-    expect(await server.code(UpdateClipDocument, { input: { id: clipId, title: 'mine now' } }, stranger)).toBe('NOT_FOUND');
+    expect(await server.code(UpdateClipDocument, { input: { id: clipId, title: 'mine now' } }, stranger)).toBe(
+      'NOT_FOUND',
+    );
     expect(await server.code(DeleteClipDocument, { id: clipId }, stranger)).toBe('NOT_FOUND');
     expect(await server.code(ClipDocument, { id: clipId })).toBe('UNAUTHENTICATED');
   });
 
   it('filters by game, status, tag and text, and pages', async () => {
-    await server.ok(CreateClipDocument, clip('Ace round', { game: 'Valorant', tags: ['ace'], status: 'PROCESSED', durationMs: 10_000 }), owner);
+    await server.ok(
+      CreateClipDocument,
+      clip('Ace round', { game: 'Valorant', tags: ['ace'], status: 'PROCESSED', durationMs: 10_000 }),
+      owner,
+    );
     await server.ok(CreateClipDocument, clip('Boss fight', { game: 'Elden Ring', durationMs: 60_000 }), owner);
-    const titles = async (filter: Record<string, unknown>) => (await server.ok(ClipsDocument, { filter }, owner)).clips.edges.map((e) => e.node.title);
+    const titles = async (filter: Record<string, unknown>) =>
+      (await server.ok(ClipsDocument, { filter }, owner)).clips.edges.map((e) => e.node.title);
     expect(await titles({ game: 'Valorant' })).toEqual(['Ace round', 'Triple kill']);
     expect(await titles({ status: 'PROCESSED' })).toEqual(['Ace round']);
     expect(await titles({ tag: 'CLUTCH' })).toEqual(['Triple kill']);
     expect(await titles({ query: 'boss' })).toEqual(['Boss fight']);
     const page1 = await server.ok(ClipsDocument, { first: 2 }, owner);
     const page2 = await server.ok(ClipsDocument, { first: 2, after: page1.clips.pageInfo.endCursor }, owner);
-    expect([...page1.clips.edges, ...page2.clips.edges].map((e) => e.node.title)).toEqual(['Boss fight', 'Ace round', 'Triple kill']);
+    expect([...page1.clips.edges, ...page2.clips.edges].map((e) => e.node.title)).toEqual([
+      'Boss fight',
+      'Ace round',
+      'Triple kill',
+    ]);
     expect(page2.clips.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -77,7 +119,13 @@ describe('clips', () => {
     const { clipStats } = await server.ok(ClipStatsDocument, {}, owner);
     expect(clipStats.total).toBe(3);
     expect(clipStats.totalDurationMs).toBe(100_000);
-    expect(clipStats.byStatus).toEqual(expect.arrayContaining([{ status: 'CAPTURED', count: 2 }, { status: 'PROCESSED', count: 1 }, { status: 'FAILED', count: 0 }]));
+    expect(clipStats.byStatus).toEqual(
+      expect.arrayContaining([
+        { status: 'CAPTURED', count: 2 },
+        { status: 'PROCESSED', count: 1 },
+        { status: 'FAILED', count: 0 },
+      ]),
+    );
     expect(clipStats.byGame[0]).toEqual({ game: 'Valorant', count: 2, totalDurationMs: 40_000 });
   });
 
@@ -105,7 +153,10 @@ describe('clips', () => {
     const headers = { accept: 'text/event-stream', authorization: `Bearer ${owner}` };
     const response =
       method === 'GET'
-        ? await fetch(`${server.url}/graphql?query=${encodeURIComponent(CLIP_EVENTS)}`, { headers, signal: controller.signal })
+        ? await fetch(`${server.url}/graphql?query=${encodeURIComponent(CLIP_EVENTS)}`, {
+            headers,
+            signal: controller.signal,
+          })
         : await fetch(`${server.url}/graphql`, {
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },

@@ -7,7 +7,16 @@ import { collect, startTestServer, type TestServer } from '../support/server.ts'
 let server: TestServer;
 let publisher: string;
 
-const HOSTILE_FUNCTIONS = ['spin', 'allocate_forever', 'trap', 'recurse', 'big_output', 'log_flood', 'abort_with_message', 'fail_with_error'];
+const HOSTILE_FUNCTIONS = [
+  'spin',
+  'allocate_forever',
+  'trap',
+  'recurse',
+  'big_output',
+  'log_flood',
+  'abort_with_message',
+  'fail_with_error',
+];
 const TAGGER_GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 
 async function install(token: string, slug: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -23,13 +32,51 @@ beforeAll(async () => {
   // A one-second cool-down keeps the breaker's full cycle short.
   server = await startTestServer({ env: { PLUGBOARD_CIRCUIT_COOLDOWN_MS: '1000' } });
   publisher = await server.user('labs', 'PUBLISHER');
-  const [hostile, echo, tagger] = await Promise.all([buildFixture('hostile'), buildFixture('echo'), buildTestPlugin('tagger')]);
-  await listAndPublish(server, publisher, { slug: 'hostile', version: '1.0.0', hostApi: '^1.0.0', functions: HOSTILE_FUNCTIONS, permissions: ['log'] }, hostile);
+  const [hostile, echo, tagger] = await Promise.all([
+    buildFixture('hostile'),
+    buildFixture('echo'),
+    buildTestPlugin('tagger'),
+  ]);
+  await listAndPublish(
+    server,
+    publisher,
+    { slug: 'hostile', version: '1.0.0', hostApi: '^1.0.0', functions: HOSTILE_FUNCTIONS, permissions: ['log'] },
+    hostile,
+  );
   // The same module with a huge fuel budget: only the wall-clock deadline can stop its spin.
-  await listAndPublish(server, publisher, { slug: 'spinner', version: '1.0.0', hostApi: '^1.0.0', functions: ['spin'], permissions: ['log'], limits: { fuel: 10_000_000_000, timeoutMs: 300 } }, hostile);
+  await listAndPublish(
+    server,
+    publisher,
+    {
+      slug: 'spinner',
+      version: '1.0.0',
+      hostApi: '^1.0.0',
+      functions: ['spin'],
+      permissions: ['log'],
+      limits: { fuel: 10_000_000_000, timeoutMs: 300 },
+    },
+    hostile,
+  );
   // Writing 8 MiB or 10,000 log lines costs fuel too: with enough of it, the output and log caps are what act.
-  await listAndPublish(server, publisher, { slug: 'big-talker', version: '1.0.0', hostApi: '^1.0.0', functions: ['big_output', 'log_flood'], permissions: ['log'], limits: { fuel: 10_000_000_000, timeoutMs: 5000 } }, hostile);
-  await listAndPublish(server, publisher, { slug: 'echo', version: '1.0.0', hostApi: '^1.0.0', functions: ['echo'], permissions: [] }, echo);
+  await listAndPublish(
+    server,
+    publisher,
+    {
+      slug: 'big-talker',
+      version: '1.0.0',
+      hostApi: '^1.0.0',
+      functions: ['big_output', 'log_flood'],
+      permissions: ['log'],
+      limits: { fuel: 10_000_000_000, timeoutMs: 5000 },
+    },
+    hostile,
+  );
+  await listAndPublish(
+    server,
+    publisher,
+    { slug: 'echo', version: '1.0.0', hostApi: '^1.0.0', functions: ['echo'], permissions: [] },
+    echo,
+  );
   await listAndPublish(server, publisher, tagger.manifest, tagger.wasm);
 }, 120_000);
 afterAll(() => server.stop());
@@ -79,9 +126,16 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
     expect(failed.errorMessage).toContain('bad input: expected a clip');
 
-    const { executions } = await server.ok<any, any>('{ executions(first: 100) { edges { node { status installation { plugin { slug } } } } } }', {}, user);
+    const { executions } = await server.ok<any, any>(
+      '{ executions(first: 100) { edges { node { status installation { plugin { slug } } } } } }',
+      {},
+      user,
+    );
     expect(executions.edges).toHaveLength(9);
-    expect((await server.ok<any, any>('{ executions(first: 100) { edges { node { id } } } }', {}, bystander)).executions.edges).toHaveLength(20);
+    expect(
+      (await server.ok<any, any>('{ executions(first: 100) { edges { node { id } } } }', {}, bystander)).executions
+        .edges,
+    ).toHaveLength(20);
   }, 60_000);
 
   it('never lets one user hold every worker: others are served between that user’s calls', async () => {
@@ -91,7 +145,9 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const neighbour = await server.user('neighbour');
     const echo = await install(neighbour, 'echo');
     const finished: string[] = [];
-    const spins = Array.from({ length: 4 }, (_, i) => execute(flooder, spinner, 'spin').then((r) => finished.push(`spin${i}`) && r));
+    const spins = Array.from({ length: 4 }, (_, i) =>
+      execute(flooder, spinner, 'spin').then((r) => finished.push(`spin${i}`) && r),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50)); // the flood is in
     const answer = await execute(neighbour, echo, 'echo', '{"hi":1}');
     finished.push('echo');
@@ -119,26 +175,43 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const echo = await install(user, 'echo');
     const big = await execute(user, echo, 'echo', 'x'.repeat(1024 * 1024 + 1));
     expect(big).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_INPUT_TOO_LARGE', inputSize: 1024 * 1024 + 1 });
-    const stored = await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { input inputTruncated } }', { id: big.id }, user);
+    const stored = await server.ok<any, any>(
+      'query ($id: ID!) { execution(id: $id) { input inputTruncated } }',
+      { id: big.id },
+      user,
+    );
     expect(stored.execution.inputTruncated).toBe(true);
     expect(stored.execution.input.length).toBe(64 * 1024);
-    expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'nope' } }, user)).toBe('BAD_USER_INPUT');
+    expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'nope' } }, user)).toBe(
+      'BAD_USER_INPUT',
+    );
     const other = await server.user('other');
     expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'echo' } }, other)).toBe('NOT_FOUND');
-    expect((await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { id } }', { id: big.id }, other)).execution).toBeNull();
+    expect(
+      (await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { id } }', { id: big.id }, other)).execution,
+    ).toBeNull();
   });
 
   it('detects a module altered in storage after publishing', async () => {
     const user = await server.user('tamper');
     // A module this process has not compiled yet: compiled modules are cached by sha256.
     const permissions = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
-    await listAndPublish(server, publisher, { slug: 'tamper-me', version: '1.0.0', hostApi: '^1.0.0', functions: ['say_hello'], permissions }, await buildFixture('host-api'));
+    await listAndPublish(
+      server,
+      publisher,
+      { slug: 'tamper-me', version: '1.0.0', hostApi: '^1.0.0', functions: ['say_hello'], permissions },
+      await buildFixture('host-api'),
+    );
     const id = await install(user, 'tamper-me', { grantPermissions: permissions });
     const em = server.app.db.fork();
-    const [{ prepared_sha256: sha }] = await em.getConnection().execute<{ prepared_sha256: string }[]>(
-      "select prepared_sha256 from plugin_versions v join plugins p on p.id = v.plugin_id where p.slug = 'tamper-me'",
-    );
-    const [{ bytes }] = await em.getConnection().execute<{ bytes: Buffer }[]>(em.getKnex()('blobs').select('bytes').where('sha256', sha));
+    const [{ prepared_sha256: sha }] = await em
+      .getConnection()
+      .execute<{ prepared_sha256: string }[]>(
+        "select prepared_sha256 from plugin_versions v join plugins p on p.id = v.plugin_id where p.slug = 'tamper-me'",
+      );
+    const [{ bytes }] = await em
+      .getConnection()
+      .execute<{ bytes: Buffer }[]>(em.getKnex()('blobs').select('bytes').where('sha256', sha));
     const altered = Buffer.from(bytes);
     altered[altered.length - 1] ^= 0xff;
     await em.getConnection().execute(em.getKnex()('blobs').update({ bytes: altered }).where('sha256', sha));
@@ -152,11 +225,19 @@ describe('KV and the circuit breaker', () => {
     const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 1 });
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 2 });
-    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: true } } }, user);
+    await server.ok(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id, config: { tag: 'x', fail: true } } },
+      user,
+    );
     const failed = await execute(user, id, 'bump');
     expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
     expect(failed.errorMessage).toContain('count=3');
-    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: false } } }, user);
+    await server.ok(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id, config: { tag: 'x', fail: false } } },
+      user,
+    );
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 3 });
   });
 
@@ -166,7 +247,9 @@ describe('KV and the circuit breaker', () => {
     const calls = await Promise.all(Array.from({ length: 8 }, () => execute(user, id, 'bump')));
     expect(calls.map((c) => c.status)).toEqual(Array(8).fill('SUCCEEDED'));
     // Each call saw the count every earlier one left: no two read the same value.
-    expect(calls.map((c) => JSON.parse(c.output).count).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(calls.map((c) => JSON.parse(c.output).count).sort((a: number, b: number) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
     expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 9 });
   });
 
@@ -177,8 +260,15 @@ describe('KV and the circuit breaker', () => {
     await execute(user, id, 'bump');
     const third = await execute(user, id, 'bump');
     expect(JSON.parse(third.output)).toEqual({ count: 3 });
-    const { execution } = await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { kvReads { key text base64 } kvReadsTruncated } }', { id: third.id }, user);
-    expect(execution).toEqual({ kvReads: [{ key: 'count', text: '2', base64: Buffer.from('2').toString('base64') }], kvReadsTruncated: false });
+    const { execution } = await server.ok<any, any>(
+      'query ($id: ID!) { execution(id: $id) { kvReads { key text base64 } kvReadsTruncated } }',
+      { id: third.id },
+      user,
+    );
+    expect(execution).toEqual({
+      kvReads: [{ key: 'count', text: '2', base64: Buffer.from('2').toString('base64') }],
+      kvReadsTruncated: false,
+    });
 
     const replayed = await replayExecution(third.id, { server: server.url, token: user });
     expect(replayed.local.status).toBe('SUCCEEDED');
@@ -199,14 +289,26 @@ describe('KV and the circuit breaker', () => {
     const rejected = await execute(user, id, 'bump');
     expect(rejected).toMatchObject({ status: 'REJECTED', errorCode: 'PLUGIN_REJECTED', fuelUsed: null });
     expect(rejected.errorMessage).toContain('5 consecutive failures');
-    const state = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures lastError circuitOpenedAt } }', { id }, user);
+    const state = await server.ok<any, any>(
+      'query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures lastError circuitOpenedAt } }',
+      { id },
+      user,
+    );
     expect(state.installation).toMatchObject({ circuitState: 'OPEN', consecutiveFailures: 5 });
     expect(state.installation.lastError).toContain('PLUGIN_FAILED');
 
-    await server.ok('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 'x', fail: false } } }, user);
+    await server.ok(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id, config: { tag: 'x', fail: false } } },
+      user,
+    );
     await new Promise((r) => setTimeout(r, 1100));
     expect((await execute(user, id, 'bump')).status).toBe('SUCCEEDED');
-    const closed = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures } }', { id }, user);
+    const closed = await server.ok<any, any>(
+      'query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures } }',
+      { id },
+      user,
+    );
     expect(closed.installation).toEqual({ circuitState: 'CLOSED', consecutiveFailures: 0 });
     const seen = (await events.events).map((e) => e.installationEvents.type);
     expect(seen).toEqual(['CIRCUIT_CHANGED', 'UPDATED', 'CIRCUIT_CHANGED']);
@@ -215,7 +317,9 @@ describe('KV and the circuit breaker', () => {
   it('streams STARTED, LOG, EMITTED and SUCCEEDED for an execution', async () => {
     const user = await server.user('watcher');
     const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
-    const events = collect<{ executionEvents: { type: string; log: { message: string } | null; execution: { status: string } } }>(
+    const events = collect<{
+      executionEvents: { type: string; log: { message: string } | null; execution: { status: string } };
+    }>(
       server.ws(user),
       `subscription { executionEvents(installationId: "${id}") { type log { message } execution { status } } }`,
       3,

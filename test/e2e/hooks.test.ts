@@ -10,7 +10,8 @@ let tagger: Awaited<ReturnType<typeof buildTestPlugin>>;
 const ids: Record<string, string> = {};
 const GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 const UPDATE_INSTALLATION = 'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }';
-const HOOK_EXECUTIONS = '{ executions(filter: { trigger: HOOK }, first: 100) { edges { node { status hook installation { plugin { slug } } clip { id } } } } }';
+const HOOK_EXECUTIONS =
+  '{ executions(filter: { trigger: HOOK }, first: 100) { edges { node { status hook installation { plugin { slug } } clip { id } } } } }';
 
 const clip = (title: string) => ({ input: { title, mediaUrl: '/media/clip.mp4', durationMs: 5000, tags: ['raw'] } });
 
@@ -21,9 +22,16 @@ beforeAll(async () => {
   tagger = await buildTestPlugin('tagger');
   const { manifest, wasm } = tagger;
   // The same module listed twice: two installations whose order can be observed.
-  for (const [slug, tag, priority] of [['tagger-a', 'first', 10], ['tagger-b', 'second', 5]] as const) {
+  for (const [slug, tag, priority] of [
+    ['tagger-a', 'first', 10],
+    ['tagger-b', 'second', 5],
+  ] as const) {
     await listAndPublish(server, publisher, { ...manifest, slug }, wasm);
-    const { installPlugin } = await server.ok<any, any>(INSTALL, { input: { slug, config: { tag }, grantPermissions: GRANTS, priority } }, user);
+    const { installPlugin } = await server.ok<any, any>(
+      INSTALL,
+      { input: { slug, config: { tag }, grantPermissions: GRANTS, priority } },
+      user,
+    );
     ids[slug] = installPlugin.id;
   }
 }, 120_000);
@@ -38,7 +46,9 @@ describe('clip hooks', () => {
       'tagger-b': { hook: 'clip.captured', order: ['raw', 'first'] },
     });
     const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
-    expect(executions.edges.map((e: any) => [e.node.installation.plugin.slug, e.node.hook, e.node.status, e.node.clip.id])).toEqual([
+    expect(
+      executions.edges.map((e: any) => [e.node.installation.plugin.slug, e.node.hook, e.node.status, e.node.clip.id]),
+    ).toEqual([
       ['tagger-b', 'clip.captured', 'SUCCEEDED', createClip.id],
       ['tagger-a', 'clip.captured', 'SUCCEEDED', createClip.id],
     ]);
@@ -46,20 +56,39 @@ describe('clip hooks', () => {
 
   it('fires clip.updated, and clip.processed when the status becomes PROCESSED', async () => {
     const { createClip } = await server.ok(CreateClipDocument, clip('Second clip'), user);
-    const { updateClip } = await server.ok(UpdateClipDocument, { input: { id: createClip.id, status: 'PROCESSED' } }, user);
+    const { updateClip } = await server.ok(
+      UpdateClipDocument,
+      { input: { id: createClip.id, status: 'PROCESSED' } },
+      user,
+    );
     expect((updateClip.metadata as Record<string, { hook: string }>)['tagger-a'].hook).toBe('clip.processed');
     const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
     const hooks = executions.edges.filter((e: any) => e.node.clip?.id === createClip.id).map((e: any) => e.node.hook);
-    expect(hooks.sort()).toEqual(['clip.captured', 'clip.captured', 'clip.processed', 'clip.processed', 'clip.updated', 'clip.updated']);
+    expect(hooks.sort()).toEqual([
+      'clip.captured',
+      'clip.captured',
+      'clip.processed',
+      'clip.processed',
+      'clip.updated',
+      'clip.updated',
+    ]);
   });
 
   it('records and skips a failing OPTIONAL plugin, discarding its patch', async () => {
-    await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } }, user);
+    await server.ok(
+      UPDATE_INSTALLATION,
+      { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } },
+      user,
+    );
     const { createClip } = await server.ok(CreateClipDocument, clip('Optional failure'), user);
     expect(createClip.tags).toEqual(['raw', 'first']);
     expect(Object.keys(createClip.metadata)).toEqual(['tagger-a']);
     const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
-    expect(executions.edges[0].node).toMatchObject({ status: 'FAILED', installation: { plugin: { slug: 'tagger-b' } }, clip: { id: createClip.id } });
+    expect(executions.edges[0].node).toMatchObject({
+      status: 'FAILED',
+      installation: { plugin: { slug: 'tagger-b' } },
+      clip: { id: createClip.id },
+    });
   });
 
   it('fails createClip when a CRITICAL plugin fails, naming it, and leaves no clip behind', async () => {
@@ -78,11 +107,23 @@ describe('clip hooks', () => {
   it('restores the clip when a CRITICAL plugin fails an update', async () => {
     await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], config: { tag: 'second' } } }, user);
     const { createClip } = await server.ok(CreateClipDocument, clip('Keep me'), user);
-    await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } }, user);
-    const result = await server.gql(UpdateClipDocument, { input: { id: createClip.id, title: 'Renamed', status: 'FAILED' } }, user);
+    await server.ok(
+      UPDATE_INSTALLATION,
+      { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } },
+      user,
+    );
+    const result = await server.gql(
+      UpdateClipDocument,
+      { input: { id: createClip.id, title: 'Renamed', status: 'FAILED' } },
+      user,
+    );
     expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
     const { clips } = await server.ok(ClipsDocument, { filter: { query: 'Keep me' } }, user);
-    expect(clips.edges[0].node).toMatchObject({ title: 'Keep me', status: 'CAPTURED', tags: ['raw', 'first', 'second'] });
+    expect(clips.edges[0].node).toMatchObject({
+      title: 'Keep me',
+      status: 'CAPTURED',
+      tags: ['raw', 'first', 'second'],
+    });
   });
 
   it('fails createClip with CONFLICT when the clip is deleted while its hooks run', async () => {
@@ -90,7 +131,11 @@ describe('clip hooks', () => {
     // A fuel budget big enough for a hook that works for a while.
     const limits = { memoryMiB: 8, timeoutMs: 10_000, fuel: 10_000_000_000 };
     await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'slow-tagger', limits }, tagger.wasm);
-    await server.ok<any, any>(INSTALL, { input: { slug: 'slow-tagger', config: { tag: 'slow', spin: 300_000_000 }, grantPermissions: GRANTS } }, owner);
+    await server.ok<any, any>(
+      INSTALL,
+      { input: { slug: 'slow-tagger', config: { tag: 'slow', spin: 300_000_000 }, grantPermissions: GRANTS } },
+      owner,
+    );
     const creating = server.gql(CreateClipDocument, clip('Doomed'), owner);
     // The clip is stored before its hooks run; delete it as soon as it shows up.
     let id: string | undefined;
@@ -100,7 +145,10 @@ describe('clip hooks', () => {
     }
     await server.ok('mutation ($id: ID!) { deleteClip(id: $id) { id } }', { id }, owner);
     const { errors } = await creating;
-    expect(errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: 'The clip was deleted while its hooks ran' });
+    expect(errors?.[0]).toMatchObject({
+      extensions: { code: 'CONFLICT' },
+      message: 'The clip was deleted while its hooks ran',
+    });
   }, 60_000);
 
   it('skips disabled installations', async () => {

@@ -32,7 +32,11 @@ afterAll(() => server.stop());
 
 describe('listings', () => {
   it('creates a listing owned by the publisher, with normalised tags', async () => {
-    const { createPlugin } = await server.ok(CreatePluginDocument, listing('auto-tagger', { tags: ['Video', 'video', ' AI '] }), alice);
+    const { createPlugin } = await server.ok(
+      CreatePluginDocument,
+      listing('auto-tagger', { tags: ['Video', 'video', ' AI '] }),
+      alice,
+    );
     expect(createPlugin).toMatchObject({
       slug: 'auto-tagger',
       tags: ['video', 'ai'],
@@ -46,7 +50,13 @@ describe('listings', () => {
   it('reports every invalid field at once and writes nothing', async () => {
     const result = await server.gql(
       CreatePluginDocument,
-      listing('Not A Slug', { name: '', category: 'weather', homepageUrl: 'ftp://example.com', tags: Array(11).fill('x'), license: 'not spdx!' }),
+      listing('Not A Slug', {
+        name: '',
+        category: 'weather',
+        homepageUrl: 'ftp://example.com',
+        tags: Array(11).fill('x'),
+        license: 'not spdx!',
+      }),
       alice,
     );
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -63,11 +73,27 @@ describe('listings', () => {
   it('requires a publisher to create and the owner or an admin to update', async () => {
     expect(await server.code(CreatePluginDocument, listing('anon-plugin'))).toBe('UNAUTHENTICATED');
     expect(await server.code(CreatePluginDocument, listing('member-plugin'), member)).toBe('FORBIDDEN');
-    expect(await server.code(UpdatePluginDocument, { input: { slug: 'auto-tagger', name: 'Hijacked' } }, bob)).toBe('FORBIDDEN');
-    expect(await server.code(UpdatePluginDocument, { input: { slug: 'no-such-plugin', name: 'X' } }, alice)).toBe('NOT_FOUND');
-    const { updatePlugin } = await server.ok(UpdatePluginDocument, { input: { slug: 'auto-tagger', summary: 'Tags clips', deprecationNotice: 'Use v2' } }, alice);
-    expect(updatePlugin).toMatchObject({ summary: 'Tags clips', deprecationNotice: 'Use v2', name: 'Plugin auto-tagger' });
-    const byAdmin = await server.ok(UpdatePluginDocument, { input: { slug: 'auto-tagger', deprecationNotice: null } }, admin);
+    expect(await server.code(UpdatePluginDocument, { input: { slug: 'auto-tagger', name: 'Hijacked' } }, bob)).toBe(
+      'FORBIDDEN',
+    );
+    expect(await server.code(UpdatePluginDocument, { input: { slug: 'no-such-plugin', name: 'X' } }, alice)).toBe(
+      'NOT_FOUND',
+    );
+    const { updatePlugin } = await server.ok(
+      UpdatePluginDocument,
+      { input: { slug: 'auto-tagger', summary: 'Tags clips', deprecationNotice: 'Use v2' } },
+      alice,
+    );
+    expect(updatePlugin).toMatchObject({
+      summary: 'Tags clips',
+      deprecationNotice: 'Use v2',
+      name: 'Plugin auto-tagger',
+    });
+    const byAdmin = await server.ok(
+      UpdatePluginDocument,
+      { input: { slug: 'auto-tagger', deprecationNotice: null } },
+      admin,
+    );
     expect(byAdmin.updatePlugin.deprecationNotice).toBeNull();
   });
 
@@ -96,7 +122,11 @@ describe('search and paging', () => {
       ['profanity-guard', 'moderation', ['chat', 'video']],
       ['zeta-metrics', 'analytics', ['stats', 'graphs']],
     ] as const) {
-      await server.ok(CreatePluginDocument, listing(slug, { category, tags: [...tags], name: slug.replace('-', ' ') }), bob);
+      await server.ok(
+        CreatePluginDocument,
+        listing(slug, { category, tags: [...tags], name: slug.replace('-', ' ') }),
+        bob,
+      );
     }
   });
 

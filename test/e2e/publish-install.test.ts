@@ -11,7 +11,8 @@ let rival: string;
 let user: string;
 let tagger: Awaited<ReturnType<typeof buildTestPlugin>>;
 
-const problemsOf = (r: { errors?: { extensions?: { problems?: { field?: string; code: string }[] } }[] }) => r.errors?.[0].extensions?.problems ?? [];
+const problemsOf = (r: { errors?: { extensions?: { problems?: { field?: string; code: string }[] } }[] }) =>
+  r.errors?.[0].extensions?.problems ?? [];
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -25,8 +26,15 @@ afterAll(() => server.stop());
 
 describe('publishPluginVersion', () => {
   it('stores the version with its sha256 and serves the module back', async () => {
-    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { latestVersion { version sha256 sizeBytes permissions hooks functions configSchema } } }');
-    expect(plugin.latestVersion).toMatchObject({ version: '1.0.0', sha256: sha256Hex(tagger.wasm), sizeBytes: tagger.wasm.byteLength, functions: ['tag_now', 'bump'] });
+    const { plugin } = await server.ok<any, any>(
+      '{ plugin(slug: "tagger") { latestVersion { version sha256 sizeBytes permissions hooks functions configSchema } } }',
+    );
+    expect(plugin.latestVersion).toMatchObject({
+      version: '1.0.0',
+      sha256: sha256Hex(tagger.wasm),
+      sizeBytes: tagger.wasm.byteLength,
+      functions: ['tag_now', 'bump'],
+    });
     const download = await fetch(`${server.url}/wasm/${plugin.latestVersion.sha256}`);
     expect(download.headers.get('content-type')).toBe('application/wasm');
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(tagger.wasm);
@@ -35,16 +43,35 @@ describe('publishPluginVersion', () => {
 
   it('reports every manifest and module problem together', async () => {
     const wasi = await buildFixture('wasi');
-    const result = await publishVersion(server, publisher, 'tagger', {
-      slug: 'tagger', version: 'one', hostApi: '^9.0.0', functions: ['roll', 'missing_fn'], hooks: ['clip.exploded'],
-      permissions: ['log', 'teleport'], limits: { memoryMiB: 512, timeoutMs: 50_000 }, configSchema: { type: 'nonsense' },
-    }, wasi);
+    const result = await publishVersion(
+      server,
+      publisher,
+      'tagger',
+      {
+        slug: 'tagger',
+        version: 'one',
+        hostApi: '^9.0.0',
+        functions: ['roll', 'missing_fn'],
+        hooks: ['clip.exploded'],
+        permissions: ['log', 'teleport'],
+        limits: { memoryMiB: 512, timeoutMs: 50_000 },
+        configSchema: { type: 'nonsense' },
+      },
+      wasi,
+    );
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const codes = problemsOf(result).map((p) => `${p.field}:${p.code}`);
-    expect(codes).toEqual(expect.arrayContaining([
-      'manifest.version:SEMVER', 'manifest.hostApi:HOST_API', 'manifest.hooks.0:UNKNOWN_HOOK', 'manifest.permissions.1:UNKNOWN_PERMISSION',
-      'manifest.limits.memoryMiB:LIMIT', 'manifest.limits.timeoutMs:LIMIT', 'manifest.configSchema:JSON_SCHEMA',
-    ]));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'manifest.version:SEMVER',
+        'manifest.hostApi:HOST_API',
+        'manifest.hooks.0:UNKNOWN_HOOK',
+        'manifest.permissions.1:UNKNOWN_PERMISSION',
+        'manifest.limits.memoryMiB:LIMIT',
+        'manifest.limits.timeoutMs:LIMIT',
+        'manifest.configSchema:JSON_SCHEMA',
+      ]),
+    );
     // Module problems are reported with the manifest's, naming each refused import.
     const wasiProblems = problemsOf(result).filter((p) => p.field?.startsWith('wasm.'));
     expect(wasiProblems.length).toBeGreaterThan(0);
@@ -53,47 +80,98 @@ describe('publishPluginVersion', () => {
 
   it('refuses a module importing a host function its manifest does not declare, naming the import', async () => {
     const hostApi = await buildFixture('host-api');
-    const result = await publishVersion(server, publisher, 'tagger', {
-      slug: 'tagger', version: '1.1.0', hostApi: '^1.0.0', functions: ['say_hello'], permissions: ['log'],
-    }, hostApi);
+    const result = await publishVersion(
+      server,
+      publisher,
+      'tagger',
+      {
+        slug: 'tagger',
+        version: '1.1.0',
+        hostApi: '^1.0.0',
+        functions: ['say_hello'],
+        permissions: ['log'],
+      },
+      hostApi,
+    );
     const problems = problemsOf(result);
     expect(problems.map((p) => p.code)).toContain('IMPORT_NOT_DECLARED');
-    expect(problems.map((p) => p.field)).toEqual(expect.arrayContaining(['wasm.imports.extism:host/user.kv_get', 'wasm.imports.extism:host/user.clip_patch']));
+    expect(problems.map((p) => p.field)).toEqual(
+      expect.arrayContaining(['wasm.imports.extism:host/user.kv_get', 'wasm.imports.extism:host/user.clip_patch']),
+    );
   });
 
   it('refuses a module whose table alone would take hundreds of megabytes per instance', async () => {
     const bomb = tinyWasm({ table: { min: 9_000_000 }, exports: ['run'] });
     expect(bomb.byteLength).toBeLessThan(100);
-    const result = await publishVersion(server, publisher, 'tagger', { slug: 'tagger', version: '9.0.0', hostApi: '^1.0.0', functions: ['run'], permissions: [] }, bomb);
+    const result = await publishVersion(
+      server,
+      publisher,
+      'tagger',
+      { slug: 'tagger', version: '9.0.0', hostApi: '^1.0.0', functions: ['run'], permissions: [] },
+      bomb,
+    );
     expect(problemsOf(result).map((p) => `${p.field}:${p.code}`)).toEqual(['wasm:TABLE_TOO_LARGE']);
   });
 
   it('refuses an existing version, a foreign listing, an empty or oversized upload', async () => {
-    expect(problemsOf(await publishVersion(server, publisher, 'tagger', tagger.manifest, tagger.wasm)).map((p) => p.code)).toContain('VERSION_EXISTS');
-    expect((await publishVersion(server, rival, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await publishVersion(server, user, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect(problemsOf(await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, new Uint8Array())).map((p) => p.code)).toContain('EMPTY');
+    expect(
+      problemsOf(await publishVersion(server, publisher, 'tagger', tagger.manifest, tagger.wasm)).map((p) => p.code),
+    ).toContain('VERSION_EXISTS');
+    expect(
+      (await publishVersion(server, rival, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0]
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await publishVersion(server, user, 'tagger', { ...tagger.manifest, version: '9.0.0' }, tagger.wasm)).errors?.[0]
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      problemsOf(
+        await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, new Uint8Array()),
+      ).map((p) => p.code),
+    ).toContain('EMPTY');
     const huge = new Uint8Array(2 * 1024 * 1024 + 1);
-    expect(problemsOf(await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, huge)).map((p) => p.code)).toContain('TOO_LARGE');
-    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { versions { edges { node { version } } } } }');
+    expect(
+      problemsOf(await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, huge)).map(
+        (p) => p.code,
+      ),
+    ).toContain('TOO_LARGE');
+    const { plugin } = await server.ok<any, any>(
+      '{ plugin(slug: "tagger") { versions { edges { node { version } } } } }',
+    );
     expect(plugin.versions.edges).toHaveLength(1);
   });
 
   it('stops reading a body past 8 MiB, streamed or not', async () => {
-    const tooBig = await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '9.0.0' }, new Uint8Array(9 * 1024 * 1024));
-    expect(tooBig.errors?.[0]).toMatchObject({ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } });
+    const tooBig = await publishVersion(
+      server,
+      publisher,
+      'tagger',
+      { ...tagger.manifest, version: '9.0.0' },
+      new Uint8Array(9 * 1024 * 1024),
+    );
+    expect(tooBig.errors?.[0]).toMatchObject({
+      message: 'Request body too large',
+      extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' },
+    });
     // Without a Content-Length (chunked), the limit applies as the bytes arrive.
     const chunks = async function* () {
       yield new TextEncoder().encode('{"query":"{ __typename }","variables":{"pad":"');
       for (let i = 0; i < 9; i++) yield new Uint8Array(1024 * 1024).fill(0x61);
       yield new TextEncoder().encode('"}}');
     };
-    const streamed = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks(), duplex: 'half' } as unknown as RequestInit);
+    const streamed = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks(),
+      duplex: 'half',
+    } as unknown as RequestInit);
     expect(streamed.status).toBe(413);
     // The rest of that body is never read: the server closes the connection, so the client's
     // next requests do not land on a socket it is about to reset.
     expect(streamed.headers.get('connection')).toBe('close');
-    for (let i = 0; i < 5; i++) expect(await server.ok<{ __typename: string }, object>('{ __typename }')).toEqual({ __typename: 'Query' });
+    for (let i = 0; i < 5; i++)
+      expect(await server.ok<{ __typename: string }, object>('{ __typename }')).toEqual({ __typename: 'Query' });
   });
 });
 
@@ -101,26 +179,59 @@ describe('installPlugin', () => {
   const grants = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 
   it('lists the permissions a version needs that were not granted', async () => {
-    const result = await server.gql(INSTALL, { input: { slug: 'tagger', config: { tag: 'x' }, grantPermissions: ['log'] } }, user);
-    const problem = problemsOf(result).find((p) => p.code === 'PERMISSIONS_REQUIRED') as { message?: string } | undefined;
+    const result = await server.gql(
+      INSTALL,
+      { input: { slug: 'tagger', config: { tag: 'x' }, grantPermissions: ['log'] } },
+      user,
+    );
+    const problem = problemsOf(result).find((p) => p.code === 'PERMISSIONS_REQUIRED') as
+      | { message?: string }
+      | undefined;
     expect(problem?.message).toContain('config, kv, clips:read, clips:write, events');
   });
 
   it('validates config against the version schema and refuses unmatched ranges', async () => {
-    const bad = await server.gql(INSTALL, { input: { slug: 'tagger', config: { tag: '', extra: 1 }, grantPermissions: grants } }, user);
+    const bad = await server.gql(
+      INSTALL,
+      { input: { slug: 'tagger', config: { tag: '', extra: 1 }, grantPermissions: grants } },
+      user,
+    );
     expect(problemsOf(bad).every((p) => p.code === 'CONFIG_SCHEMA')).toBe(true);
     expect(problemsOf(bad).length).toBeGreaterThanOrEqual(2);
-    const range = await server.gql(INSTALL, { input: { slug: 'tagger', versionRange: '^2.0.0', config: { tag: 'x' }, grantPermissions: grants } }, user);
+    const range = await server.gql(
+      INSTALL,
+      { input: { slug: 'tagger', versionRange: '^2.0.0', config: { tag: 'x' }, grantPermissions: grants } },
+      user,
+    );
     expect(problemsOf(range).map((p) => p.code)).toEqual(['NO_MATCHING_VERSION']);
-    expect(await server.code(INSTALL, { input: { slug: 'tagger', versionRange: 'not a range', grantPermissions: grants } }, user)).toBe('BAD_USER_INPUT');
+    expect(
+      await server.code(
+        INSTALL,
+        { input: { slug: 'tagger', versionRange: 'not a range', grantPermissions: grants } },
+        user,
+      ),
+    ).toBe('BAD_USER_INPUT');
     expect(await server.code(INSTALL, { input: { slug: 'nope', grantPermissions: [] } }, user)).toBe('NOT_FOUND');
     expect(await server.code(INSTALL, { input: { slug: 'tagger', grantPermissions: grants } })).toBe('UNAUTHENTICATED');
   });
 
   it('installs the highest matching version with config defaults, once per user', async () => {
-    const { installPlugin } = await server.ok<any, any>(INSTALL, { input: { slug: 'tagger', versionRange: '^1.0.0', config: { tag: 'hi' }, grantPermissions: grants, priority: 3 } }, user);
-    expect(installPlugin).toMatchObject({ version: { version: '1.0.0' }, config: { tag: 'hi', fail: false }, priority: 3, criticality: 'OPTIONAL' });
-    expect(await server.code(INSTALL, { input: { slug: 'tagger', config: { tag: 'hi' }, grantPermissions: grants } }, user)).toBe('CONFLICT');
+    const { installPlugin } = await server.ok<any, any>(
+      INSTALL,
+      {
+        input: { slug: 'tagger', versionRange: '^1.0.0', config: { tag: 'hi' }, grantPermissions: grants, priority: 3 },
+      },
+      user,
+    );
+    expect(installPlugin).toMatchObject({
+      version: { version: '1.0.0' },
+      config: { tag: 'hi', fail: false },
+      priority: 3,
+      criticality: 'OPTIONAL',
+    });
+    expect(
+      await server.code(INSTALL, { input: { slug: 'tagger', config: { tag: 'hi' }, grantPermissions: grants } }, user),
+    ).toBe('CONFLICT');
     const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { downloadCount } }');
     expect(plugin.downloadCount).toBe(1);
   });
@@ -134,41 +245,93 @@ describe('installPlugin', () => {
     expect(plugin.latestVersion.version).toBe('1.1.0');
     const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
     const id = installations.edges[0].node.id;
-    const up = await server.ok<any, any>('mutation ($id: ID!) { upgradeInstallation(id: $id) { version { version } history { from to reason } } }', { id }, user);
+    const up = await server.ok<any, any>(
+      'mutation ($id: ID!) { upgradeInstallation(id: $id) { version { version } history { from to reason } } }',
+      { id },
+      user,
+    );
     expect(up.upgradeInstallation.version.version).toBe('1.1.0');
-    expect(await server.code('mutation ($id: ID!) { upgradeInstallation(id: $id) { id } }', { id }, user)).toBe('CONFLICT');
-    const back = await server.ok<any, any>('mutation ($id: ID!) { rollbackInstallation(id: $id) { version { version } history { reason } } }', { id }, user);
+    expect(await server.code('mutation ($id: ID!) { upgradeInstallation(id: $id) { id } }', { id }, user)).toBe(
+      'CONFLICT',
+    );
+    const back = await server.ok<any, any>(
+      'mutation ($id: ID!) { rollbackInstallation(id: $id) { version { version } history { reason } } }',
+      { id },
+      user,
+    );
     expect(back.rollbackInstallation.version.version).toBe('1.0.0');
-    expect(back.rollbackInstallation.history.map((h: { reason: string }) => h.reason)).toEqual(['INSTALL', 'UPGRADE', 'ROLLBACK']);
-    expect(await server.code('mutation ($id: ID!) { rollbackInstallation(id: $id) { id } }', { id }, publisher)).toBe('NOT_FOUND');
+    expect(back.rollbackInstallation.history.map((h: { reason: string }) => h.reason)).toEqual([
+      'INSTALL',
+      'UPGRADE',
+      'ROLLBACK',
+    ]);
+    expect(await server.code('mutation ($id: ID!) { rollbackInstallation(id: $id) { id } }', { id }, publisher)).toBe(
+      'NOT_FOUND',
+    );
   });
 
   it('updates config with validation and uninstalls', async () => {
     const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
     const id = installations.edges[0].node.id;
-    expect(await server.code('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }', { input: { id, config: { tag: 5 } } }, user)).toBe('BAD_USER_INPUT');
-    const updated = await server.ok<any, any>('mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { config enabled criticality } }', { input: { id, config: { tag: 'new' }, enabled: false, criticality: 'CRITICAL' } }, user);
-    expect(updated.updateInstallation).toEqual({ config: { tag: 'new', fail: false }, enabled: false, criticality: 'CRITICAL' });
+    expect(
+      await server.code(
+        'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+        { input: { id, config: { tag: 5 } } },
+        user,
+      ),
+    ).toBe('BAD_USER_INPUT');
+    const updated = await server.ok<any, any>(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { config enabled criticality } }',
+      { input: { id, config: { tag: 'new' }, enabled: false, criticality: 'CRITICAL' } },
+      user,
+    );
+    expect(updated.updateInstallation).toEqual({
+      config: { tag: 'new', fail: false },
+      enabled: false,
+      criticality: 'CRITICAL',
+    });
     await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id }, user);
-    expect((await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user)).installations.edges).toEqual([]);
+    expect(
+      (await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user)).installations.edges,
+    ).toEqual([]);
   });
 });
 
 describe('dependencies', () => {
   const grants = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
   const UNINSTALL = 'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }';
-  const UPGRADE = 'mutation ($id: ID!, $range: String) { upgradeInstallation(id: $id, versionRange: $range) { version { version } } }';
+  const UPGRADE =
+    'mutation ($id: ID!, $range: String) { upgradeInstallation(id: $id, versionRange: $range) { version { version } } }';
   const install = (token: string, slug: string, versionRange = '*') =>
-    server.gql<any, any>(INSTALL, { input: { slug, versionRange, config: { tag: 'x' }, grantPermissions: grants } }, token);
+    server.gql<any, any>(
+      INSTALL,
+      { input: { slug, versionRange, config: { tag: 'x' }, grantPermissions: grants } },
+      token,
+    );
 
   beforeAll(async () => {
-    for (const version of ['1.0.0', '2.0.0']) await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'base', version }, tagger.wasm);
-    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'addon', dependencies: { base: '^1.0.0' } }, tagger.wasm);
+    for (const version of ['1.0.0', '2.0.0'])
+      await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'base', version }, tagger.wasm);
+    await listAndPublish(
+      server,
+      publisher,
+      { ...tagger.manifest, slug: 'addon', dependencies: { base: '^1.0.0' } },
+      tagger.wasm,
+    );
   });
 
   it('must name other plugins listed in the marketplace', async () => {
-    const result = await publishVersion(server, publisher, 'addon', { ...tagger.manifest, slug: 'addon', version: '1.1.0', dependencies: { addon: '^1.0.0', ghost: '^1.0.0' } }, tagger.wasm);
-    expect(problemsOf(result).map((p) => `${p.field}:${p.code}`)).toEqual(['manifest.dependencies.addon:DEPENDENCY_SELF', 'manifest.dependencies.ghost:DEPENDENCY_UNKNOWN']);
+    const result = await publishVersion(
+      server,
+      publisher,
+      'addon',
+      { ...tagger.manifest, slug: 'addon', version: '1.1.0', dependencies: { addon: '^1.0.0', ghost: '^1.0.0' } },
+      tagger.wasm,
+    );
+    expect(problemsOf(result).map((p) => `${p.field}:${p.code}`)).toEqual([
+      'manifest.dependencies.addon:DEPENDENCY_SELF',
+      'manifest.dependencies.ghost:DEPENDENCY_UNKNOWN',
+    ]);
   });
 
   it('must be installed, in range, before their dependent', async () => {
@@ -180,7 +343,10 @@ describe('dependencies', () => {
     const wrong = await install(newcomer, 'addon');
     expect(problemsOf(wrong).map((p) => p.code)).toEqual(['DEPENDENCY_VERSION']);
     expect(wrong.errors?.[0].message).toContain('you have 2.0.0');
-    expect((await server.ok<any, any>('{ installations { edges { node { plugin { slug } } } } }', {}, newcomer)).installations.edges).toHaveLength(1);
+    expect(
+      (await server.ok<any, any>('{ installations { edges { node { plugin { slug } } } } }', {}, newcomer))
+        .installations.edges,
+    ).toHaveLength(1);
   });
 
   it('keep what depends on them from breaking: no upgrade out of range, no uninstall', async () => {
@@ -188,12 +354,21 @@ describe('dependencies', () => {
     const base = (await install(owner, 'base', '^1.0.0')).data.installPlugin.id;
     const addon = (await install(owner, 'addon')).data.installPlugin.id;
     const upgrade = await server.gql(UPGRADE, { id: base, range: '^2.0.0' }, owner);
-    expect(upgrade.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' }, message: expect.stringContaining('addon@1.0.0 needs "base" ^1.0.0') });
+    expect(upgrade.errors?.[0]).toMatchObject({
+      extensions: { code: 'CONFLICT' },
+      message: expect.stringContaining('addon@1.0.0 needs "base" ^1.0.0'),
+    });
     expect(await server.code(UNINSTALL, { id: base }, owner)).toBe('CONFLICT');
-    const { installation } = await server.ok<any, any>('query ($id: ID!) { installation(id: $id) { version { version } } }', { id: base }, owner);
+    const { installation } = await server.ok<any, any>(
+      'query ($id: ID!) { installation(id: $id) { version { version } } }',
+      { id: base },
+      owner,
+    );
     expect(installation.version.version).toBe('1.0.0');
     await server.ok(UNINSTALL, { id: addon }, owner);
-    expect((await server.ok<any, any>(UPGRADE, { id: base, range: '^2.0.0' }, owner)).upgradeInstallation.version.version).toBe('2.0.0');
+    expect(
+      (await server.ok<any, any>(UPGRADE, { id: base, range: '^2.0.0' }, owner)).upgradeInstallation.version.version,
+    ).toBe('2.0.0');
     await server.ok(UNINSTALL, { id: base }, owner);
   });
 });

@@ -34,25 +34,40 @@ it('refuses chains nested too deep and documents too long', async () => {
   const deep = await server.gql<any, any>(`{ plugin(slug: "x") { ${chain} } }`);
   expect(deep.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', maxDepth: 20 } });
 
-  const long = await server.gql<any, any>(`{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`);
+  const long = await server.gql<any, any>(
+    `{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`,
+  );
   expect(long.errors?.[0].message).toMatch(/Document contains more th.. 10000 tokens/);
 });
 
 it('applies to subscriptions over graphql-ws too', async () => {
   const token = await server.user('deep-listener');
-  const nested = collect(server.ws(token), `subscription { executionEvents { execution { installation { plugin { ${pages(3)} } } } } }`, 1, 5_000);
+  const nested = collect(
+    server.ws(token),
+    `subscription { executionEvents { execution { installation { plugin { ${pages(3)} } } } } }`,
+    1,
+    5_000,
+  );
   await expect(nested.events).rejects.toThrow(/QUERY_TOO_COMPLEX/);
 });
 
 it('refuses JSON inputs nested deeper than 64 levels as bad input, signed in or not', async () => {
   const token = await server.user('nester');
-  const create = 'mutation ($m: JSONObject) { createClip(input: { title: "t", mediaUrl: "/m.mp4", durationMs: 5, metadata: $m }) { id } }';
+  const create =
+    'mutation ($m: JSONObject) { createClip(input: { title: "t", mediaUrl: "/m.mp4", durationMs: 5, metadata: $m }) { id } }';
   // Serialised by hand: JSON.stringify itself overflows the stack at this depth.
   const body = `{"query":${JSON.stringify(create)},"variables":{"m":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}`;
   for (const headers of [{ authorization: `Bearer ${token}` }, {}] as Record<string, string>[]) {
-    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     const { errors } = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('at most 64 levels deep') });
+    expect(errors[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+      message: expect.stringContaining('at most 64 levels deep'),
+    });
   }
   let shallow: unknown = 1;
   for (let i = 0; i < 60; i++) shallow = { a: shallow };
@@ -67,7 +82,11 @@ it('answers a syntax error over graphql-ws on its own operation, leaving the con
   const broken = collect(client, 'subscription { clipEvents {', 1);
   // graphql-ws delivers an operation's own errors as its error message: the iterator throws them.
   expect(JSON.stringify(await broken.events.catch((errors: unknown) => errors))).toMatch(/Syntax Error/);
-  await server.ok('mutation { createClip(input: { title: "still here", mediaUrl: "/m.mp4", durationMs: 5 }) { id } }', {}, token);
+  await server.ok(
+    'mutation { createClip(input: { title: "still here", mediaUrl: "/m.mp4", durationMs: 5 }) { id } }',
+    {},
+    token,
+  );
   expect(await clips.events).toEqual([{ clipEvents: { type: 'CREATED' } }]);
 });
 

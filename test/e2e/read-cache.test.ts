@@ -9,11 +9,16 @@ let publisher: string;
 beforeAll(async () => {
   server = await startTestServer({ onQuery: () => statements++ });
   publisher = await server.user('cacher', 'PUBLISHER');
-  await server.ok(CreatePluginDocument, { input: { slug: 'first', name: 'First', summary: 'x', category: 'utilities' } }, publisher);
+  await server.ok(
+    CreatePluginDocument,
+    { input: { slug: 'first', name: 'First', summary: 'x', category: 'utilities' } },
+    publisher,
+  );
 });
 afterAll(() => server.stop());
 
-const slugs = async (token?: string) => (await server.ok(PluginsDocument, { first: 10 }, token)).plugins.edges.map((e) => e.node.slug);
+const slugs = async (token?: string) =>
+  (await server.ok(PluginsDocument, { first: 10 }, token)).plugins.edges.map((e) => e.node.slug);
 
 it('answers a repeated anonymous read from the cache, without SQL', async () => {
   expect(await slugs()).toEqual(['first']);
@@ -31,6 +36,10 @@ it('never caches a signed-in read', async () => {
 
 it('drops cached reads on any write', async () => {
   await slugs();
-  await server.ok(CreatePluginDocument, { input: { slug: 'second', name: 'Second', summary: 'x', category: 'utilities' } }, publisher);
+  await server.ok(
+    CreatePluginDocument,
+    { input: { slug: 'second', name: 'Second', summary: 'x', category: 'utilities' } },
+    publisher,
+  );
   expect((await slugs()).sort()).toEqual(['first', 'second']);
 });

@@ -10,12 +10,13 @@ it('README has GraphQL examples', () => {
   expect(blocks.length).toBeGreaterThanOrEqual(5);
 });
 
-it.each(blocks.flatMap((block) => block.split(/\n(?=(?:query|mutation|subscription)\b)/).map((op) => [op.trim().split('\n')[0], op])))(
-  'README example is valid against the schema: %s',
-  (_title, op) => {
-    expect(validate(schema, parse(op)).map((e) => e.message)).toEqual([]);
-  },
-);
+it.each(
+  blocks.flatMap((block) =>
+    block.split(/\n(?=(?:query|mutation|subscription)\b)/).map((op) => [op.trim().split('\n')[0], op]),
+  ),
+)('README example is valid against the schema: %s', (_title, op) => {
+  expect(validate(schema, parse(op)).map((e) => e.message)).toEqual([]);
+});
 
 it('README install-and-run example works as written on the seeded demo', async () => {
   const { startTestServer } = await import('../support/server.ts');

@@ -13,13 +13,19 @@ let server: TestServer;
 let publisher: string;
 const reviewers: string[] = [];
 
-const review = (rating: number, title = 'Solid', slug = 'rated') => ({ input: { slug, rating, title, body: 'Works for me' } });
+const review = (rating: number, title = 'Solid', slug = 'rated') => ({
+  input: { slug, rating, title, body: 'Works for me' },
+});
 
 beforeAll(async () => {
   server = await startTestServer();
   publisher = await server.user('pub', 'PUBLISHER');
   for (let i = 0; i < 6; i++) reviewers.push(await server.user(`reviewer${i}`));
-  await server.ok(CreatePluginDocument, { input: { slug: 'rated', name: 'Rated', summary: 'Gets reviewed', category: 'utilities' } }, publisher);
+  await server.ok(
+    CreatePluginDocument,
+    { input: { slug: 'rated', name: 'Rated', summary: 'Gets reviewed', category: 'utilities' } },
+    publisher,
+  );
 });
 afterAll(() => server.stop());
 
@@ -45,7 +51,11 @@ describe('reviews', () => {
   });
 
   it('validates rating, title and the plugin', async () => {
-    const result = await server.gql(CreateReviewDocument, { input: { slug: 'rated', rating: 6, title: '' } }, reviewers[5]);
+    const result = await server.gql(
+      CreateReviewDocument,
+      { input: { slug: 'rated', rating: 6, title: '' } },
+      reviewers[5],
+    );
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0].extensions?.problems?.map((p) => p.field).sort()).toEqual(['rating', 'title']);
     expect(await server.code(CreateReviewDocument, review(0), reviewers[5])).toBe('BAD_USER_INPUT');
@@ -57,15 +67,25 @@ describe('reviews', () => {
   });
 
   it('moves the histogram when a rating changes, for the author only', async () => {
-    expect(await server.code(UpdateReviewDocument, { input: { id: firstId, rating: 1 } }, reviewers[1])).toBe('FORBIDDEN');
+    expect(await server.code(UpdateReviewDocument, { input: { id: firstId, rating: 1 } }, reviewers[1])).toBe(
+      'FORBIDDEN',
+    );
     const { updateReview } = await server.ok(UpdateReviewDocument, { input: { id: firstId, rating: 1 } }, reviewers[0]);
-    expect(updateReview.plugin.rating).toEqual({ average: (1 + 2 + 3 + 4 + 4) / 5, count: 5, histogram: [1, 1, 1, 2, 0] });
+    expect(updateReview.plugin.rating).toEqual({
+      average: (1 + 2 + 3 + 4 + 4) / 5,
+      count: 5,
+      histogram: [1, 1, 1, 2, 0],
+    });
   });
 
   it('rejects ids of the wrong type', async () => {
     const pluginId = (await server.ok(PluginBySlugDocument, { slug: 'rated' })).plugin!.id;
-    expect(await server.code(UpdateReviewDocument, { input: { id: pluginId, rating: 2 } }, reviewers[0])).toBe('BAD_USER_INPUT');
-    expect(await server.code(VoteReviewDocument, { id: 'garbage', helpful: true }, reviewers[1])).toBe('BAD_USER_INPUT');
+    expect(await server.code(UpdateReviewDocument, { input: { id: pluginId, rating: 2 } }, reviewers[0])).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(await server.code(VoteReviewDocument, { id: 'garbage', helpful: true }, reviewers[1])).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('counts helpful votes once per voter, never from the author', async () => {

@@ -23,17 +23,32 @@ describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
 
   it('delivers a clip created through one instance to a subscriber on the other', async () => {
     const token = await a.user('roamer');
-    const events = collect<{ clipEvents: { type: string; clip: { title: string } } }>(a.ws(token), 'subscription { clipEvents { type clip { title } } }', 1);
+    const events = collect<{ clipEvents: { type: string; clip: { title: string } } }>(
+      a.ws(token),
+      'subscription { clipEvents { type clip { title } } }',
+      1,
+    );
     await events.ready;
-    await b.ok(CreateClipDocument, { input: { title: 'Cross-instance', mediaUrl: '/media/x.mp4', durationMs: 1000 } }, token);
+    await b.ok(
+      CreateClipDocument,
+      { input: { title: 'Cross-instance', mediaUrl: '/media/x.mp4', durationMs: 1000 } },
+      token,
+    );
     expect((await events.events)[0].clipEvents).toEqual({ type: 'CREATED', clip: { title: 'Cross-instance' } });
   });
 
   it('drops an instance’s cached public reads when another instance writes', async () => {
     const publisher = await a.user('lister', 'PUBLISHER');
-    const list = async () => (await a.ok<any, any>('{ plugins(first: 10) { edges { node { slug } } } }')).plugins.edges.map((e: any) => e.node.slug);
+    const list = async () =>
+      (await a.ok<any, any>('{ plugins(first: 10) { edges { node { slug } } } }')).plugins.edges.map(
+        (e: any) => e.node.slug,
+      );
     expect(await list()).toEqual([]);
-    await b.ok('mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }', { input: { slug: 'elsewhere', name: 'E', summary: 'x', category: 'other' } }, publisher);
+    await b.ok(
+      'mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }',
+      { input: { slug: 'elsewhere', name: 'E', summary: 'x', category: 'other' } },
+      publisher,
+    );
     // The write epoch travels over Redis: give it a moment, far less than the cache's TTL.
     let seen: string[] = [];
     for (let i = 0; i < 20 && seen.length === 0; i++) {
@@ -49,13 +64,25 @@ describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
     const { manifest, wasm } = await buildTestPlugin('tagger');
     await listAndPublish(a, publisher, manifest, wasm);
     const grantPermissions = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
-    const { installPlugin } = await a.ok<any, any>(INSTALL, { input: { slug: manifest.slug, config: { tag: 'x' }, grantPermissions } }, user);
+    const { installPlugin } = await a.ok<any, any>(
+      INSTALL,
+      { input: { slug: manifest.slug, config: { tag: 'x' }, grantPermissions } },
+      user,
+    );
     const bump = async (via: TestServer) =>
-      (await via.ok<any, any>(EXECUTE, { input: { installationId: installPlugin.id, function: 'bump', input: '' } }, user)).executePlugin;
+      (
+        await via.ok<any, any>(
+          EXECUTE,
+          { input: { installationId: installPlugin.id, function: 'bump', input: '' } },
+          user,
+        )
+      ).executePlugin;
     // Each instance takes its own calls in turn; between the two, the one that commits second
     // finds the KV revision moved and runs its call again on the new state.
     const calls = await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? a : b)));
     expect(calls.map((c) => c.status)).toEqual(Array(10).fill('SUCCEEDED'));
-    expect(calls.map((c) => JSON.parse(c.output).count).sort((x: number, y: number) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(calls.map((c) => JSON.parse(c.output).count).sort((x: number, y: number) => x - y)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
   }, 60_000);
 });

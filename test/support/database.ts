@@ -18,7 +18,12 @@ export interface TestStorage {
 export async function createTestStorage({ databaseUrl = process.env.DATABASE_URL ?? null } = {}): Promise<TestStorage> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-test-'));
   if (!databaseUrl) {
-    return { dataDir, databaseUrl: null, redisUrl: process.env.REDIS_URL ?? null, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      dataDir,
+      databaseUrl: null,
+      redisUrl: process.env.REDIS_URL ?? null,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `plugboard_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const admin = new URL(databaseUrl);

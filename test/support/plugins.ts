@@ -8,32 +8,59 @@ const PUBLISH = `mutation Publish($input: PublishPluginVersionInput!) {
 }`;
 
 /** Publishes through the GraphQL multipart request spec, as a real client uploads. */
-export async function publishVersion(server: TestServer, token: string, slug: string, manifest: Record<string, unknown>, wasm: Uint8Array): Promise<GraphQLResponse<Record<string, any>>> {
+export async function publishVersion(
+  server: TestServer,
+  token: string,
+  slug: string,
+  manifest: Record<string, unknown>,
+  wasm: Uint8Array,
+): Promise<GraphQLResponse<Record<string, any>>> {
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: PUBLISH, variables: { input: { slug, manifest, wasm: null } } }));
   form.set('map', JSON.stringify({ 0: ['variables.input.wasm'] }));
   form.set('0', new Blob([wasm as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }), `${slug}.wasm`);
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'graphql-require-preflight': '1' }, body: form });
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'graphql-require-preflight': '1' },
+    body: form,
+  });
   return (await response.json()) as GraphQLResponse<Record<string, any>>;
 }
 
 /** Creates a listing (if needed) and publishes a version; fails the test on any error. */
-export async function listAndPublish(server: TestServer, token: string, manifest: Record<string, unknown> & { slug: string }, wasm: Uint8Array): Promise<void> {
+export async function listAndPublish(
+  server: TestServer,
+  token: string,
+  manifest: Record<string, unknown> & { slug: string },
+  wasm: Uint8Array,
+): Promise<void> {
   const created = await server.gql(
     'mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }',
-    { input: { slug: manifest.slug, name: manifest.slug, summary: `Test plugin ${manifest.slug}`, category: 'utilities' } },
+    {
+      input: {
+        slug: manifest.slug,
+        name: manifest.slug,
+        summary: `Test plugin ${manifest.slug}`,
+        category: 'utilities',
+      },
+    },
     token,
   );
-  if (created.errors && created.errors[0].extensions?.code !== 'CONFLICT') throw new Error(JSON.stringify(created.errors));
+  if (created.errors && created.errors[0].extensions?.code !== 'CONFLICT')
+    throw new Error(JSON.stringify(created.errors));
   const published = await publishVersion(server, token, manifest.slug, manifest, wasm);
   if (published.errors) throw new Error(`publish failed: ${JSON.stringify(published.errors)}`);
 }
 
 /** Builds a plugin folder under test/fixtures with the real SDK toolchain. */
-export async function buildTestPlugin(name: string): Promise<{ manifest: Record<string, unknown> & { slug: string }; wasm: Uint8Array }> {
+export async function buildTestPlugin(
+  name: string,
+): Promise<{ manifest: Record<string, unknown> & { slug: string }; wasm: Uint8Array }> {
   const dir = fileURLToPath(new URL(`../fixtures/${name}/`, import.meta.url));
   const { bytes } = await buildPlugin(dir);
-  const manifest = JSON.parse(await readFile(`${dir}/plugin.json`, 'utf8')) as Record<string, unknown> & { slug: string };
+  const manifest = JSON.parse(await readFile(`${dir}/plugin.json`, 'utf8')) as Record<string, unknown> & {
+    slug: string;
+  };
   return { manifest, wasm: bytes };
 }
 

@@ -10,7 +10,11 @@ import { createTestStorage, type TestStorage } from './database.ts';
 
 export interface GraphQLResponse<T> {
   data?: T | null;
-  errors?: { message: string; path?: string[]; extensions?: { code?: string; problems?: { field?: string; code: string; message: string }[] } }[];
+  errors?: {
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; problems?: { field?: string; code: string; message: string }[] };
+  }[];
 }
 
 export interface TestServer extends RunningServer {
@@ -49,7 +53,11 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
   const running = await startServer({ config, onQuery });
   const sockets: Client[] = [];
 
-  const gql = async <T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<GraphQLResponse<T>> => {
+  const gql = async <T, V>(
+    doc: TypedDocumentNode<T, V> | string,
+    variables?: V,
+    token?: string,
+  ): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`${running.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -95,7 +103,12 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
 }
 
 /** Collects the next `count` events of a subscription. */
-export function collect<T>(client: Client, query: string, count: number, timeoutMs = 10_000): { ready: Promise<void>; events: Promise<T[]> } {
+export function collect<T>(
+  client: Client,
+  query: string,
+  count: number,
+  timeoutMs = 10_000,
+): { ready: Promise<void>; events: Promise<T[]> } {
   const events: T[] = [];
   let markReady: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));

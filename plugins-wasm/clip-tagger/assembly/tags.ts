@@ -2,12 +2,12 @@
 // the marketplace's tag filters regardless of how the capture client spelled the game, and stay
 // within the server's tag rules (start with a letter or digit; letters, digits, _ . + # - only;
 // at most 40 characters), since the server drops a patch with an invalid tag.
-import { Clip } from "@plugboard/sdk";
+import { Clip } from '@plugboard/sdk';
 
 const MAX_TAG = 40;
 
 export class Rules {
-  prefix: string = "";
+  prefix: string = '';
   shortMaxMs: f64 = 30000;
   longMinMs: f64 = 120000;
 }
@@ -24,12 +24,12 @@ function isTagChar(c: i32): bool {
 /** "Counter-Strike 2" -> "counter-strike-2"; empty when nothing alphanumeric remains. */
 export function slugify(text: string): string {
   const lower = text.toLowerCase();
-  let out = "";
+  let out = '';
   let dash = false;
   for (let i = 0; i < lower.length; i++) {
     const c = lower.charCodeAt(i);
     if (isTagChar(c)) {
-      if (dash && out.length > 0) out += "-";
+      if (dash && out.length > 0) out += '-';
       out += String.fromCharCode(c);
       dash = false;
     } else {
@@ -42,19 +42,19 @@ export function slugify(text: string): string {
 function resolutionTag(width: i32, height: i32): string {
   // The short side decides, so vertical 1080x1920 clips are still 1080p.
   const side = min(width, height);
-  if (side <= 0) return "";
-  if (side >= 2160) return "4k";
-  if (side >= 1440) return "1440p";
-  if (side >= 1080) return "1080p";
-  if (side >= 720) return "720p";
-  return "sd";
+  if (side <= 0) return '';
+  if (side >= 2160) return '4k';
+  if (side >= 1440) return '1440p';
+  if (side >= 1080) return '1080p';
+  if (side >= 720) return '720p';
+  return 'sd';
 }
 
 function fpsTag(fps: f64): string {
-  if (fps <= 0) return "";
-  if (fps >= 119) return "high-fps";
-  if (fps >= 59) return "60fps";
-  return "30fps";
+  if (fps <= 0) return '';
+  if (fps >= 119) return 'high-fps';
+  if (fps >= 59) return '60fps';
+  return '30fps';
 }
 
 export function deriveTags(c: Clip, r: Rules): Array<string> {
@@ -66,16 +66,16 @@ export function deriveTags(c: Clip, r: Rules): Array<string> {
   const fps = fpsTag(c.fps);
   if (fps.length > 0) tags.push(fps);
   if (c.durationMs > 0) {
-    if (c.durationMs <= r.shortMaxMs) tags.push("short");
-    else if (c.durationMs >= r.longMinMs) tags.push("long");
-    else tags.push("medium");
+    if (c.durationMs <= r.shortMaxMs) tags.push('short');
+    else if (c.durationMs >= r.longMinMs) tags.push('long');
+    else tags.push('medium');
   }
-  if (c.height > c.width && c.width > 0) tags.push("vertical");
+  if (c.height > c.width && c.width > 0) tags.push('vertical');
   for (let i = 0; i < tags.length; i++) {
     let tag = r.prefix + tags[i];
     if (tag.length > MAX_TAG) tag = tag.substring(0, MAX_TAG);
     // A slug cut at the limit may end in a dash; trailing dashes are valid but untidy.
-    while (tag.endsWith("-")) tag = tag.substring(0, tag.length - 1);
+    while (tag.endsWith('-')) tag = tag.substring(0, tag.length - 1);
     tags[i] = tag;
   }
   return tags;

@@ -19,7 +19,10 @@ function matchesAt(text: string, at: i32, keyword: string): bool {
 }
 
 export class Masked {
-  constructor(public text: string, public hits: Map<string, i32>) {}
+  constructor(
+    public text: string,
+    public hits: Map<string, i32>,
+  ) {}
 }
 
 /** Masks every occurrence of each keyword with `mask`, counting hits per keyword. */
@@ -50,5 +53,5 @@ export function maskText(text: string, keywords: Array<string>, mask: string, wh
     if (i < text.length) parts.push(mask);
     start = i + 1;
   }
-  return new Masked(parts.join(""), hits);
+  return new Masked(parts.join(''), hits);
 }

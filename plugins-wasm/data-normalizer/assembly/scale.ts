@@ -44,10 +44,10 @@ export function describe(values: Array<f64>): Stats {
 export function scale(values: Array<f64>, method: string, s: Stats): Array<f64> {
   let center: f64 = s.mean;
   let spread: f64 = s.std;
-  if (method == "minmax") {
+  if (method == 'minmax') {
     center = s.min;
     spread = s.max - s.min;
-  } else if (method == "robust") {
+  } else if (method == 'robust') {
     center = s.median;
     spread = s.q3 - s.q1;
   }

@@ -1,11 +1,11 @@
 // Per-game statistics in KV: one key per game ("game:<name>" -> { count, totalDurationMs }) and
 // an index key ("games" -> [names]) so `stats` can list them without a KV scan.
-import { clip, fail, json, kv, log, output } from "@plugboard/sdk";
+import { clip, fail, json, kv, log, output } from '@plugboard/sdk';
 
-const INDEX_KEY = "games";
+const INDEX_KEY = 'games';
 
 function gameKey(game: string): string {
-  return "game:" + game;
+  return 'game:' + game;
 }
 
 function gameNames(): Array<string> {
@@ -26,29 +26,29 @@ function allStats(): json.Value {
     const entry = kv.getJson(gameKey(names[i]));
     if (entry == null) continue;
     games.set(names[i], entry);
-    clips += entry.getNumber("count");
-    duration += entry.getNumber("totalDurationMs");
+    clips += entry.getNumber('count');
+    duration += entry.getNumber('totalDurationMs');
   }
-  return json.object().set("games", games).setNumber("clips", clips).setNumber("totalDurationMs", duration);
+  return json.object().set('games', games).setNumber('clips', clips).setNumber('totalDurationMs', duration);
 }
 
 /** Hook: counts the clip under its game and returns the updated totals. */
 export function clip_captured(): i32 {
   const current = clip.get();
-  if (current == null) return fail("clip.captured: no clip");
-  const game = current.game.length > 0 ? current.game : "unknown";
+  if (current == null) return fail('clip.captured: no clip');
+  const game = current.game.length > 0 ? current.game : 'unknown';
   let entry = kv.getJson(gameKey(game));
   if (entry == null || !entry.isObject()) entry = json.object();
-  entry.setNumber("count", entry.getNumber("count") + 1);
-  entry.setNumber("totalDurationMs", entry.getNumber("totalDurationMs") + Math.max(0, current.durationMs));
+  entry.setNumber('count', entry.getNumber('count') + 1);
+  entry.setNumber('totalDurationMs', entry.getNumber('totalDurationMs') + Math.max(0, current.durationMs));
   kv.setJson(gameKey(game), entry);
   const names = gameNames();
   if (!names.includes(game)) {
     names.push(game);
     kv.setJson(INDEX_KEY, json.strings(names));
   }
-  log.debug("game " + game + ": " + (<i64>entry.getNumber("count")).toString() + " clip(s)");
-  output.json(allStats().setString("game", game));
+  log.debug('game ' + game + ': ' + (<i64>entry.getNumber('count')).toString() + ' clip(s)');
+  output.json(allStats().setString('game', game));
   return 0;
 }
 
@@ -63,6 +63,6 @@ export function reset(): i32 {
   const names = gameNames();
   for (let i = 0; i < names.length; i++) kv.remove(gameKey(names[i]));
   kv.remove(INDEX_KEY);
-  output.json(json.object().setNumber("removed", names.length));
+  output.json(json.object().setNumber('removed', names.length));
   return 0;
 }

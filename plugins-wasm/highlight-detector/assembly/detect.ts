@@ -1,6 +1,6 @@
 // Highlight detection over a clip's event timeline. Events closer than `windowMs` join one
 // segment; a segment whose weighted score reaches `threshold` is a highlight.
-import { json } from "@plugboard/sdk";
+import { json } from '@plugboard/sdk';
 
 export class Settings {
   threshold: f64 = 2;
@@ -11,7 +11,11 @@ export class Settings {
 }
 
 class TimedEvent {
-  constructor(public t: f64, public weight: f64, public isKill: bool) {}
+  constructor(
+    public t: f64,
+    public weight: f64,
+    public isKill: bool,
+  ) {}
 }
 
 /** Reads `[{ t, type: "kill" | "audio_peak", value? }]`; other event types carry no weight. */
@@ -19,11 +23,12 @@ function weighted(events: Array<json.Value>, s: Settings): Array<TimedEvent> {
   const out = new Array<TimedEvent>();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    const t = e.getNumber("t", -1);
+    const t = e.getNumber('t', -1);
     if (t < 0) continue;
-    const type = e.getString("type");
-    if (type == "kill") out.push(new TimedEvent(t, s.killWeight, true));
-    else if (type == "audio_peak") out.push(new TimedEvent(t, s.peakWeight * Math.min(1, e.getNumber("value", 1)), false));
+    const type = e.getString('type');
+    if (type == 'kill') out.push(new TimedEvent(t, s.killWeight, true));
+    else if (type == 'audio_peak')
+      out.push(new TimedEvent(t, s.peakWeight * Math.min(1, e.getNumber('value', 1)), false));
   }
   out.sort((a: TimedEvent, b: TimedEvent): i32 => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
   return out;
@@ -41,12 +46,13 @@ function segment(group: Array<TimedEvent>, durationMs: f64, s: Settings): json.V
   const start = Math.max(0, group[0].t - s.paddingMs);
   let end = group[group.length - 1].t + s.paddingMs;
   if (durationMs > 0) end = Math.min(durationMs, end);
-  return json.object()
-    .setNumber("startMs", start)
-    .setNumber("endMs", end)
-    .setNumber("score", Math.round(score * 100) / 100)
-    .setNumber("kills", kills)
-    .setNumber("audioPeaks", peaks);
+  return json
+    .object()
+    .setNumber('startMs', start)
+    .setNumber('endMs', end)
+    .setNumber('score', Math.round(score * 100) / 100)
+    .setNumber('kills', kills)
+    .setNumber('audioPeaks', peaks);
 }
 
 /** Highlights as `[{ startMs, endMs, score, kills, audioPeaks }]`, in time order. */

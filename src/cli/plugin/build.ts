@@ -8,12 +8,22 @@ export function printBudget(r: BudgetReport): void {
   const m = r.manifest;
   const built = r.build.cached ? 'unchanged, reused' : `built in ${(r.build.ms / 1000).toFixed(1)} s`;
   console.log(`${m.slug} ${m.version}: ${path.relative(process.cwd(), r.build.wasmPath)} (${built})`);
-  console.log(table([
-    ['module size', bytes(r.build.bytes.length), `of the ${bytes(MODULE_SIZE_CAP)} publish cap (${percent(r.build.bytes.length, MODULE_SIZE_CAP)})`],
-    ['memory maximum', bytes(r.memoryMaxBytes), `manifest limits.memoryMiB; platform maximum ${bytes(r.platformMemoryMaxBytes)}`],
-    ['per-call limits', `fuel ${count(r.fuelLimit)}`, `timeout ${r.timeoutMs} ms, output ${bytes(r.maxOutputBytes)}`],
-    ['publish checks', r.problems.length === 0 ? 'ok' : `${r.problems.length} problem(s)`, ''],
-  ]));
+  console.log(
+    table([
+      [
+        'module size',
+        bytes(r.build.bytes.length),
+        `of the ${bytes(MODULE_SIZE_CAP)} publish cap (${percent(r.build.bytes.length, MODULE_SIZE_CAP)})`,
+      ],
+      [
+        'memory maximum',
+        bytes(r.memoryMaxBytes),
+        `manifest limits.memoryMiB; platform maximum ${bytes(r.platformMemoryMaxBytes)}`,
+      ],
+      ['per-call limits', `fuel ${count(r.fuelLimit)}`, `timeout ${r.timeoutMs} ms, output ${bytes(r.maxOutputBytes)}`],
+      ['publish checks', r.problems.length === 0 ? 'ok' : `${r.problems.length} problem(s)`, ''],
+    ]),
+  );
   for (const p of r.problems) console.log(`    ✗ ${p.code}: ${p.message}`);
   if (r.cases.length === 0) {
     console.log('  no test-inputs.json: add cases to measure fuel and memory');
@@ -31,7 +41,7 @@ export function printBudget(r: BudgetReport): void {
       `${bytes(x.usage.outputBytes)} (${percent(x.usage.outputBytes, r.maxOutputBytes)})`,
     ]);
   }
-  console.log('\n  test-inputs.json, measured with the platform\'s instrumentation (time is local, not metered):');
+  console.log("\n  test-inputs.json, measured with the platform's instrumentation (time is local, not metered):");
   console.log(table(rows, '    '));
   for (const { case: c, mismatch } of r.cases) if (mismatch) console.log(`    ✗ ${c.name}: ${mismatch}`);
 }
@@ -39,11 +49,16 @@ export function printBudget(r: BudgetReport): void {
 export function registerBuild(plugin: Command): void {
   plugin
     .command('build')
-    .description('Compile the plugin to build/plugin.wasm and print its budget: size, memory, fuel and peak memory per test input against the platform limits')
+    .description(
+      'Compile the plugin to build/plugin.wasm and print its budget: size, memory, fuel and peak memory per test input against the platform limits',
+    )
     .argument('[dir]', 'plugin folder', '.')
-    .action(action(async (dir: string) => {
-      const report = await budgetReport(dir);
-      printBudget(report);
-      if (report.problems.length > 0) throw new Error(`${report.problems.length} problem(s) publish would refuse (listed above)`);
-    }));
+    .action(
+      action(async (dir: string) => {
+        const report = await budgetReport(dir);
+        printBudget(report);
+        if (report.problems.length > 0)
+          throw new Error(`${report.problems.length} problem(s) publish would refuse (listed above)`);
+      }),
+    );
 }

@@ -27,7 +27,9 @@ async function send<T>(url: string, init: RequestInit): Promise<GraphQLResponse<
   try {
     res = await fetch(url, init);
   } catch (err) {
-    throw new ServerError(`cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    throw new ServerError(
+      `cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`,
+    );
   }
   const text = await res.text();
   let body: { data?: T | null; errors?: GraphQLErrorShape[] };
@@ -36,7 +38,8 @@ async function send<T>(url: string, init: RequestInit): Promise<GraphQLResponse<
   } catch {
     throw new ServerError(`${url} answered ${res.status} with a non-GraphQL body: ${text.slice(0, 200)}`);
   }
-  if (body.data === undefined && !body.errors?.length) throw new ServerError(`${url} answered ${res.status} without data or errors`);
+  if (body.data === undefined && !body.errors?.length)
+    throw new ServerError(`${url} answered ${res.status} without data or errors`);
   return { data: body.data ?? null, errors: body.errors ?? [] };
 }
 
@@ -45,7 +48,11 @@ function headers({ token }: ServerOptions): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': 'plugboard-cli' };
 }
 
-export function graphql<T>(opts: ServerOptions, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+export function graphql<T>(
+  opts: ServerOptions,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T>> {
   return send<T>(endpoint(opts.server, 'graphql'), {
     method: 'POST',
     headers: { ...headers(opts), 'content-type': 'application/json' },
@@ -67,7 +74,9 @@ export function graphqlMultipart<T>(
   form.set('operations', JSON.stringify({ query, variables }));
   const entries = Object.entries(files);
   form.set('map', JSON.stringify(Object.fromEntries(entries.map(([p], i) => [String(i), [p]]))));
-  entries.forEach(([, f], i) => form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name));
+  entries.forEach(([, f], i) =>
+    form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name),
+  );
   return send<T>(endpoint(opts.server, 'graphql'), { method: 'POST', headers: headers(opts), body: form });
 }
 

@@ -23,9 +23,13 @@ async function plugin(...args: string[]): Promise<{ out: string; err: string; co
   let out = '';
   let err = '';
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  const write = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
   // `plugin test` runs vitest, whose reporter writes to stdout directly.
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stdout = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
   const saved = process.exitCode;
   process.exitCode = 0;
   try {
@@ -71,7 +75,9 @@ describe('plugboard plugin', { timeout: 120_000 }, () => {
     const failed = await plugin('test', dir);
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/plugboard: 1 test\(s\) failed\n$/);
-    expect(failed.out + failed.err).toContain('expected output {\\"message\\":\\"Bye, Ada!\\"}, got {\\"message\\":\\"Hello, Ada!\\"}');
+    expect(failed.out + failed.err).toContain(
+      'expected output {\\"message\\":\\"Bye, Ada!\\"}, got {\\"message\\":\\"Hello, Ada!\\"}',
+    );
   });
 
   it('reports errors as one plugboard: line with a non-zero exit', async () => {
@@ -83,7 +89,10 @@ describe('plugboard plugin', { timeout: 120_000 }, () => {
 
     const broken = path.join(tmp, 'broken');
     await plugin('new', 'broken', '--dir', broken);
-    await writeFile(path.join(broken, 'assembly/index.ts'), 'import { fail } from "@plugboard/sdk";\nexport function greet(): i32 { return nope; }\n');
+    await writeFile(
+      path.join(broken, 'assembly/index.ts'),
+      'import { fail } from "@plugboard/sdk";\nexport function greet(): i32 { return nope; }\n',
+    );
     const built = await plugin('build', broken);
     expect(built.code).toBe(1);
     expect(built.err).toMatch(/^plugboard: index\.ts: 1 compile error\(s\)/);

@@ -19,7 +19,12 @@ interface Published {
 
 /** Creates the marketplace listing unless it exists (CONFLICT); returns whether it was created. */
 async function ensureListing(opts: ServerOptions, m: PluginJson): Promise<boolean> {
-  const input = { slug: m.slug, name: m.name ?? m.slug, summary: m.summary ?? m.slug, category: m.category ?? 'utilities' };
+  const input = {
+    slug: m.slug,
+    name: m.name ?? m.slug,
+    summary: m.summary ?? m.slug,
+    category: m.category ?? 'utilities',
+  };
   const res = await graphql<unknown>(opts, CREATE_PLUGIN, { input });
   if (res.errors.length === 0) return true;
   if (res.errors.every((e) => e.extensions?.code === 'CONFLICT')) return false;
@@ -34,7 +39,11 @@ export interface PublishOutcome {
 }
 
 /** Builds, checks locally as the server will, then uploads; progress goes to `log`. */
-export async function publishPlugin(dir: string, opts: ServerOptions, log: (line: string) => void = console.log): Promise<PublishOutcome> {
+export async function publishPlugin(
+  dir: string,
+  opts: ServerOptions,
+  log: (line: string) => void = console.log,
+): Promise<PublishOutcome> {
   const root = path.resolve(dir);
   const manifest = await readPluginJson(root);
   log(`building ${manifest.slug} ${manifest.version}…`);
@@ -43,7 +52,12 @@ export async function publishPlugin(dir: string, opts: ServerOptions, log: (line
   log(`  ${bytes(build.bytes.length)}, sha256 ${sha256}${build.cached ? ' (unchanged)' : ''}`);
   const local = inspectModule(build.bytes, manifest);
   if (!local.ok) {
-    throw new Error([`the module would be refused (${local.problems.length} problem(s)):`, ...local.problems.map((p) => `  ✗ ${p.code}: ${p.message}`)].join('\n'));
+    throw new Error(
+      [
+        `the module would be refused (${local.problems.length} problem(s)):`,
+        ...local.problems.map((p) => `  ✗ ${p.code}: ${p.message}`),
+      ].join('\n'),
+    );
   }
   const listingCreated = await ensureListing(opts, manifest);
   if (listingCreated) log(`created listing ${manifest.slug}`);
@@ -60,7 +74,8 @@ export async function publishPlugin(dir: string, opts: ServerOptions, log: (line
     throw new ServerError(['the server refused the version:', ...describeErrors(res.errors)].join('\n'));
   }
   log(`  uploaded in ${Math.round(performance.now() - started)} ms`);
-  if (version.sha256 !== sha256) throw new ServerError(`the server stored sha256 ${version.sha256}, but the upload was ${sha256}`);
+  if (version.sha256 !== sha256)
+    throw new ServerError(`the server stored sha256 ${version.sha256}, but the upload was ${sha256}`);
   return { ...version, listingCreated };
 }
 
@@ -71,8 +86,10 @@ export function registerPublish(plugin: Command): void {
     .argument('[dir]', 'plugin folder', '.')
     .requiredOption('--server <url>', 'Plugboard server, e.g. http://localhost:4000', process.env.PLUGBOARD_SERVER)
     .requiredOption('--token <token>', 'API token of a publisher (or set PLUGBOARD_TOKEN)', process.env.PLUGBOARD_TOKEN)
-    .action(action(async (dir: string, opts: ServerOptions) => {
-      const v = await publishPlugin(dir, opts);
-      console.log(`published ${v.version} (id ${v.id}, sha256 ${v.sha256})`);
-    }));
+    .action(
+      action(async (dir: string, opts: ServerOptions) => {
+        const v = await publishPlugin(dir, opts);
+        console.log(`published ${v.version} (id ${v.id}, sha256 ${v.sha256})`);
+      }),
+    );
 }

@@ -42,7 +42,8 @@ export async function fetchExecution(opts: ServerOptions, id: string): Promise<R
   if (res.errors.some((e) => /Cannot query field/i.test(e.message))) {
     res = await graphql<{ execution: RecordedExecution | null }>(opts, query(CONTRACT_FIELDS), { id });
   }
-  if (res.errors.length > 0) throw new ServerError(['cannot load the execution:', ...describeErrors(res.errors)].join('\n'));
+  if (res.errors.length > 0)
+    throw new ServerError(['cannot load the execution:', ...describeErrors(res.errors)].join('\n'));
   if (!res.data?.execution) throw new ServerError(`execution ${id} not found`);
   return res.data.execution;
 }

@@ -12,7 +12,10 @@ describe('clipAsSeen', () => {
   });
 
   it('falls back to the current clip for other calls', () => {
-    expect(clipAsSeen(recorded('{"values":[1,2]}'))).toEqual({ clip: { id: 'now', title: 'Renamed since' }, recorded: false });
+    expect(clipAsSeen(recorded('{"values":[1,2]}'))).toEqual({
+      clip: { id: 'now', title: 'Renamed since' },
+      recorded: false,
+    });
     expect(clipAsSeen(recorded('not json', null))).toEqual({ clip: null, recorded: false });
   });
 });

@@ -24,7 +24,14 @@ function manifestOf(e: RecordedExecution, wasm: Uint8Array): PluginJson {
   if (m?.slug) return m;
   // Without the manifest, grant what the module imports: a recorded call had those linked.
   const required = inspectModule(wasm, { functions: [], hooks: [], permissions: [] }).requiredPermissions;
-  return { slug: 'replay', version: e.version.version, hostApi: '^1.0.0', functions: [], hooks: [], permissions: required };
+  return {
+    slug: 'replay',
+    version: e.version.version,
+    hostApi: '^1.0.0',
+    functions: [],
+    hooks: [],
+    permissions: required,
+  };
 }
 
 export async function replayExecution(id: string, opts: ServerOptions & { dir?: string }): Promise<Replayed> {
@@ -61,7 +68,8 @@ export async function replayExecution(id: string, opts: ServerOptions & { dir?: 
 /** The KV store as the call found it: every key it read, with the value it got (absent keys stay absent). */
 export function kvAsRead(recorded: RecordedExecution): Record<string, Uint8Array> {
   const kv: Record<string, Uint8Array> = {};
-  for (const read of recorded.kvReads ?? []) if (read.base64 !== null) kv[read.key] = new Uint8Array(Buffer.from(read.base64, 'base64'));
+  for (const read of recorded.kvReads ?? [])
+    if (read.base64 !== null) kv[read.key] = new Uint8Array(Buffer.from(read.base64, 'base64'));
   return kv;
 }
 
@@ -72,7 +80,8 @@ export function kvAsRead(recorded: RecordedExecution): Record<string, Uint8Array
 export function clipAsSeen(recorded: RecordedExecution): { clip: Record<string, unknown> | null; recorded: boolean } {
   try {
     const event = JSON.parse(recorded.input ?? '') as { hook?: unknown; clip?: unknown };
-    if (typeof event.hook === 'string' && event.clip && typeof event.clip === 'object') return { clip: event.clip as Record<string, unknown>, recorded: true };
+    if (typeof event.hook === 'string' && event.clip && typeof event.clip === 'object')
+      return { clip: event.clip as Record<string, unknown>, recorded: true };
   } catch {
     // not a hook event: fall back to the clip as it is now
   }
@@ -83,14 +92,21 @@ const orDash = (v: string | number | null | undefined) => (v === null || v === u
 
 export function printReplay({ recorded: r, local: l, source }: Replayed): void {
   console.log(`execution ${r.id}: ${r.function} on version ${r.version.version}; replayed with the ${source}`);
-  if (r.inputTruncated) console.log('note: the server kept only the first 64 KiB of the input; the local run used that');
+  if (r.inputTruncated)
+    console.log('note: the server kept only the first 64 KiB of the input; the local run used that');
   const seen = clipAsSeen(r);
-  if (seen.clip && !seen.recorded) console.log(`note: clip ${String(seen.clip.id)} as it is now; the recording does not keep the clip as the call saw it`);
+  if (seen.clip && !seen.recorded)
+    console.log(
+      `note: clip ${String(seen.clip.id)} as it is now; the recording does not keep the clip as the call saw it`,
+    );
   if (seen.recorded) console.log('note: the clip as the hook saw it, from the recorded input');
   if (r.kvReads?.length) console.log(`note: KV as the call read it (${r.kvReads.length} key(s))`);
-  if (r.kvReadsTruncated) console.log('note: the server kept only the first 64 KiB of the KV reads; keys past it were empty locally');
-  if (r.kvReads === undefined || r.kvReads === null) console.log('note: the server did not record KV reads; the local run started with an empty KV store');
-  const error = (code: string | null | undefined, message: string | null | undefined) => (code ? clip(`${code}: ${message ?? ''}`, 50) : '-');
+  if (r.kvReadsTruncated)
+    console.log('note: the server kept only the first 64 KiB of the KV reads; keys past it were empty locally');
+  if (r.kvReads === undefined || r.kvReads === null)
+    console.log('note: the server did not record KV reads; the local run started with an empty KV store');
+  const error = (code: string | null | undefined, message: string | null | undefined) =>
+    code ? clip(`${code}: ${message ?? ''}`, 50) : '-';
   const rows = [
     ['', 'recorded', 'local'],
     ['status', r.status, l.status],
@@ -111,12 +127,16 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
 export function registerReplay(plugin: Command): void {
   plugin
     .command('replay')
-    .description('Re-run a recorded execution locally (its input, config and version) and compare it with the recording')
+    .description(
+      'Re-run a recorded execution locally (its input, config and version) and compare it with the recording',
+    )
     .argument('<executionId>', 'id of the execution to replay')
     .requiredOption('--server <url>', 'Plugboard server, e.g. http://localhost:4000', process.env.PLUGBOARD_SERVER)
     .requiredOption('--token <token>', 'API token (or set PLUGBOARD_TOKEN)', process.env.PLUGBOARD_TOKEN)
     .option('--dir <dir>', 'run a local build of this plugin folder instead of the published module')
-    .action(action(async (id: string, opts: ServerOptions & { dir?: string }) => {
-      printReplay(await replayExecution(id, opts));
-    }));
+    .action(
+      action(async (id: string, opts: ServerOptions & { dir?: string }) => {
+        printReplay(await replayExecution(id, opts));
+      }),
+    );
 }

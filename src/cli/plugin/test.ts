@@ -32,7 +32,9 @@ for (const c of cases) {
 
 async function hasTestFiles(dir: string): Promise<boolean> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.some((e) => e.isFile() && e.name.endsWith('.test.ts') && !e.parentPath.split(path.sep).includes('node_modules'));
+  return entries.some(
+    (e) => e.isFile() && e.name.endsWith('.test.ts') && !e.parentPath.split(path.sep).includes('node_modules'),
+  );
 }
 
 /**
@@ -45,12 +47,21 @@ async function runVitest(dir: string): Promise<number> {
   const vitest = await startVitest(
     'test',
     [],
-    { root: dir, config: false, watch: false, include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 30_000, hookTimeout: 120_000,
+    {
+      root: dir,
+      config: false,
+      watch: false,
+      include: ['**/*.test.ts'],
+      exclude: ['**/node_modules/**'],
+      testTimeout: 30_000,
+      hookTimeout: 120_000,
       // One worker, modules shared across files: binaryen's costly first use is paid once.
-      maxWorkers: 1, isolate: false,
+      maxWorkers: 1,
+      isolate: false,
       // The Extism SDK loads node:wasi, whose ExperimentalWarning would end up in every run's
       // output; plugins never get WASI.
-      execArgv: ['--disable-warning=ExperimentalWarning'] },
+      execArgv: ['--disable-warning=ExperimentalWarning'],
+    },
     { resolve: { alias: { '@plugboard/sdk/harness': path.join(sdkDir, 'harness', 'index.ts') } } },
   );
   const files = vitest.state.getFiles();
@@ -69,7 +80,10 @@ interface TaskLike {
 
 /** Failed tests only: vitest's own count includes the suites and files around them. */
 function failedTests(tasks: TaskLike[]): number {
-  return tasks.reduce((n, t) => n + (t.type === 'test' ? Number(t.result?.state === 'fail') : failedTests(t.tasks ?? [])), 0);
+  return tasks.reduce(
+    (n, t) => n + (t.type === 'test' ? Number(t.result?.state === 'fail') : failedTests(t.tasks ?? [])),
+    0,
+  );
 }
 
 export function registerTest(plugin: Command): void {
@@ -77,19 +91,22 @@ export function registerTest(plugin: Command): void {
     .command('test')
     .description(`Build the plugin and run its *.test.ts files and the ${TEST_INPUTS_FILE} expectations in the harness`)
     .argument('[dir]', 'plugin folder', '.')
-    .action(action(async (dir: string) => {
-      const root = path.resolve(dir);
-      // Built once here, so parallel test files reuse the build instead of each compiling it.
-      await buildPlugin(root);
-      const spec = path.join(root, 'build', 'test-inputs.test.ts');
-      if ((await readTestCases(root)).length > 0) {
-        await mkdir(path.dirname(spec), { recursive: true });
-        await writeFile(spec, CASES_SPEC);
-      }
-      if (!(await hasTestFiles(root))) throw new Error(`no tests in ${dir}: add ${TEST_INPUTS_FILE} cases or *.test.ts files`);
-      const failures = await runVitest(root);
-      // vitest sets process.exitCode itself; make it agree with what was counted.
-      process.exitCode = 0;
-      if (failures > 0) throw new Error(`${failures} test(s) failed`);
-    }));
+    .action(
+      action(async (dir: string) => {
+        const root = path.resolve(dir);
+        // Built once here, so parallel test files reuse the build instead of each compiling it.
+        await buildPlugin(root);
+        const spec = path.join(root, 'build', 'test-inputs.test.ts');
+        if ((await readTestCases(root)).length > 0) {
+          await mkdir(path.dirname(spec), { recursive: true });
+          await writeFile(spec, CASES_SPEC);
+        }
+        if (!(await hasTestFiles(root)))
+          throw new Error(`no tests in ${dir}: add ${TEST_INPUTS_FILE} cases or *.test.ts files`);
+        const failures = await runVitest(root);
+        // vitest sets process.exitCode itself; make it agree with what was counted.
+        process.exitCode = 0;
+        if (failures > 0) throw new Error(`${failures} test(s) failed`);
+      }),
+    );
 }

@@ -2,7 +2,13 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileAssemblyScript } from '../../toolchain/asc.ts';
-import { INSTRUMENTATION_VERSION, prepareModule, sha256Hex, type PreparedModule, type PrepareOptions } from '../prepare.ts';
+import {
+  INSTRUMENTATION_VERSION,
+  prepareModule,
+  sha256Hex,
+  type PreparedModule,
+  type PrepareOptions,
+} from '../prepare.ts';
 
 /** AssemblyScript sources of the runtime's test plugins. */
 export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -28,7 +34,10 @@ export async function buildFixture(name: FixtureName): Promise<Uint8Array> {
   if ((await mtime(outFile)) > newest) return new Uint8Array(await readFile(outFile));
   await mkdir(FIXTURE_BUILD_DIR, { recursive: true });
   // asc resolves `--use abort=` relative to the working directory, without the `.ts` suffix.
-  const abortModule = path.relative(process.cwd(), path.join(FIXTURE_SOURCE_DIR, 'lib/abort')).split(path.sep).join('/');
+  const abortModule = path
+    .relative(process.cwd(), path.join(FIXTURE_SOURCE_DIR, 'lib/abort'))
+    .split(path.sep)
+    .join('/');
   const tmp = `${outFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const bytes = await compileAssemblyScript({
     entry,
@@ -40,7 +49,9 @@ export async function buildFixture(name: FixtureName): Promise<Uint8Array> {
 }
 
 const prepared = new Map<string, Promise<PreparedModule>>();
-const INSTRUMENTATION_SOURCES = ['instrument.ts', 'binaryen-walk.ts', 'memory-cap.ts', 'prepare-worker.ts'].map((f) => fileURLToPath(new URL(`../${f}`, import.meta.url)));
+const INSTRUMENTATION_SOURCES = ['instrument.ts', 'binaryen-walk.ts', 'memory-cap.ts', 'prepare-worker.ts'].map((f) =>
+  fileURLToPath(new URL(`../${f}`, import.meta.url)),
+);
 
 /**
  * `buildFixture` followed by `prepareModule`, memoised per process and cached on disk (keyed by
@@ -60,7 +71,9 @@ export function preparedFixture(name: FixtureName, options: PrepareOptions = {})
 async function prepareCached(name: FixtureName, options: PrepareOptions): Promise<PreparedModule> {
   const raw = await buildFixture(name);
   const mtimes = await Promise.all(INSTRUMENTATION_SOURCES.map(mtime));
-  const id = sha256Hex(new TextEncoder().encode(JSON.stringify([sha256Hex(raw), options, INSTRUMENTATION_VERSION, mtimes]))).slice(0, 16);
+  const id = sha256Hex(
+    new TextEncoder().encode(JSON.stringify([sha256Hex(raw), options, INSTRUMENTATION_VERSION, mtimes])),
+  ).slice(0, 16);
   const file = path.join(FIXTURE_BUILD_DIR, `${name}.${id}.prepared.wasm`);
   const cached = await readFile(file).catch(() => null);
   if (cached) {

@@ -17,7 +17,10 @@ export function request(
   prepared: Pick<PreparedModule, 'bytes' | 'sha256'>,
   fn: string,
   input: string | Uint8Array = '',
-  overrides: Partial<Omit<CallRequest, 'limits' | 'host'>> & { limits?: Partial<CallLimits>; host?: Partial<HostState> } = {},
+  overrides: Partial<Omit<CallRequest, 'limits' | 'host'>> & {
+    limits?: Partial<CallLimits>;
+    host?: Partial<HostState>;
+  } = {},
 ): CallRequest {
   const { limits, host, ...rest } = overrides;
   return {

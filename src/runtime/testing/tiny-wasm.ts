@@ -33,8 +33,17 @@ export interface TinyModule {
   exports?: string[];
 }
 
-export function tinyWasm({ imports = [], importMemory, memory = { min: 1 }, table, exports = [] }: TinyModule): Uint8Array {
-  const types = [...imports.map((i) => [0x60, ...vec(i.params.map((p) => [VT[p]])), ...vec(i.results.map((r) => [VT[r]]))]), [0x60, 0, 1, VT.i32]];
+export function tinyWasm({
+  imports = [],
+  importMemory,
+  memory = { min: 1 },
+  table,
+  exports = [],
+}: TinyModule): Uint8Array {
+  const types = [
+    ...imports.map((i) => [0x60, ...vec(i.params.map((p) => [VT[p]])), ...vec(i.results.map((r) => [VT[r]]))]),
+    [0x60, 0, 1, VT.i32],
+  ];
   const mainType = types.length - 1;
   const importEntries = imports.map((imp, idx) => [...name(imp.module), ...name(imp.name), 0x00, ...leb(idx)]);
   if (importMemory) importEntries.push([...name(importMemory.module), ...name(importMemory.name), 0x02, 0x00, 1]);
@@ -47,7 +56,15 @@ export function tinyWasm({ imports = [], importMemory, memory = { min: 1 }, tabl
     bytes.push(...section(5, vec([[flags, ...leb(memory.min), ...(memory.max !== undefined ? leb(memory.max) : [])]])));
   }
   const fnBase = imports.length;
-  bytes.push(...section(7, vec([...exports.map((e, i) => [...name(e), 0x00, ...leb(fnBase + i)]), ...(memory ? [[...name('memory'), 0x02, 0]] : [])])));
+  bytes.push(
+    ...section(
+      7,
+      vec([
+        ...exports.map((e, i) => [...name(e), 0x00, ...leb(fnBase + i)]),
+        ...(memory ? [[...name('memory'), 0x02, 0]] : []),
+      ]),
+    ),
+  );
   const body = [0, 0x41, 0, 0x0b];
   bytes.push(...section(10, vec(exports.map(() => [...leb(body.length), ...body]))));
   return new Uint8Array(bytes);

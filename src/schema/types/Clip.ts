@@ -29,7 +29,10 @@ builder.node(ClipRef, {
     game: t.exposeString('game', { nullable: true }),
     tags: t.exposeStringList('tags'),
     status: t.expose('status', { type: ClipStatusEnum }),
-    metadata: t.expose('metadata', { type: 'JSONObject', description: "Free-form; each plugin's results sit under its slug" }),
+    metadata: t.expose('metadata', {
+      type: 'JSONObject',
+      description: "Free-form; each plugin's results sit under its slug",
+    }),
     owner: t.field({ type: UserRef, resolve: async (c, _args, ctx) => (await ctx.loaders.user.load(c.ownerId))! }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -50,12 +53,20 @@ const ClipFilter = builder.inputType('ClipFilter', {
   }),
 });
 
-const CountByStatus = builder.objectRef<{ status: (typeof CLIP_STATUSES)[number]; count: number }>('ClipStatusCount').implement({
-  fields: (t) => ({ status: t.expose('status', { type: ClipStatusEnum }), count: t.exposeInt('count') }),
-});
-const CountByGame = builder.objectRef<{ game: string | null; count: number; totalDurationMs: number }>('ClipGameCount').implement({
-  fields: (t) => ({ game: t.exposeString('game', { nullable: true }), count: t.exposeInt('count'), totalDurationMs: t.exposeFloat('totalDurationMs') }),
-});
+const CountByStatus = builder
+  .objectRef<{ status: (typeof CLIP_STATUSES)[number]; count: number }>('ClipStatusCount')
+  .implement({
+    fields: (t) => ({ status: t.expose('status', { type: ClipStatusEnum }), count: t.exposeInt('count') }),
+  });
+const CountByGame = builder
+  .objectRef<{ game: string | null; count: number; totalDurationMs: number }>('ClipGameCount')
+  .implement({
+    fields: (t) => ({
+      game: t.exposeString('game', { nullable: true }),
+      count: t.exposeInt('count'),
+      totalDurationMs: t.exposeFloat('totalDurationMs'),
+    }),
+  });
 const ClipStatsRef = builder.objectRef<Awaited<ReturnType<typeof clipStats>>>('ClipStats').implement({
   fields: (t) => ({
     total: t.exposeInt('total'),
@@ -71,7 +82,8 @@ builder.queryFields((t) => ({
     description: "The viewer's clips, newest first",
     authScopes: { signedIn: true },
     args: { filter: t.arg({ type: ClipFilter }) },
-    resolve: async (_root, args, ctx) => toConnection(await listClips(ctx.em, ctx.viewer!.id, args.filter ?? {}, forwardArgs(args))),
+    resolve: async (_root, args, ctx) =>
+      toConnection(await listClips(ctx.em, ctx.viewer!.id, args.filter ?? {}, forwardArgs(args))),
   }),
   clip: t.field({
     type: ClipRef,
@@ -111,7 +123,11 @@ const UpdateClipInput = builder.inputType('UpdateClipInput', {
   fields: (t) => ({ id: t.id({ required: true }), ...clipFields(t, false), status: t.field({ type: ClipStatusEnum }) }),
 });
 
-const deps = (ctx: Context): ClipDeps => ({ em: ctx.em, events: ctx.app.events, runHooks: (hook, clip) => runClipHooks(ctx.app.platform, hook, clip) });
+const deps = (ctx: Context): ClipDeps => ({
+  em: ctx.em,
+  events: ctx.app.events,
+  runHooks: (hook, clip) => runClipHooks(ctx.app.platform, hook, clip),
+});
 
 builder.mutationFields((t) => ({
   createClip: t.field({
@@ -124,7 +140,8 @@ builder.mutationFields((t) => ({
     type: ClipRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateClipInput, required: true }) },
-    resolve: (_root, { input: { id, ...fields } }, ctx) => updateClip(deps(ctx), ctx.viewer!, parseId(String(id), 'Clip', 'input.id'), fields as never),
+    resolve: (_root, { input: { id, ...fields } }, ctx) =>
+      updateClip(deps(ctx), ctx.viewer!, parseId(String(id), 'Clip', 'input.id'), fields as never),
   }),
   deleteClip: t.field({
     type: ClipRef,
@@ -135,9 +152,14 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const ClipEventRef = builder.objectRef<{ type: 'CREATED' | 'UPDATED' | 'DELETED'; clip: ClipRecord }>('ClipEvent').implement({
-  fields: (t) => ({ type: t.expose('type', { type: ClipEventTypeEnum }), clip: t.field({ type: ClipRef, resolve: (e) => e.clip }) }),
-});
+const ClipEventRef = builder
+  .objectRef<{ type: 'CREATED' | 'UPDATED' | 'DELETED'; clip: ClipRecord }>('ClipEvent')
+  .implement({
+    fields: (t) => ({
+      type: t.expose('type', { type: ClipEventTypeEnum }),
+      clip: t.field({ type: ClipRef, resolve: (e) => e.clip }),
+    }),
+  });
 
 builder.subscriptionField('clipEvents', (t) =>
   t.field({
@@ -150,5 +172,9 @@ builder.subscriptionField('clipEvents', (t) =>
 );
 
 function reviveClip(json: Record<string, unknown>): ClipRecord {
-  return { ...json, createdAt: new Date(json.createdAt as string), updatedAt: new Date(json.updatedAt as string) } as ClipRecord;
+  return {
+    ...json,
+    createdAt: new Date(json.createdAt as string),
+    updatedAt: new Date(json.updatedAt as string),
+  } as ClipRecord;
 }

@@ -15,7 +15,17 @@ import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../ref
 const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
 const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
 const ExecutionEventTypeEnum = builder.enumType('ExecutionEventType', {
-  values: ['STARTED', 'LOG', 'EMITTED', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED', 'REJECTED'] as const,
+  values: [
+    'STARTED',
+    'LOG',
+    'EMITTED',
+    'SUCCEEDED',
+    'FAILED',
+    'TIMED_OUT',
+    'FUEL_EXHAUSTED',
+    'MEMORY_EXCEEDED',
+    'REJECTED',
+  ] as const,
 });
 
 const LogLineRef = builder.objectRef<{ level: string; message: string; at: number }>('LogLine').implement({
@@ -32,7 +42,10 @@ const KvReadRef = builder.objectRef<{ key: string; base64: string | null }>('KvR
   description: 'A KV key the call read and the value it got, so the call can be replayed',
   fields: (t) => ({
     key: t.exposeString('key'),
-    base64: t.exposeString('base64', { nullable: true, description: 'The value as stored; null when the key was absent' }),
+    base64: t.exposeString('base64', {
+      nullable: true,
+      description: 'The value as stored; null when the key was absent',
+    }),
     text: t.string({
       nullable: true,
       description: 'The value as UTF-8 text; null when absent or not valid UTF-8',
@@ -60,9 +73,19 @@ builder.node(ExecutionRef, {
   id: { resolve: (e) => e.id },
   loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(Number(id)))),
   fields: (t) => ({
-    installation: t.field({ type: InstallationRef, resolve: async (e, _a, ctx) => (await ctx.loaders.installation.load(e.installationId))! }),
-    version: t.field({ type: PluginVersionRef, resolve: async (e, _a, ctx) => (await ctx.loaders.version.load(e.versionId))! }),
-    clip: t.field({ type: ClipRef, nullable: true, resolve: (e, _a, ctx) => (e.clipId ? ctx.loaders.clip.load(e.clipId) : null) }),
+    installation: t.field({
+      type: InstallationRef,
+      resolve: async (e, _a, ctx) => (await ctx.loaders.installation.load(e.installationId))!,
+    }),
+    version: t.field({
+      type: PluginVersionRef,
+      resolve: async (e, _a, ctx) => (await ctx.loaders.version.load(e.versionId))!,
+    }),
+    clip: t.field({
+      type: ClipRef,
+      nullable: true,
+      resolve: (e, _a, ctx) => (e.clipId ? ctx.loaders.clip.load(e.clipId) : null),
+    }),
     trigger: t.expose('trigger', { type: ExecutionTriggerEnum }),
     hook: t.exposeString('hook', { nullable: true }),
     function: t.exposeString('function'),
@@ -71,7 +94,9 @@ builder.node(ExecutionRef, {
     fuelUsed: t.exposeFloat('fuelUsed', { nullable: true, description: 'Instruction budget units the call consumed' }),
     peakMemoryBytes: t.exposeFloat('peakMemoryBytes', { nullable: true }),
     inputSize: t.exposeInt('inputSize'),
-    input: t.exposeString('input', { description: 'The input as sent, capped at 64 KiB (see inputTruncated), for replay' }),
+    input: t.exposeString('input', {
+      description: 'The input as sent, capped at 64 KiB (see inputTruncated), for replay',
+    }),
     inputTruncated: t.exposeBoolean('inputTruncated'),
     outputSize: t.exposeInt('outputSize', { nullable: true }),
     output: t.exposeString('output', { nullable: true }),
@@ -82,10 +107,13 @@ builder.node(ExecutionRef, {
     kvReads: t.field({
       type: [KvReadRef],
       nullable: true,
-      description: 'Keys the call read from its KV store, first read of each, as it read them (capped at 64 KiB; null when not recorded)',
+      description:
+        'Keys the call read from its KV store, first read of each, as it read them (capped at 64 KiB; null when not recorded)',
       resolve: (e) => e.kvReads,
     }),
-    kvReadsTruncated: t.exposeBoolean('kvReadsTruncated', { description: 'Some reads were left out of kvReads to respect its cap' }),
+    kvReadsTruncated: t.exposeBoolean('kvReadsTruncated', {
+      description: 'Some reads were left out of kvReads to respect its cap',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
   }),
@@ -109,7 +137,9 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const f = args.filter ?? {};
       const filter = {
-        installationId: f.installationId ? parseId(String(f.installationId), 'Installation', 'filter.installationId') : null,
+        installationId: f.installationId
+          ? parseId(String(f.installationId), 'Installation', 'filter.installationId')
+          : null,
         clipId: f.clipId ? parseId(String(f.clipId), 'Clip', 'filter.clipId') : null,
         status: f.status,
         trigger: f.trigger,
@@ -122,7 +152,8 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { signedIn: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.execution.load(parseId(String(id), 'Execution'))),
+    resolve: async (_root, { id }, ctx) =>
+      visible(ctx, await ctx.loaders.execution.load(parseId(String(id), 'Execution'))),
   }),
 }));
 
@@ -143,12 +174,24 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const id = parseId(String(input.installationId), 'Installation', 'input.installationId');
       const installation = await ctx.loaders.installation.load(id);
-      if (!installation || installation.ownerId !== ctx.viewer!.id) throw new NotFoundError('Installation', String(input.installationId));
+      if (!installation || installation.ownerId !== ctx.viewer!.id)
+        throw new NotFoundError('Installation', String(input.installationId));
       const version = (await ctx.loaders.version.load(installation.versionId))!;
       if (!version.functions.includes(input.function)) {
-        throw new BadInputError([{ field: 'input.function', code: 'UNKNOWN_FUNCTION', message: `${version.version} declares ${version.functions.join(', ') || 'no functions'}` }]);
+        throw new BadInputError([
+          {
+            field: 'input.function',
+            code: 'UNKNOWN_FUNCTION',
+            message: `${version.version} declares ${version.functions.join(', ') || 'no functions'}`,
+          },
+        ]);
       }
-      const outcome = await runCall(ctx.app.platform, { installationId: id, function: input.function, input: input.input ?? '', trigger: 'MANUAL' });
+      const outcome = await runCall(ctx.app.platform, {
+        installationId: id,
+        function: input.function,
+        input: input.input ?? '',
+        trigger: 'MANUAL',
+      });
       const execution = await ctx.loaders.execution.clear(outcome.executionId).load(outcome.executionId);
       if (!execution) throw new UninstalledDuringCallError();
       return execution;
@@ -162,7 +205,12 @@ const ExecutionEventRef = builder.objectRef<ExecutionEventPayload>('ExecutionEve
     executionId: t.id({ resolve: (e) => encodeGlobalID('Execution', e.executionId) }),
     installationId: t.id({ resolve: (e) => encodeGlobalID('Installation', e.installationId) }),
     log: t.field({ type: LogLineRef, nullable: true, resolve: (e) => e.log ?? null }),
-    emitted: t.field({ type: 'JSON', nullable: true, description: 'For EMITTED: the {type, data} the plugin emitted', resolve: (e) => e.emitted ?? null }),
+    emitted: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'For EMITTED: the {type, data} the plugin emitted',
+      resolve: (e) => e.emitted ?? null,
+    }),
     execution: t.field({
       type: ExecutionRef,
       description: 'The execution as stored when the event is delivered',
@@ -178,14 +226,18 @@ builder.subscriptionField('executionEvents', (t) =>
     authScopes: { signedIn: true },
     args: { installationId: t.arg.id(), executionId: t.arg.id() },
     subscribe: (_root, args, ctx) => {
-      const installationId = args.installationId ? parseId(String(args.installationId), 'Installation', 'installationId') : null;
+      const installationId = args.installationId
+        ? parseId(String(args.installationId), 'Installation', 'installationId')
+        : null;
       const executionId = args.executionId ? parseId(String(args.executionId), 'Execution', 'executionId') : null;
       return pipe(
         Repeater.merge([ctx.app.events.subscribe('execution-events', ctx.viewer!.id)]),
-        filterIterator((e: ExecutionEventPayload) => (!installationId || e.installationId === installationId) && (!executionId || e.executionId === executionId)),
+        filterIterator(
+          (e: ExecutionEventPayload) =>
+            (!installationId || e.installationId === installationId) && (!executionId || e.executionId === executionId),
+        ),
       );
     },
     resolve: (payload) => payload,
   }),
 );
-

@@ -20,7 +20,10 @@ import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.t
 import { reload } from '../reload.ts';
 
 const CriticalityEnum = builder.enumType('Criticality', {
-  values: { CRITICAL: { description: 'A failing hook fails the triggering operation' }, OPTIONAL: { description: 'A failing hook is recorded and skipped' } },
+  values: {
+    CRITICAL: { description: 'A failing hook fails the triggering operation' },
+    OPTIONAL: { description: 'A failing hook is recorded and skipped' },
+  },
 });
 const CircuitStateEnum = builder.enumType('CircuitState', { values: CIRCUIT_STATES });
 const InstallationEventTypeEnum = builder.enumType('InstallationEventType', {
@@ -37,7 +40,8 @@ const VersionChangeRef = builder.objectRef<InstallationRecord['history'][number]
 });
 
 /** Installations are private to their owner. */
-const visible = (ctx: Context, i: InstallationRecord | null) => (i && ctx.viewer && i.ownerId === ctx.viewer.id ? i : null);
+const visible = (ctx: Context, i: InstallationRecord | null) =>
+  i && ctx.viewer && i.ownerId === ctx.viewer.id ? i : null;
 
 builder.node(InstallationRef, {
   description: 'A plugin installed by a user, pinned to a version, with its config and granted permissions',
@@ -46,9 +50,15 @@ builder.node(InstallationRef, {
   fields: (t) => ({
     owner: t.field({ type: UserRef, resolve: async (i, _a, ctx) => (await ctx.loaders.user.load(i.ownerId))! }),
     plugin: t.field({ type: PluginRef, resolve: async (i, _a, ctx) => (await ctx.loaders.plugin.load(i.pluginId))! }),
-    version: t.field({ type: PluginVersionRef, resolve: async (i, _a, ctx) => (await ctx.loaders.version.load(i.versionId))! }),
+    version: t.field({
+      type: PluginVersionRef,
+      resolve: async (i, _a, ctx) => (await ctx.loaders.version.load(i.versionId))!,
+    }),
     versionRange: t.exposeString('versionRange'),
-    config: t.expose('config', { type: 'JSONObject', description: 'Validated against the version’s configSchema, defaults applied' }),
+    config: t.expose('config', {
+      type: 'JSONObject',
+      description: 'Validated against the version’s configSchema, defaults applied',
+    }),
     grantedPermissions: t.exposeStringList('grantedPermissions'),
     enabled: t.exposeBoolean('enabled'),
     priority: t.exposeInt('priority', { description: 'Hooks run highest priority first' }),
@@ -68,23 +78,29 @@ builder.queryFields((t) => ({
     type: InstallationRef,
     description: "The viewer's installations, highest priority first",
     authScopes: { signedIn: true },
-    resolve: async (_root, args, ctx) => toConnection(await listInstallations(ctx.em, ctx.viewer!.id, forwardArgs(args))),
+    resolve: async (_root, args, ctx) =>
+      toConnection(await listInstallations(ctx.em, ctx.viewer!.id, forwardArgs(args))),
   }),
   installation: t.field({
     type: InstallationRef,
     nullable: true,
     authScopes: { signedIn: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.installation.load(parseId(String(id), 'Installation'))),
+    resolve: async (_root, { id }, ctx) =>
+      visible(ctx, await ctx.loaders.installation.load(parseId(String(id), 'Installation'))),
   }),
 }));
 
 const InstallPluginInput = builder.inputType('InstallPluginInput', {
   fields: (t) => ({
     slug: t.string({ required: true }),
-    versionRange: t.string({ description: 'semver range; the highest stable, non-yanked match is installed (default "*")' }),
+    versionRange: t.string({
+      description: 'semver range; the highest stable, non-yanked match is installed (default "*")',
+    }),
     config: t.field({ type: 'JSONObject' }),
-    grantPermissions: t.stringList({ description: `Must cover every permission the version asks for (${PERMISSIONS.join(', ')})` }),
+    grantPermissions: t.stringList({
+      description: `Must cover every permission the version asks for (${PERMISSIONS.join(', ')})`,
+    }),
     priority: t.int({ description: '-1000 to 1000, default 0' }),
     criticality: t.field({ type: CriticalityEnum }),
   }),
@@ -108,27 +124,39 @@ builder.mutationFields((t) => ({
     type: InstallationRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: InstallPluginInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => reload(ctx.loaders.installation, await installPlugin(deps(ctx), ctx.viewer!, input)),
+    resolve: async (_root, { input }, ctx) =>
+      reload(ctx.loaders.installation, await installPlugin(deps(ctx), ctx.viewer!, input)),
   }),
   updateInstallation: t.field({
     type: InstallationRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateInstallationInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
-      reload(ctx.loaders.installation, await updateInstallation(deps(ctx), ctx.viewer!, parseId(String(id), 'Installation', 'input.id'), fields)),
+      reload(
+        ctx.loaders.installation,
+        await updateInstallation(deps(ctx), ctx.viewer!, parseId(String(id), 'Installation', 'input.id'), fields),
+      ),
   }),
   upgradeInstallation: t.field({
     type: InstallationRef,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }), versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }) },
-    resolve: async (_root, { id, versionRange }, ctx) => reload(ctx.loaders.installation, await upgradeInstallation(deps(ctx), ctx.viewer!, installationId(id), versionRange)),
+    args: {
+      id: t.arg.id({ required: true }),
+      versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }),
+    },
+    resolve: async (_root, { id, versionRange }, ctx) =>
+      reload(
+        ctx.loaders.installation,
+        await upgradeInstallation(deps(ctx), ctx.viewer!, installationId(id), versionRange),
+      ),
   }),
   rollbackInstallation: t.field({
     type: InstallationRef,
     description: 'Returns to the version used before the last upgrade or rollback',
     authScopes: { signedIn: true },
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => reload(ctx.loaders.installation, await rollbackInstallation(deps(ctx), ctx.viewer!, installationId(id))),
+    resolve: async (_root, { id }, ctx) =>
+      reload(ctx.loaders.installation, await rollbackInstallation(deps(ctx), ctx.viewer!, installationId(id))),
   }),
   uninstallPlugin: t.field({
     type: InstallationRef,
@@ -140,11 +168,17 @@ builder.mutationFields((t) => ({
 }));
 
 const InstallationEventRef = builder
-  .objectRef<{ type: 'INSTALLED' | 'UPDATED' | 'UPGRADED' | 'ROLLED_BACK' | 'UNINSTALLED' | 'CIRCUIT_CHANGED'; installationId: number }>('InstallationEvent')
+  .objectRef<{
+    type: 'INSTALLED' | 'UPDATED' | 'UPGRADED' | 'ROLLED_BACK' | 'UNINSTALLED' | 'CIRCUIT_CHANGED';
+    installationId: number;
+  }>('InstallationEvent')
   .implement({
     fields: (t) => ({
       type: t.expose('type', { type: InstallationEventTypeEnum }),
-      installationId: t.id({ resolve: (e) => encodeGlobalID('Installation', e.installationId), description: 'Global ID, also after UNINSTALLED' }),
+      installationId: t.id({
+        resolve: (e) => encodeGlobalID('Installation', e.installationId),
+        description: 'Global ID, also after UNINSTALLED',
+      }),
       installation: t.field({
         type: InstallationRef,
         nullable: true,

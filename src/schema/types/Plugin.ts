@@ -1,5 +1,13 @@
 import { HOOKS, PERMISSIONS } from '../../runtime/abi.ts';
-import { CATEGORIES, createPlugin, listPlugins, pluginCategories, PLUGIN_SORTS, setPluginFeatured, updatePlugin } from '../../services/plugins.ts';
+import {
+  CATEGORIES,
+  createPlugin,
+  listPlugins,
+  pluginCategories,
+  PLUGIN_SORTS,
+  setPluginFeatured,
+  updatePlugin,
+} from '../../services/plugins.ts';
 import { pageSize } from '../../services/pagination.ts';
 import { builder } from '../builder.ts';
 import { reload } from '../reload.ts';
@@ -18,7 +26,10 @@ const RatingRef = builder.objectRef<{ average: number; count: number; histogram:
 });
 
 const CategoryRef = builder.objectRef<{ name: string; count: number }>('Category').implement({
-  fields: (t) => ({ name: t.exposeString('name'), count: t.exposeInt('count', { description: 'Listings in this category' }) }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    count: t.exposeInt('count', { description: 'Listings in this category' }),
+  }),
 });
 
 builder.node(PluginRef, {
@@ -46,7 +57,11 @@ builder.node(PluginRef, {
     }),
     rating: t.field({
       type: RatingRef,
-      resolve: (p) => ({ average: p.ratingAverage, count: p.ratingCount, histogram: [p.rating1, p.rating2, p.rating3, p.rating4, p.rating5] }),
+      resolve: (p) => ({
+        average: p.ratingAverage,
+        count: p.ratingCount,
+        histogram: [p.rating1, p.rating2, p.rating3, p.rating4, p.rating5],
+      }),
     }),
     latestVersion: t.field({
       type: PluginVersionRef,
@@ -147,7 +162,8 @@ builder.mutationFields((t) => ({
     type: PluginRef,
     authScopes: { publisher: true },
     args: { input: t.arg({ type: CreatePluginInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => reload(ctx.loaders.plugin, await createPlugin(ctx.em, ctx.viewer!, input)),
+    resolve: async (_root, { input }, ctx) =>
+      reload(ctx.loaders.plugin, await createPlugin(ctx.em, ctx.viewer!, input)),
   }),
   updatePlugin: t.field({
     type: PluginRef,
@@ -162,6 +178,7 @@ builder.mutationFields((t) => ({
     type: PluginRef,
     authScopes: { admin: true },
     args: { slug: t.arg.string({ required: true }), featured: t.arg.boolean({ required: true }) },
-    resolve: async (_root, { slug, featured }, ctx) => reload(ctx.loaders.plugin, await setPluginFeatured(ctx.em, slug, featured)),
+    resolve: async (_root, { slug, featured }, ctx) =>
+      reload(ctx.loaders.plugin, await setPluginFeatured(ctx.em, slug, featured)),
   }),
 }));

@@ -10,9 +10,14 @@ builder.node(PluginVersionRef, {
   loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.version.load(Number(id))),
   fields: (t) => ({
     version: t.exposeString('version', { description: 'Semantic version' }),
-    plugin: t.field({ type: PluginRef, resolve: async (v, _args, ctx) => (await ctx.loaders.plugin.load(v.pluginId))! }),
+    plugin: t.field({
+      type: PluginRef,
+      resolve: async (v, _args, ctx) => (await ctx.loaders.plugin.load(v.pluginId))!,
+    }),
     manifest: t.expose('manifest', { type: 'JSONObject' }),
-    sha256: t.exposeString('sha256', { description: 'sha256 of the module as uploaded; download it from /wasm/{sha256}' }),
+    sha256: t.exposeString('sha256', {
+      description: 'sha256 of the module as uploaded; download it from /wasm/{sha256}',
+    }),
     sizeBytes: t.exposeInt('sizeBytes'),
     permissions: t.exposeStringList('permissions'),
     functions: t.exposeStringList('functions'),
@@ -20,7 +25,11 @@ builder.node(PluginVersionRef, {
     hostApi: t.exposeString('hostApi', { description: 'Semver range of the host API the module was built for' }),
     dependencies: t.expose('dependencies', { type: 'JSONObject', description: 'Plugin slug -> semver range' }),
     configSchema: t.expose('configSchema', { type: 'JSONObject', nullable: true }),
-    limits: t.field({ type: 'JSONObject', description: 'memoryMiB, timeoutMs, fuel as requested by the manifest', resolve: (v) => ({ ...v.limits }) }),
+    limits: t.field({
+      type: 'JSONObject',
+      description: 'memoryMiB, timeoutMs, fuel as requested by the manifest',
+      resolve: (v) => ({ ...v.limits }),
+    }),
     changelog: t.exposeString('changelog'),
     prerelease: t.exposeBoolean('prerelease'),
     yanked: t.exposeBoolean('yanked'),
@@ -52,20 +61,42 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: PublishPluginVersionInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const wasm = new Uint8Array(await input.wasm.arrayBuffer());
-      return { versionId: await publishPluginVersion(ctx.em, ctx.viewer!, { slug: input.slug, manifest: input.manifest, wasm }) };
+      return {
+        versionId: await publishPluginVersion(ctx.em, ctx.viewer!, {
+          slug: input.slug,
+          manifest: input.manifest,
+          wasm,
+        }),
+      };
     },
   }),
   yankPluginVersion: t.field({
     type: PluginVersionRef,
     description: 'A yanked version is never chosen by installs or upgrades; installations on it keep running',
     authScopes: { publisher: true },
-    args: { slug: t.arg.string({ required: true }), version: t.arg.string({ required: true }), yanked: t.arg.boolean({ defaultValue: true }) },
-    resolve: async (_root, args, ctx) => reload(ctx.loaders.version, await yankPluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.yanked ?? true)),
+    args: {
+      slug: t.arg.string({ required: true }),
+      version: t.arg.string({ required: true }),
+      yanked: t.arg.boolean({ defaultValue: true }),
+    },
+    resolve: async (_root, args, ctx) =>
+      reload(
+        ctx.loaders.version,
+        await yankPluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.yanked ?? true),
+      ),
   }),
   deprecatePluginVersion: t.field({
     type: PluginVersionRef,
     authScopes: { publisher: true },
-    args: { slug: t.arg.string({ required: true }), version: t.arg.string({ required: true }), reason: t.arg.string({ description: 'null undeprecates' }) },
-    resolve: async (_root, args, ctx) => reload(ctx.loaders.version, await deprecatePluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.reason ?? null)),
+    args: {
+      slug: t.arg.string({ required: true }),
+      version: t.arg.string({ required: true }),
+      reason: t.arg.string({ description: 'null undeprecates' }),
+    },
+    resolve: async (_root, args, ctx) =>
+      reload(
+        ctx.loaders.version,
+        await deprecatePluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.reason ?? null),
+      ),
   }),
 }));

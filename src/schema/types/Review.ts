@@ -16,7 +16,10 @@ builder.node(ReviewRef, {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     author: t.field({ type: UserRef, resolve: async (r, _args, ctx) => (await ctx.loaders.user.load(r.authorId))! }),
-    plugin: t.field({ type: PluginRef, resolve: async (r, _args, ctx) => (await ctx.loaders.plugin.load(r.pluginId))! }),
+    plugin: t.field({
+      type: PluginRef,
+      resolve: async (r, _args, ctx) => (await ctx.loaders.plugin.load(r.pluginId))!,
+    }),
   }),
 });
 
@@ -40,26 +43,35 @@ const UpdateReviewInput = builder.inputType('UpdateReviewInput', {
   }),
 });
 
-const DeleteReviewPayload = builder.objectRef<{ deletedReviewId: string; pluginId: number }>('DeleteReviewPayload').implement({
-  fields: (t) => ({
-    deletedReviewId: t.exposeID('deletedReviewId'),
-    plugin: t.field({ type: PluginRef, resolve: async (p, _args, ctx) => (await ctx.loaders.plugin.load(p.pluginId))! }),
-  }),
-});
+const DeleteReviewPayload = builder
+  .objectRef<{ deletedReviewId: string; pluginId: number }>('DeleteReviewPayload')
+  .implement({
+    fields: (t) => ({
+      deletedReviewId: t.exposeID('deletedReviewId'),
+      plugin: t.field({
+        type: PluginRef,
+        resolve: async (p, _args, ctx) => (await ctx.loaders.plugin.load(p.pluginId))!,
+      }),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   createReview: t.field({
     type: ReviewRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: CreateReviewInput, required: true }) },
-    resolve: async (_root, { input: { slug, ...fields } }, ctx) => reload(ctx.loaders.review, await createReview(ctx.em, ctx.viewer!, slug, fields)),
+    resolve: async (_root, { input: { slug, ...fields } }, ctx) =>
+      reload(ctx.loaders.review, await createReview(ctx.em, ctx.viewer!, slug, fields)),
   }),
   updateReview: t.field({
     type: ReviewRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateReviewInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
-      reload(ctx.loaders.review, await updateReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review', 'input.id'), fields)),
+      reload(
+        ctx.loaders.review,
+        await updateReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review', 'input.id'), fields),
+      ),
   }),
   deleteReview: t.field({
     type: DeleteReviewPayload,
@@ -74,6 +86,7 @@ builder.mutationFields((t) => ({
     type: ReviewRef,
     authScopes: { signedIn: true },
     args: { id: t.arg.id({ required: true }), helpful: t.arg.boolean({ required: true }) },
-    resolve: async (_root, { id, helpful }, ctx) => reload(ctx.loaders.review, await voteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review'), helpful)),
+    resolve: async (_root, { id, helpful }, ctx) =>
+      reload(ctx.loaders.review, await voteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review'), helpful)),
   }),
 }));
