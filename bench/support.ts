@@ -20,48 +20,92 @@ export async function spawnServer(env: Record<string, string>): Promise<{ url: s
   return { url, child };
 }
 
+/** One load-generating client: the request body it sends, with its user's token. */
+export interface Client {
+  body: string;
+  token?: string;
+}
+
 /** Sends `body` with `concurrency` requests in flight for `seconds`; returns requests per second. */
-export async function load(
+export function load(
   url: string,
   body: string,
   { concurrency = 16, seconds = 4, token }: { concurrency?: number; seconds?: number; token?: string } = {},
 ): Promise<number> {
+  return loadClients(url, [{ body, token }], { concurrency, seconds });
+}
+
+/**
+ * Keeps `concurrency` keep-alive requests in flight for `seconds`, request slot i sending as
+ * `clients[i % clients.length]`; returns requests per second. Any error or GraphQL error fails it.
+ */
+export async function loadClients(
+  url: string,
+  clients: Client[],
+  { concurrency = 16, seconds = 4 }: { concurrency?: number; seconds?: number } = {},
+): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () =>
-            res.statusCode === 200 && !text.includes('"errors"') ? resolve() : reject(new Error(text.slice(0, 300))),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await one();
-        done++;
-      }
-    }),
-  );
-  agent.destroy();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, slot) => {
+        while (performance.now() < deadline) {
+          await post(url, clients[slot % clients.length], agent);
+          done++;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
   return done / ((performance.now() - started) / 1000);
+}
+
+/** Sends one request at a time for `seconds`; returns each one's latency in milliseconds. */
+export async function serialLatencies(url: string, client: Client, { seconds = 2 } = {}): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const deadline = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  try {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      await post(url, client, agent);
+      latencies.push(performance.now() - t0);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return latencies;
+}
+
+export const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+export const median = (xs: number[]): number => percentile(xs, 0.5);
+
+function post(url: string, { body, token }: Client, agent: http.Agent): Promise<void> {
+  const target = new URL(url);
+  return new Promise<void>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          res.statusCode === 200 && !text.includes('"errors"') ? resolve() : reject(new Error(text.slice(0, 300))),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
