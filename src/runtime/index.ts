@@ -10,16 +10,16 @@ export {
   type InspectProblem,
   type InspectProblemCode,
   type InspectReport,
-} from './inspect.ts';
+} from './prepare/inspect.ts';
 export {
   prepareModule,
   sha256Hex,
   INSTRUMENTATION_VERSION,
   type PrepareOptions,
   type PreparedModule,
-} from './prepare.ts';
-export { createRuntime, type PluginRuntime, type RuntimeOptions } from './runtime.ts';
-export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './local-runner.ts';
+} from './prepare/prepare.ts';
+export { createRuntime, type PluginRuntime, type RuntimeOptions } from './calls/runtime.ts';
+export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './calls/local-runner.ts';
 export { DEFAULT_LIMITS, PLATFORM_CAPS, DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES, normalizeLimits } from './limits.ts';
 export {
   InvalidModuleError,
@@ -37,4 +37,4 @@ export {
   type CircuitState,
 } from './circuit-breaker.ts';
 export { failedResult } from './results.ts';
-export { importNative } from './native-import.ts';
+export { importNative } from './prepare/native-import.ts';

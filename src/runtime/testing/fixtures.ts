@@ -8,7 +8,7 @@ import {
   sha256Hex,
   type PreparedModule,
   type PrepareOptions,
-} from '../prepare.ts';
+} from '../prepare/prepare.ts';
 
 /** AssemblyScript sources of the runtime's test plugins. */
 export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -49,9 +49,13 @@ export async function buildFixture(name: FixtureName): Promise<Uint8Array> {
 }
 
 const prepared = new Map<string, Promise<PreparedModule>>();
-const INSTRUMENTATION_SOURCES = ['instrument.ts', 'binaryen-walk.ts', 'memory-cap.ts', 'prepare-worker.ts'].map((f) =>
-  fileURLToPath(new URL(`../${f}`, import.meta.url)),
-);
+const INSTRUMENTATION_SOURCES = [
+  'prepare/instrument.ts',
+  'prepare/binaryen-walk.ts',
+  'wasm/instrumented.ts',
+  'prepare/prepare-worker.ts',
+  'wasm/memory-cap.ts',
+].map((f) => fileURLToPath(new URL(`../${f}`, import.meta.url)));
 
 /**
  * `buildFixture` followed by `prepareModule`, memoised per process and cached on disk (keyed by

@@ -1,5 +1,5 @@
-import { PERMISSIONS, type Permission } from './abi.ts';
-import type { CallLimits, CallResult, CallStatus, HostState, LogLine } from './types.ts';
+import { PERMISSIONS, type Permission } from '../abi.ts';
+import type { CallLimits, CallResult, CallStatus, HostState, LogLine } from '../types.ts';
 
 /**
  * Messages between the pool (main thread) and its workers. Tasks and results travel as flat

@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { Permission } from './abi.ts';
-import { Executor } from './executor.ts';
-import type { HostState } from './types.ts';
+import type { Permission } from '../abi.ts';
+import { Executor } from '../executor/executor.ts';
+import type { HostState } from '../types.ts';
 import {
   CLAIM_PENDING,
   CLAIM_STARTED,

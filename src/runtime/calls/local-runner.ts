@@ -1,7 +1,7 @@
-import type { Executor } from './executor.ts';
-import { normalizeLimits } from './limits.ts';
+import type { Executor } from '../executor/executor.ts';
+import { normalizeLimits } from '../limits.ts';
 import { loadFailure, ModuleCache, preflight } from './module-cache.ts';
-import type { CallLimits, CallRequest, CallResult } from './types.ts';
+import type { CallLimits, CallRequest, CallResult } from '../types.ts';
 
 /** A call for the local runner: `limits` may be partial (defaults fill the rest). */
 export type LocalCallRequest = Omit<CallRequest, 'limits'> & { limits?: Partial<CallLimits> };
@@ -38,7 +38,7 @@ export function createLocalRunner(): LocalRunner {
     }
     const refused = preflight(req, limits, loaded);
     if (refused) return refused;
-    executor ??= new (await import('./executor.ts')).Executor();
+    executor ??= new (await import('../executor/executor.ts')).Executor();
     return executor.run({
       ...req,
       limits,

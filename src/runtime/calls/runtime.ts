@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { RuntimeClosedError } from './errors.ts';
-import { normalizeLimits } from './limits.ts';
+import { RuntimeClosedError } from '../errors.ts';
+import { normalizeLimits } from '../limits.ts';
 import { loadFailure, ModuleCache, preflight, type LoadedModule } from './module-cache.ts';
-import { grantsMask, isEmptyHost, limitsTuple } from './wire.ts';
-import { WorkerPool } from './pool.ts';
-import type { CallRequest, CallResult } from './types.ts';
+import { grantsMask, isEmptyHost, limitsTuple } from '../pool/wire.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import type { CallRequest, CallResult } from '../types.ts';
 
 export interface RuntimeOptions {
   /** Worker threads running plugins. @default min(4, available cores) */

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { RuntimeClosedError } from './errors.ts';
-import { settleLostTasks, type PoolTask } from './pool-recovery.ts';
-import { failedResult } from './results.ts';
+import { RuntimeClosedError } from '../errors.ts';
+import { settleLostTasks, type PoolTask } from './recovery.ts';
+import { failedResult } from '../results.ts';
 import {
   CLAIM_PENDING,
   CLAIM_STOLEN,
@@ -46,7 +46,7 @@ export interface PoolOptions {
 }
 
 // A plain-JS entry that registers tsx, then loads worker.ts (see the comment in it).
-const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+const WORKER_URL = new URL('../worker-entry.js', import.meta.url);
 
 /**
  * A small strict-FIFO pool of worker threads hosting in-thread Extism instances. Deadlines are

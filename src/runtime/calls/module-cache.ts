@@ -1,14 +1,14 @@
-import type { Permission } from './abi.ts';
-import { InvalidModuleError, PermissionDeniedError, PluginIntegrityError } from './errors.ts';
-import { callableExports } from './exports.ts';
-import { classifyImport } from './imports.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from './instrument.ts';
-import { MAX_MEMORY_PAGES } from './limits.ts';
-import { sha256Hex } from './prepare.ts';
-import { failedResult } from './results.ts';
-import type { CallLimits, CallRequest, CallResult } from './types.ts';
-import { readWasmSummary } from './wasm-binary.ts';
-import type { WireModule } from './wire.ts';
+import type { Permission } from '../abi.ts';
+import { InvalidModuleError, PermissionDeniedError, PluginIntegrityError } from '../errors.ts';
+import { callableExports } from '../wasm/exports.ts';
+import { classifyImport } from '../wasm/imports.ts';
+import { INSTRUMENTED_EXPORTS } from '../wasm/instrumented.ts';
+import { MAX_MEMORY_PAGES } from '../limits.ts';
+import { sha256Hex } from '../prepare/prepare.ts';
+import { failedResult } from '../results.ts';
+import type { CallLimits, CallRequest, CallResult } from '../types.ts';
+import { readWasmSummary } from '../wasm/wasm-binary.ts';
+import type { WireModule } from '../pool/wire.ts';
 
 /** A verified, compiled module and what the runtime needs to know about it before a call. */
 export interface LoadedModule {
@@ -89,7 +89,7 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
     throw new InvalidModuleError(`the module has imports the runtime refuses: ${refused.join('; ')}`);
   const exported = new Set(summary.exports.map((e) => e.name));
   // Running an unprepared module would bypass fuel and the memory cap.
-  if (![FUEL_GET, FUEL_SET, RC_GLOBAL, GROW_GLOBAL, MEMORY_EXPORT].every((n) => exported.has(n))) {
+  if (!INSTRUMENTED_EXPORTS.every((n) => exported.has(n))) {
     throw new InvalidModuleError('the module was not prepared by prepareModule (no fuel instrumentation)');
   }
   const max = summary.memories[0]?.max ?? null;

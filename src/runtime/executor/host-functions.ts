@@ -1,5 +1,5 @@
 import type { CallContext } from '@extism/extism';
-import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from './abi.ts';
+import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from '../abi.ts';
 import type { CallState } from './call-state.ts';
 
 // Extism passes i32 arguments as numbers and i64 ones as bigints; each function below narrows them.

@@ -1,12 +1,12 @@
 import createPlugin, { type Plugin } from '@extism/extism';
-import type { Permission } from './abi.ts';
-import { callableExports } from './exports.ts';
+import type { Permission } from '../abi.ts';
+import { callableExports } from '../wasm/exports.ts';
 import { CallState } from './call-state.ts';
 import { buildHostFunctions, HostMemoryExceeded } from './host-functions.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from './instrument.ts';
-import { WASM_PAGE_BYTES } from './memory-cap.ts';
-import { emptyResult, failedResult, failure } from './results.ts';
-import type { CallLimits, CallResult, HostState, LogLine } from './types.ts';
+import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from '../wasm/instrumented.ts';
+import { WASM_PAGE_BYTES } from '../wasm/memory-cap.ts';
+import { emptyResult, failedResult, failure } from '../results.ts';
+import type { CallLimits, CallResult, HostState, LogLine } from '../types.ts';
 
 /** One call as the executor sees it: the module is already compiled, verified and permitted. */
 export interface ExecTask {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, RuntimeClosedError, type PluginRuntime, type PreparedModule } from './index.ts';
-import { buildFixture, preparedFixture } from './testing/fixtures.ts';
-import { request, text } from './testing/requests.ts';
+import { createRuntime, RuntimeClosedError, type PluginRuntime, type PreparedModule } from '../index.ts';
+import { buildFixture, preparedFixture } from '../testing/fixtures.ts';
+import { request, text } from '../testing/requests.ts';
 
 let runtime: PluginRuntime;
 let echo: PreparedModule, hostile: PreparedModule, hostApi: PreparedModule;
@@ -137,7 +137,7 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
 
   it('refuses modules it cannot control: unprepared, or importing WASI', async () => {
     const raw = await buildFixture('echo');
-    const { sha256Hex } = await import('./index.ts');
+    const { sha256Hex } = await import('../index.ts');
     const r = await runtime.call(request({ bytes: raw, sha256: sha256Hex(raw) }, 'echo', '{}'));
     expect(r.error).toMatchObject({ code: 'PLUGIN_INVALID_MODULE', message: expect.stringMatching(/not prepared/) });
     const wasi = await preparedFixture('wasi');

@@ -1,4 +1,4 @@
-import type { WasmValType } from './abi.ts';
+import type { WasmValType } from '../abi.ts';
 
 /**
  * A small reader for the parts of the Wasm binary format the runtime needs: types, imports (with

@@ -1,7 +1,7 @@
-import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from './abi.ts';
-import { classifyImport, type ImportProblemCode } from './imports.ts';
-import { readWasmSummary, type WasmSummary } from './wasm-binary.ts';
-import { MAX_TABLE_ENTRIES } from './limits.ts';
+import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from '../abi.ts';
+import { classifyImport, type ImportProblemCode } from '../wasm/imports.ts';
+import { readWasmSummary, type WasmSummary } from '../wasm/wasm-binary.ts';
+import { MAX_TABLE_ENTRIES } from '../limits.ts';
 
 export type InspectProblemCode =
   | ImportProblemCode
