@@ -18,7 +18,13 @@ export {
   type PrepareOptions,
   type PreparedModule,
 } from './prepare/prepare.ts';
-export { createRuntime, type PluginRuntime, type RuntimeOptions } from './calls/runtime.ts';
+export {
+  createRuntime,
+  DEFAULT_WORKERS,
+  type PluginRuntime,
+  type RuntimeOptions,
+  type RuntimeStats,
+} from './calls/runtime.ts';
 export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './calls/local-runner.ts';
 export { DEFAULT_LIMITS, PLATFORM_CAPS, DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES, normalizeLimits } from './limits.ts';
 export {

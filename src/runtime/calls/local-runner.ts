@@ -39,13 +39,7 @@ export function createLocalRunner(): LocalRunner {
     const refused = preflight(req, limits, loaded);
     if (refused) return refused;
     executor ??= new (await import('../executor/executor.ts')).Executor();
-    return executor.run({
-      ...req,
-      limits,
-      module: loaded.module,
-      sha256: loaded.sha256,
-      memoryMaxPages: loaded.memoryMaxPages,
-    });
+    return executor.run({ ...req, limits, module: loaded.compiled });
   }
 
   return {

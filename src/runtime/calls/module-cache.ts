@@ -8,18 +8,15 @@ import { sha256Hex } from '../prepare/prepare.ts';
 import { failedResult } from '../results.ts';
 import type { CallLimits, CallRequest, CallResult } from '../types.ts';
 import { readWasmSummary } from '../wasm/wasm-binary.ts';
-import type { WireModule } from '../pool/wire.ts';
+import type { CompiledModule } from '../executor/executor.ts';
 
 /** A verified, compiled module and what the runtime needs to know about it before a call. */
 export interface LoadedModule {
-  sha256: string;
-  module: WebAssembly.Module;
-  memoryMaxPages: number;
+  /** What an executor runs, and what a worker receives the first time it runs this module. */
+  compiled: CompiledModule;
   functions: Set<string>;
   /** Plugboard host functions the module imports, with the permission each needs. */
   hostImports: { name: string; permission: Permission }[];
-  /** What a worker receives the first time it runs this module. */
-  wire: WireModule;
 }
 
 /**
@@ -106,8 +103,11 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
     const v = classifyImport(imp);
     return v.ok && v.permission ? [{ name: imp.name, permission: v.permission }] : [];
   });
-  const wire = { sha256: ref.sha256, module, memoryMaxPages: max };
-  return { sha256: ref.sha256, module, memoryMaxPages: max, functions: callableExports(module), hostImports, wire };
+  return {
+    compiled: { sha256: ref.sha256, module, memoryMaxPages: max },
+    functions: callableExports(module),
+    hostImports,
+  };
 }
 
 /** Maps a load failure to the result the caller records. */

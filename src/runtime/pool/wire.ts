@@ -1,5 +1,7 @@
 import { PERMISSIONS, type Permission } from '../abi.ts';
-import type { CallLimits, CallResult, CallStatus, HostState, LogLine } from '../types.ts';
+import type { CompiledModule } from '../executor/executor.ts';
+import type { InstanceBudget } from '../executor/instance-cache.ts';
+import type { CallLimits, CallRequest, CallResult, CallStatus, HostState, LogLine } from '../types.ts';
 
 /**
  * Messages between the pool (main thread) and its workers. Tasks and results travel as flat
@@ -8,37 +10,57 @@ import type { CallLimits, CallResult, CallStatus, HostState, LogLine } from '../
  */
 
 /**
- * [seq, sha256, instanceKey, function, input, grants bitmask, limits, host or null when empty,
- * live logs, claim slot]. The claim slot indexes the worker's shared claim ring (set by the pool
- * when it sends the task).
+ * One call on the wire. `claim` indexes the worker's shared claim ring; the pool sets it when it
+ * sends the task. Read fields through the accessors below, never by position.
  */
 export type WireTask = [
-  number,
-  string,
-  string,
-  string,
-  Uint8Array,
-  number,
-  LimitsTuple,
-  HostState | null,
-  boolean,
-  number,
+  seq: number,
+  sha256: string,
+  instanceKey: string,
+  fn: string,
+  input: Uint8Array,
+  grants: number,
+  limits: LimitsTuple,
+  /** null when empty (no config, KV or clip): most calls, and nothing to clone. */
+  host: HostState | null,
+  liveLogs: boolean,
+  claim: number,
 ];
-type LimitsTuple = [number, number, number, number, number, number];
+type LimitsTuple = [
+  fuel: number,
+  timeoutMs: number,
+  maxInputBytes: number,
+  maxOutputBytes: number,
+  maxLogBytes: number,
+  maxKvBytes: number,
+];
 
-export interface WireModule {
-  sha256: string;
-  module: WebAssembly.Module;
-  memoryMaxPages: number;
+export const taskSeq = (t: WireTask): number => t[0];
+export const taskClaim = (t: WireTask): number => t[9];
+export function setTaskClaim(t: WireTask, claim: number): void {
+  t[9] = claim;
 }
+
+/** A compiled module, sent to a worker with the first task that needs it. */
+export type WireModule = CompiledModule;
 
 export type ToWorker = { type: 'run'; modules: WireModule[]; tasks: WireTask[] };
 
-/**
- * [seq, status, output, fuelUsed, peakMemoryBytes, durationMs, everything else or null when empty].
- * status -1 means the worker lacked the task's module (a pool bug; the task is re-queued).
- */
-export type WireResult = [number, number, Uint8Array | null, number, number, number, WireExtra | null];
+/** One call's result on the wire; `status` -1 means the worker lacked the task's module (it is re-queued). */
+export type WireResult = [
+  seq: number,
+  status: number,
+  output: Uint8Array | null,
+  fuelUsed: number,
+  peakMemoryBytes: number,
+  durationMs: number,
+  /** Everything else, or null when all of it is empty (most calls). */
+  extra: WireExtra | null,
+];
+
+export const resultSeq = (r: WireResult): number => r[0];
+export const resultOutput = (r: WireResult): Uint8Array | null => r[2];
+export const lacksModule = (r: WireResult): boolean => r[1] < 0;
 type WireExtra = Pick<
   CallResult,
   'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events'
@@ -54,12 +76,20 @@ export const CLAIM_PENDING = 0;
 export const CLAIM_STARTED = 1;
 export const CLAIM_STOLEN = 2;
 
+/** Slots of the Float64Array a worker publishes its state in, read by the pool without a message. */
+export const STATE_RUNNING_SEQ = 0;
+/** Start of the running task, in epoch ms: deadlines are timed from it. */
+export const STATE_STARTED_AT = 1;
+export const STATE_INSTANCES = 2;
+export const STATE_INSTANCE_BYTES = 3;
+export const STATE_LENGTH = 4;
+
 export interface WorkerData {
-  /** Float64Array(2): [seq of the running task or -1, its start time in epoch ms]. */
+  /** Float64Array(STATE_LENGTH), indexed by the STATE_* constants; running seq is -1 between tasks. */
   state: SharedArrayBuffer;
-  /** Int32Array ring of claim states, indexed by `WireTask[9]`. */
+  /** Int32Array ring of claim states, indexed by a task's claim. */
   claims: SharedArrayBuffer;
-  maxInstances: number;
+  instances: InstanceBudget;
 }
 
 const STATUSES: CallStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED'];
@@ -77,7 +107,27 @@ export function grantsFromMask(mask: number): Permission[] {
   return PERMISSIONS.filter((_, i) => mask & (1 << i));
 }
 
-export function limitsTuple(l: CallLimits): LimitsTuple {
+/** The wire form of a call whose module and limits are settled. */
+export function encodeTask(seq: number, sha256: string, req: CallRequest, limits: CallLimits): WireTask {
+  // Never ship a view's whole backing buffer (a pooled Buffer holds other data) to a worker.
+  const input =
+    req.input.byteOffset === 0 && req.input.byteLength === req.input.buffer.byteLength ? req.input : req.input.slice();
+  const host = isEmptyHost(req.host) ? null : req.host;
+  return [
+    seq,
+    sha256,
+    req.instanceKey,
+    req.function,
+    input,
+    grantsMask(req.grants),
+    limitsTuple(limits),
+    host,
+    !!req.onLog,
+    0,
+  ];
+}
+
+function limitsTuple(l: CallLimits): LimitsTuple {
   return [l.fuel, l.timeoutMs, l.maxInputBytes, l.maxOutputBytes, l.maxLogBytes, l.maxKvBytes];
 }
 
@@ -92,7 +142,7 @@ export function limitsFromTuple(t: LimitsTuple): CallLimits {
   };
 }
 
-export function isEmptyHost(h: HostState): boolean {
+function isEmptyHost(h: HostState): boolean {
   if (h.clip !== null || h.kv.size > 0) return false;
   for (const _ in h.config) return false;
   return true;
@@ -122,14 +172,14 @@ export function encodeResult(seq: number, r: CallResult | null): WireResult {
 }
 
 export function decodeResult(w: WireResult): CallResult {
-  const x = w[6];
+  const [, status, output, fuelUsed, peakMemoryBytes, durationMs, x] = w;
   return {
-    status: STATUSES[w[1]],
+    status: STATUSES[status],
     error: x ? x.error : null,
-    output: w[2],
-    fuelUsed: w[3],
-    peakMemoryBytes: w[4],
-    durationMs: w[5],
+    output,
+    fuelUsed,
+    peakMemoryBytes,
+    durationMs,
     logs: x ? x.logs : [],
     logsTruncated: x ? x.logsTruncated : false,
     kvWrites: x ? x.kvWrites : [],
