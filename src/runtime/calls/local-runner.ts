@@ -1,6 +1,6 @@
 import type { Executor } from '../executor/executor.ts';
 import { normalizeLimits } from '../limits.ts';
-import { loadFailure, ModuleCache, preflight } from './module-cache.ts';
+import { type LoadedModule, loadFailure, ModuleCache, preflight } from './module-cache.ts';
 import type { CallLimits, CallRequest, CallResult } from '../types.ts';
 
 /** A call for the local runner: `limits` may be partial (defaults fill the rest). */
@@ -30,7 +30,7 @@ export function createLocalRunner(): LocalRunner {
 
   async function runOne(req: LocalCallRequest): Promise<CallResult> {
     const limits = normalizeLimits(req.limits);
-    let loaded;
+    let loaded: LoadedModule;
     try {
       loaded = await modules.get(req.module);
     } catch (err) {

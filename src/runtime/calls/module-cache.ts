@@ -75,7 +75,7 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
   const bytes = await loadBytes(ref);
   const actual = sha256Hex(bytes);
   if (actual !== ref.sha256) throw new PluginIntegrityError(ref.sha256, actual);
-  let summary;
+  let summary: ReturnType<typeof readWasmSummary>;
   try {
     summary = readWasmSummary(bytes);
   } catch (err) {

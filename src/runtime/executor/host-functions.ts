@@ -3,7 +3,7 @@ import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLev
 import type { CallState } from './call-state.ts';
 
 // Extism passes i32 arguments as numbers and i64 ones as bigints; each function below narrows them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each host function narrows its own arguments.
 type HostFn = (ctx: CallContext, ...args: any[]) => unknown;
 export type HostFunctionTable = Record<string, Record<string, HostFn>>;
 
@@ -72,7 +72,7 @@ export function buildHostFunctions(
   const granted = new Set(grants);
   const user: Record<string, HostFn> = {};
   const guard = <A extends unknown[]>(
-    name: string,
+    _name: string,
     fallback: unknown,
     fn: (ctx: CallContext, state: CallState, ...args: A) => unknown,
   ): HostFn =>

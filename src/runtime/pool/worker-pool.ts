@@ -59,8 +59,14 @@ export class WorkerPool {
   }
 
   submit(task: PoolTask): void {
-    if (this.closed) return task.reject(new RuntimeClosedError());
-    if (this.broken) return task.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', this.broken.message));
+    if (this.closed) {
+      task.reject(new RuntimeClosedError());
+      return;
+    }
+    if (this.broken) {
+      task.resolve(failedResult('FAILED', 'RUNTIME_WORKER_LOST', this.broken.message));
+      return;
+    }
     this.queue.push(task);
     this.holdStarting();
     this.schedulePump();
@@ -170,7 +176,10 @@ export class WorkerPool {
   private onDeadlineCheck(worker: PoolWorker): void {
     if (worker.dead || worker.inFlight.size === 0) return;
     const verdict = checkDeadline(worker);
-    if (verdict.expired !== null) return this.lose(worker, verdict.expired, null, verdict.elapsed);
+    if (verdict.expired !== null) {
+      this.lose(worker, verdict.expired, null, verdict.elapsed);
+      return;
+    }
     if (verdict.steal) {
       const stolen = stealQueued(worker, verdict.running);
       if (stolen.length > 0) {

@@ -62,7 +62,10 @@ function pullPending(): void {
 
 function grants(mask: number): Permission[] {
   let g = grantSets.get(mask);
-  if (!g) grantSets.set(mask, (g = grantsFromMask(mask)));
+  if (!g) {
+    g = grantsFromMask(mask);
+    grantSets.set(mask, g);
+  }
   return g;
 }
 

@@ -119,7 +119,7 @@ function checkExports(summary: WasmSummary, expected: InspectExpectations, probl
       problems.push({ code: 'UNKNOWN_HOOK', message: `unknown hook "${hook}"`, export: name });
     }
     const exp = byName.get(name);
-    if (!exp || exp.kind !== 'function') {
+    if (exp?.kind !== 'function') {
       const what = hook === null ? `declared function "${name}"` : `hook "${hook}" (export "${name}")`;
       problems.push({
         code: hook === null ? 'FUNCTION_NOT_EXPORTED' : 'HOOK_NOT_EXPORTED',

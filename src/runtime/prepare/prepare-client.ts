@@ -62,7 +62,8 @@ function start(): Worker {
 export function prepareInWorker(bytes: Uint8Array, memoryMaxPages: number, startFuel: bigint): Promise<Uint8Array> {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
-  const w = (worker ??= start());
+  worker ??= start();
+  const w = worker;
   w.ref();
   const id = ++nextId;
   return new Promise<Uint8Array>((resolve, reject) => {
