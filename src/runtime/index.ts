@@ -1,6 +1,14 @@
 /**
  * The Plugboard Wasm runtime: inspect and prepare plugin modules at publish, run calls off the
  * main thread with fuel, memory, time and size limits. Nothing else in `src/runtime` is public.
+ *
+ * Layers, in the order a module meets them: `wasm/` reads and patches the binary format (no
+ * engine); `prepare/` is publish time (inspect, fuel instrumentation in its own thread); `calls/`
+ * is where a call enters (createRuntime, the local runner, the compiled-module cache and checks
+ * both share); `pool/` is the main thread's side of the worker threads (dispatch, deadlines,
+ * stealing, recovery, the wire format, and the thread body that speaks it); `executor/` runs a
+ * call in whatever thread it is in (instances, host functions, per-call state). Files at this
+ * level are the contracts every layer shares.
  */
 export * from './abi.ts';
 export type * from './types.ts';
