@@ -13,18 +13,24 @@ export async function rawInstance(bytes: Uint8Array) {
   const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
   const env = {
     alloc: (n: bigint) => BigInt(blocks.push(new Uint8Array(Number(n))) - 1) << IDX_SHIFT,
-    free: (a: bigint) => void (blocks[Number(a >> IDX_SHIFT)] = null),
+    free: (a: bigint) => {
+      blocks[Number(a >> IDX_SHIFT)] = null;
+    },
     length: (a: bigint) => BigInt(block(a).length),
     length_unsafe: (a: bigint) => BigInt(block(a).length),
     load_u8: (a: bigint) => block(a)[off(a)],
     load_u64: (a: bigint) => view(block(a)).getBigUint64(off(a), true),
-    store_u8: (a: bigint, v: number) => void (block(a)[off(a)] = v),
+    store_u8: (a: bigint, v: number) => {
+      block(a)[off(a)] = v;
+    },
     store_u64: (a: bigint, v: bigint) => view(block(a)).setBigUint64(off(a), v, true),
     input_offset: () => BigInt(input) << IDX_SHIFT,
     input_length: () => BigInt(blocks[input]!.length),
     input_load_u8: (a: bigint) => blocks[input]![off(a)],
     input_load_u64: (a: bigint) => view(blocks[input]!).getBigUint64(off(a), true),
-    output_set: (a: bigint) => void (output = Number(a >> IDX_SHIFT)),
+    output_set: (a: bigint) => {
+      output = Number(a >> IDX_SHIFT);
+    },
     error_set: () => {},
     config_get: () => 0n,
     var_get: () => 0n,

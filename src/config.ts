@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_WORKERS } from './runtime/index.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -13,6 +13,8 @@ export interface Config {
   logLevel: LogLevelName;
   /** Worker threads that run plugins. */
   runtimeWorkers: number;
+  /** MiB the plugin instances one worker keeps between calls may hold. */
+  instanceMemoryMiB: number;
   /** Plugin calls one user may have running at once per instance; more wait their turn. */
   callsPerUser: number;
   /** How long an open circuit rejects calls before one trial call is let through. */
@@ -60,7 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
-  const runtimeWorkers = int('PLUGBOARD_WORKERS', Math.max(1, Math.min(4, os.availableParallelism())), 1, 64);
+  const runtimeWorkers = int('PLUGBOARD_WORKERS', DEFAULT_WORKERS, 1, 64);
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     logLevel,
     runtimeWorkers,
+    instanceMemoryMiB: int('PLUGBOARD_INSTANCE_MEMORY_MIB', 64, 1, 65_536),
     // Half the workers by default, so that one user can never occupy them all.
     callsPerUser: int('PLUGBOARD_CALLS_PER_USER', Math.max(1, Math.floor(runtimeWorkers / 2)), 1, 1024),
     circuitCooldownMs: int('PLUGBOARD_CIRCUIT_COOLDOWN_MS', 30_000, 0, 86_400_000),

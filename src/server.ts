@@ -84,6 +84,7 @@ export async function startServer({
     events: bus.events,
     logger,
     workers: config.runtimeWorkers,
+    instanceMemoryMiB: config.instanceMemoryMiB,
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
   });

@@ -1,6 +1,14 @@
 /**
  * The Plugboard Wasm runtime: inspect and prepare plugin modules at publish, run calls off the
  * main thread with fuel, memory, time and size limits. Nothing else in `src/runtime` is public.
+ *
+ * Layers, in the order a module meets them: `wasm/` reads and patches the binary format (no
+ * engine); `prepare/` is publish time (inspect, fuel instrumentation in its own thread); `calls/`
+ * is where a call enters (createRuntime, the local runner, the compiled-module cache and checks
+ * both share); `pool/` is the main thread's side of the worker threads (dispatch, deadlines,
+ * stealing, recovery, the wire format, and the thread body that speaks it); `executor/` runs a
+ * call in whatever thread it is in (instances, host functions, per-call state). Files at this
+ * level are the contracts every layer shares.
  */
 export * from './abi.ts';
 export type * from './types.ts';
@@ -10,16 +18,22 @@ export {
   type InspectProblem,
   type InspectProblemCode,
   type InspectReport,
-} from './inspect.ts';
+} from './prepare/inspect.ts';
 export {
   prepareModule,
   sha256Hex,
   INSTRUMENTATION_VERSION,
   type PrepareOptions,
   type PreparedModule,
-} from './prepare.ts';
-export { createRuntime, type PluginRuntime, type RuntimeOptions } from './runtime.ts';
-export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './local-runner.ts';
+} from './prepare/prepare.ts';
+export {
+  createRuntime,
+  DEFAULT_WORKERS,
+  type PluginRuntime,
+  type RuntimeOptions,
+  type RuntimeStats,
+} from './calls/runtime.ts';
+export { createLocalRunner, type LocalCallRequest, type LocalRunner } from './calls/local-runner.ts';
 export { DEFAULT_LIMITS, PLATFORM_CAPS, DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES, normalizeLimits } from './limits.ts';
 export {
   InvalidModuleError,
@@ -37,4 +51,4 @@ export {
   type CircuitState,
 } from './circuit-breaker.ts';
 export { failedResult } from './results.ts';
-export { importNative } from './native-import.ts';
+export { importNative } from './prepare/native-import.ts';

@@ -1,5 +1,5 @@
 import type { CallLimits } from './types.ts';
-import { WASM_PAGE_BYTES } from './memory-cap.ts';
+import { WASM_PAGE_BYTES } from './wasm/memory-cap.ts';
 
 const MiB = 1024 * 1024;
 

@@ -13,7 +13,7 @@ process.emitWarning = (warning, ...rest) => {
 };
 
 // The pool's plugin workers and the instrumentation worker share this entry.
-const ENTRIES = { plugins: './worker.ts', prepare: './prepare-worker.ts' };
+const ENTRIES = { plugins: './pool/worker-thread.ts', prepare: './prepare/prepare-worker.ts' };
 const { workerData } = await import('node:worker_threads');
 const entry = ENTRIES[workerData?.entry ?? 'plugins'];
 if (!entry) throw new Error(`unknown worker entry ${workerData?.entry}`);

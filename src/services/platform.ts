@@ -28,6 +28,8 @@ export interface PlatformOptions {
   events: Events;
   logger: Logger;
   workers: number;
+  /** See `RuntimeOptions.maxInstanceBytesPerWorker`; the runtime's default when absent. */
+  instanceMemoryMiB?: number;
   circuitCooldownMs: number;
   /** See `Platform.perUser`. */
   callsPerUser: number;
@@ -38,6 +40,7 @@ export function createPlatform({
   events,
   logger,
   workers,
+  instanceMemoryMiB,
   circuitCooldownMs,
   callsPerUser,
 }: PlatformOptions): Platform {
@@ -50,7 +53,8 @@ export function createPlatform({
     kvLock: new KeyedLimiter(1),
     perUser: new KeyedLimiter(callsPerUser),
     get runtime() {
-      return (runtime ??= createRuntime({ workers }));
+      const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
+      return (runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker }));
     },
     close: async () => {
       await runtime?.close();

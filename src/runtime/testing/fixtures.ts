@@ -8,14 +8,14 @@ import {
   sha256Hex,
   type PreparedModule,
   type PrepareOptions,
-} from '../prepare.ts';
+} from '../prepare/prepare.ts';
 
 /** AssemblyScript sources of the runtime's test plugins. */
 export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
 /** Where compiled fixtures go (`build/` is gitignored; `.wasm` is never committed). */
 export const FIXTURE_BUILD_DIR = fileURLToPath(new URL('../../../build/fixtures/', import.meta.url));
 
-export type FixtureName = 'echo' | 'hostile' | 'host-api' | 'wasi' | 'start-spin';
+export type FixtureName = 'echo' | 'hostile' | 'host-api' | 'wasi' | 'start-spin' | 'memory-hog';
 
 async function mtime(file: string): Promise<number> {
   return (await stat(file).catch(() => null))?.mtimeMs ?? -1;
@@ -49,9 +49,13 @@ export async function buildFixture(name: FixtureName): Promise<Uint8Array> {
 }
 
 const prepared = new Map<string, Promise<PreparedModule>>();
-const INSTRUMENTATION_SOURCES = ['instrument.ts', 'binaryen-walk.ts', 'memory-cap.ts', 'prepare-worker.ts'].map((f) =>
-  fileURLToPath(new URL(`../${f}`, import.meta.url)),
-);
+const INSTRUMENTATION_SOURCES = [
+  'prepare/instrument.ts',
+  'prepare/binaryen-walk.ts',
+  'wasm/instrumented.ts',
+  'prepare/prepare-worker.ts',
+  'wasm/memory-cap.ts',
+].map((f) => fileURLToPath(new URL(`../${f}`, import.meta.url)));
 
 /**
  * `buildFixture` followed by `prepareModule`, memoised per process and cached on disk (keyed by

@@ -1,5 +1,5 @@
 import type { Permission } from '../abi.ts';
-import type { PreparedModule } from '../prepare.ts';
+import type { PreparedModule } from '../prepare/prepare.ts';
 import type { CallLimits, CallRequest, HostState } from '../types.ts';
 import { DEFAULT_LIMITS } from '../limits.ts';
 

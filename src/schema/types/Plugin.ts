@@ -1,4 +1,4 @@
-import { HOOKS, PERMISSIONS } from '../../runtime/abi.ts';
+import { HOOKS, PERMISSIONS } from '../../runtime/index.ts';
 import {
   CATEGORIES,
   createPlugin,

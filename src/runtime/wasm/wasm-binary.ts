@@ -1,4 +1,4 @@
-import type { WasmValType } from './abi.ts';
+import type { WasmValType } from '../abi.ts';
 
 /**
  * A small reader for the parts of the Wasm binary format the runtime needs: types, imports (with
@@ -48,13 +48,14 @@ export interface WasmSummary {
 }
 
 const VAL_TYPES: Record<number, ValType> = {
-  0x7f: 'i32',
-  0x7e: 'i64',
-  0x7d: 'f32',
-  0x7c: 'f64',
-  0x7b: 'v128',
-  0x70: 'funcref',
-  0x6f: 'externref',
+  // Type codes 0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f:
+  127: 'i32',
+  126: 'i64',
+  125: 'f32',
+  124: 'f64',
+  123: 'v128',
+  112: 'funcref',
+  111: 'externref',
 };
 const EXPORT_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 

@@ -1,25 +1,22 @@
-import type { Permission } from './abi.ts';
-import { InvalidModuleError, PermissionDeniedError, PluginIntegrityError } from './errors.ts';
-import { callableExports } from './exports.ts';
-import { classifyImport } from './imports.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from './instrument.ts';
-import { MAX_MEMORY_PAGES } from './limits.ts';
-import { sha256Hex } from './prepare.ts';
-import { failedResult } from './results.ts';
-import type { CallLimits, CallRequest, CallResult } from './types.ts';
-import { readWasmSummary } from './wasm-binary.ts';
-import type { WireModule } from './wire.ts';
+import type { Permission } from '../abi.ts';
+import { InvalidModuleError, PermissionDeniedError, PluginIntegrityError } from '../errors.ts';
+import { callableExports } from '../wasm/exports.ts';
+import { classifyImport } from '../wasm/imports.ts';
+import { INSTRUMENTED_EXPORTS } from '../wasm/instrumented.ts';
+import { MAX_MEMORY_PAGES } from '../limits.ts';
+import { sha256Hex } from '../prepare/prepare.ts';
+import { failedResult } from '../results.ts';
+import type { CallLimits, CallRequest, CallResult } from '../types.ts';
+import { readWasmSummary } from '../wasm/wasm-binary.ts';
+import type { CompiledModule } from '../executor/executor.ts';
 
 /** A verified, compiled module and what the runtime needs to know about it before a call. */
 export interface LoadedModule {
-  sha256: string;
-  module: WebAssembly.Module;
-  memoryMaxPages: number;
+  /** What an executor runs, and what a worker receives the first time it runs this module. */
+  compiled: CompiledModule;
   functions: Set<string>;
   /** Plugboard host functions the module imports, with the permission each needs. */
   hostImports: { name: string; permission: Permission }[];
-  /** What a worker receives the first time it runs this module. */
-  wire: WireModule;
 }
 
 /**
@@ -78,7 +75,7 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
   const bytes = await loadBytes(ref);
   const actual = sha256Hex(bytes);
   if (actual !== ref.sha256) throw new PluginIntegrityError(ref.sha256, actual);
-  let summary;
+  let summary: ReturnType<typeof readWasmSummary>;
   try {
     summary = readWasmSummary(bytes);
   } catch (err) {
@@ -89,7 +86,7 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
     throw new InvalidModuleError(`the module has imports the runtime refuses: ${refused.join('; ')}`);
   const exported = new Set(summary.exports.map((e) => e.name));
   // Running an unprepared module would bypass fuel and the memory cap.
-  if (![FUEL_GET, FUEL_SET, RC_GLOBAL, GROW_GLOBAL, MEMORY_EXPORT].every((n) => exported.has(n))) {
+  if (!INSTRUMENTED_EXPORTS.every((n) => exported.has(n))) {
     throw new InvalidModuleError('the module was not prepared by prepareModule (no fuel instrumentation)');
   }
   const max = summary.memories[0]?.max ?? null;
@@ -106,8 +103,11 @@ async function load(ref: CallRequest['module']): Promise<LoadedModule> {
     const v = classifyImport(imp);
     return v.ok && v.permission ? [{ name: imp.name, permission: v.permission }] : [];
   });
-  const wire = { sha256: ref.sha256, module, memoryMaxPages: max };
-  return { sha256: ref.sha256, module, memoryMaxPages: max, functions: callableExports(module), hostImports, wire };
+  return {
+    compiled: { sha256: ref.sha256, module, memoryMaxPages: max },
+    functions: callableExports(module),
+    hostImports,
+  };
 }
 
 /** Maps a load failure to the result the caller records. */

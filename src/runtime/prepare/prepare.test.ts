@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { INSTRUMENTATION_VERSION, InvalidModuleError, prepareModule, sha256Hex } from './index.ts';
-import { capMemory } from './memory-cap.ts';
-import { buildFixture } from './testing/fixtures.ts';
-import { tinyWasm } from './testing/tiny-wasm.ts';
-import { readWasmSummary } from './wasm-binary.ts';
+import { INSTRUMENTATION_VERSION, InvalidModuleError, prepareModule, sha256Hex } from '../index.ts';
+import { capMemory } from '../wasm/memory-cap.ts';
+import { buildFixture } from '../testing/fixtures.ts';
+import { tinyWasm } from '../testing/tiny-wasm.ts';
+import { readWasmSummary } from '../wasm/wasm-binary.ts';
 
 describe('capMemory', () => {
   it('sets a maximum on a memory without one and lowers a larger one', () => {

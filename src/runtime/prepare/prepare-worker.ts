@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { instrumentModule } from './instrument.ts';
-import { capMemory } from './memory-cap.ts';
+import { capMemory } from '../wasm/memory-cap.ts';
 
 /**
  * Instrumentation worker body. binaryen runs here, not on the API's event loop: loading it takes

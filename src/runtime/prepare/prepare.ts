@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { InvalidModuleError } from './errors.ts';
-import { DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES } from './limits.ts';
+import { InvalidModuleError } from '../errors.ts';
+import { DEFAULT_MEMORY_PAGES, MAX_MEMORY_PAGES } from '../limits.ts';
 import { prepareInWorker } from './prepare-client.ts';
 
 /**

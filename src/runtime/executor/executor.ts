@@ -1,40 +1,29 @@
-import createPlugin, { type Plugin } from '@extism/extism';
-import type { Permission } from './abi.ts';
-import { callableExports } from './exports.ts';
+import createPlugin from '@extism/extism';
+import type { Permission } from '../abi.ts';
+import { callableExports } from '../wasm/exports.ts';
 import { CallState } from './call-state.ts';
 import { buildHostFunctions, HostMemoryExceeded } from './host-functions.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from './instrument.ts';
-import { WASM_PAGE_BYTES } from './memory-cap.ts';
-import { emptyResult, failedResult, failure } from './results.ts';
-import type { CallLimits, CallResult, HostState, LogLine } from './types.ts';
+import {
+  DEFAULT_INSTANCE_BUDGET,
+  type Instance,
+  InstanceCache,
+  type InstanceBudget,
+  type InstanceStats,
+} from './instance-cache.ts';
+import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from '../wasm/instrumented.ts';
+import { WASM_PAGE_BYTES } from '../wasm/memory-cap.ts';
+import { emptyResult, failedResult, failure } from '../results.ts';
+import type { CallRequest, CallResult } from '../types.ts';
 
-/** One call as the executor sees it: the module is already compiled, verified and permitted. */
-export interface ExecTask {
+/** A verified, compiled module: what an executor (or a worker, once per module) receives. */
+export interface CompiledModule {
   sha256: string;
   module: WebAssembly.Module;
   memoryMaxPages: number;
-  instanceKey: string;
-  function: string;
-  input: Uint8Array;
-  grants: readonly Permission[];
-  limits: CallLimits;
-  host: HostState;
-  onLog?: (line: LogLine) => void;
 }
 
-interface Slot {
-  sha256: string;
-  grants: string;
-  plugin: Plugin;
-  fuelGet: () => bigint;
-  fuelSet: (fuel: bigint) => void;
-  rc: WebAssembly.Global;
-  grow: WebAssembly.Global;
-  memory: WebAssembly.Memory;
-  initialBytes: number;
-  /** Callable entry points: exported functions outside the runtime's reserved names. */
-  functions: Set<string>;
-}
+/** One call as the executor sees it: the request, with its module compiled, verified and permitted. */
+export type ExecTask = Omit<CallRequest, 'module'> & { module: CompiledModule };
 
 const silentLogger = { info() {}, debug() {}, warn() {}, error() {}, log() {}, trace() {} } as unknown as Console;
 
@@ -44,34 +33,36 @@ const silentLogger = { info() {}, debug() {}, warn() {}, error() {}, log() {}, t
  * runs one in the caller's thread. It enforces fuel, memory and size limits, not wall time.
  */
 export class Executor {
-  private readonly slots = new Map<string, Slot>();
+  private readonly instances: InstanceCache;
   private current: CallState | null = null;
   private readonly state = () => {
     if (!this.current) throw new Error('host function called outside a call');
     return this.current;
   };
 
-  /** @param maxInstances instances kept per executor, least recently used dropped first. @default 256 */
-  constructor(private readonly maxInstances = 256) {}
+  constructor(budget: Partial<InstanceBudget> = {}) {
+    this.instances = new InstanceCache({ ...DEFAULT_INSTANCE_BUDGET, ...budget });
+  }
 
   async run(task: ExecTask): Promise<CallResult> {
     const started = performance.now();
-    const memoryCap = task.memoryMaxPages * WASM_PAGE_BYTES;
+    const memoryCap = task.module.memoryMaxPages * WASM_PAGE_BYTES;
     const state = new CallState(task.host, task.limits, memoryCap, task.input.length, task.onLog);
-    let slot = this.reuse(task);
-    if (!slot) {
+    const grants = grantsKey(task.grants);
+    let instance = this.instances.take(task.instanceKey, task.module.sha256, grants);
+    if (!instance) {
       // A start function runs during instantiation and may call host functions: give it this
       // call's state (its logs and host allocations count against this call).
       this.current = state;
       try {
-        slot = await this.create(task);
+        instance = await this.create(task, grants);
       } catch (err) {
         return { ...instantiationFailure(err, state), durationMs: performance.now() - started };
       } finally {
         this.current = null;
       }
     }
-    if (!slot.functions.has(task.function)) {
+    if (!instance.functions.has(task.function)) {
       return {
         ...failedResult('FAILED', 'PLUGIN_FUNCTION_NOT_FOUND', `the module exports no function "${task.function}"`),
         durationMs: performance.now() - started,
@@ -83,33 +74,37 @@ export class Executor {
       task.input.byteOffset === 0 && task.input.byteLength === task.input.buffer.byteLength
         ? task.input
         : task.input.slice();
-    slot.fuelSet(BigInt(task.limits.fuel));
-    slot.rc.value = 0;
-    slot.grow.value = 0n;
+    instance.fuelSet(BigInt(task.limits.fuel));
+    instance.rc.value = 0;
+    instance.grow.value = 0n;
     this.current = state;
     let output: Uint8Array | null = null;
     let thrown: unknown = null;
     try {
       // [module name, function]: Extism then skips scanning the module's exports on every call.
-      await slot.plugin.call(['0', task.function], input);
+      await instance.plugin.call(['0', task.function], input);
       output = state.output;
     } catch (err) {
       thrown = err;
     } finally {
       this.current = null;
-      await slot.plugin.reset();
+      await instance.plugin.reset();
     }
-    const remaining = slot.fuelGet();
-    const bytes = slot.memory.buffer.byteLength;
+    const remaining = instance.fuelGet();
+    const bytes = instance.memory.buffer.byteLength;
     const result = emptyResult();
     result.fuelUsed = remaining < 0n ? task.limits.fuel : task.limits.fuel - Number(remaining);
     result.peakMemoryBytes = bytes;
     result.logs = state.logs;
     result.logsTruncated = state.logsTruncated;
     result.kvReads = state.kvReadList();
-    if (thrown !== null || bytes > slot.initialBytes) this.drop(task.instanceKey);
+    // A trap may leave the allocator broken, and grown memory never shrinks: start afresh.
+    if (thrown !== null || bytes > instance.initialBytes) this.instances.drop(task.instanceKey);
+    else this.instances.keep(task.instanceKey, instance);
     const outcome =
-      thrown !== null ? classifyTrap(thrown, state, slot, remaining, memoryCap) : classifyReturn(state, slot, output);
+      thrown !== null
+        ? classifyTrap(thrown, state, instance, remaining, memoryCap)
+        : classifyReturn(state, instance, output);
     Object.assign(result, outcome);
     if (result.status === 'SUCCEEDED') {
       result.output = output;
@@ -121,29 +116,16 @@ export class Executor {
     return result;
   }
 
-  /** The cached instance for this key, if it runs the same module with the same grants. */
-  private reuse(task: ExecTask): Slot | null {
-    const existing = this.slots.get(task.instanceKey);
-    if (!existing) return null;
-    if (existing.sha256 !== task.sha256 || existing.grants !== grantsKey(task.grants)) {
-      this.drop(task.instanceKey);
-      return null;
-    }
-    this.slots.delete(task.instanceKey);
-    this.slots.set(task.instanceKey, existing);
-    return existing;
-  }
-
-  private async create(task: ExecTask): Promise<Slot> {
-    const grants = grantsKey(task.grants);
+  private async create(task: ExecTask, grants: string): Promise<Instance> {
+    const held = { varBytes: 0 };
     const plugin = await createPlugin(
-      { wasm: [{ module: task.module }] },
-      { functions: buildHostFunctions(task.grants, this.state), logger: silentLogger, useWasi: false },
+      { wasm: [{ module: task.module.module }] },
+      { functions: buildHostFunctions(task.grants, this.state, held), logger: silentLogger, useWasi: false },
     );
     const exports = (await plugin.getInstance()).exports;
     const memory = exports[MEMORY_EXPORT] as WebAssembly.Memory;
-    const slot: Slot = {
-      sha256: task.sha256,
+    return {
+      sha256: task.module.sha256,
       grants,
       plugin,
       fuelGet: exports[FUEL_GET] as () => bigint,
@@ -152,21 +134,25 @@ export class Executor {
       grow: exports[GROW_GLOBAL] as WebAssembly.Global,
       memory,
       initialBytes: memory.buffer.byteLength,
-      functions: callableExports(task.module),
+      functions: callableExports(task.module.module),
+      held,
+      bytes: 0,
+      lastUsedAt: performance.now(),
     };
-    this.slots.set(task.instanceKey, slot);
-    while (this.slots.size > this.maxInstances) this.drop(this.slots.keys().next().value as string);
-    return slot;
   }
 
-  private drop(key: string): void {
-    const slot = this.slots.get(key);
-    this.slots.delete(key);
-    void slot?.plugin.close().catch(() => {});
+  /** Drops instances idle past the budget's `idleMs`; the worker calls it on a timer. */
+  evictIdle(): number {
+    return this.instances.evictIdle();
+  }
+
+  /** Instances kept between calls and the bytes they hold. */
+  stats(): InstanceStats {
+    return this.instances.stats();
   }
 
   close(): void {
-    for (const key of [...this.slots.keys()]) this.drop(key);
+    this.instances.clear();
   }
 }
 
@@ -194,7 +180,7 @@ function grantsKey(grants: readonly Permission[]): string {
   return grants.length === 0 ? '' : [...grants].sort().join(',');
 }
 
-function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigint, memoryCap: number) {
+function classifyTrap(err: unknown, state: CallState, instance: Instance, fuelLeft: bigint, memoryCap: number) {
   const message = err instanceof Error ? err.message : String(err);
   if (state.hostMemoryExceeded || err instanceof HostMemoryExceeded) {
     return failure(
@@ -210,8 +196,8 @@ function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigi
       `the plugin used its whole budget of ${state.limits.fuel} fuel`,
     );
   }
-  const requestedPages = Number(slot.grow.value as bigint);
-  const pages = slot.memory.buffer.byteLength / WASM_PAGE_BYTES;
+  const requestedPages = Number(instance.grow.value as bigint);
+  const pages = instance.memory.buffer.byteLength / WASM_PAGE_BYTES;
   if (requestedPages > pages) {
     return failure(
       'MEMORY_EXCEEDED',
@@ -226,8 +212,8 @@ function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigi
   return failure('FAILED', 'PLUGIN_TRAP', detail);
 }
 
-function classifyReturn(state: CallState, slot: Slot, output: Uint8Array | null) {
-  const rc = slot.rc.value as number;
+function classifyReturn(state: CallState, instance: Instance, output: Uint8Array | null) {
+  const rc = instance.rc.value as number;
   if (state.hostMemoryExceeded) {
     return failure(
       'MEMORY_EXCEEDED',

@@ -1,5 +1,5 @@
-import { failedResult } from './results.ts';
-import type { CallResult, LogLine } from './types.ts';
+import { failedResult } from '../results.ts';
+import type { CallResult, LogLine } from '../types.ts';
 import type { WireModule, WireTask } from './wire.ts';
 
 export interface PoolTask {

@@ -1,7 +1,7 @@
-import type { Executor } from './executor.ts';
-import { normalizeLimits } from './limits.ts';
-import { loadFailure, ModuleCache, preflight } from './module-cache.ts';
-import type { CallLimits, CallRequest, CallResult } from './types.ts';
+import type { Executor } from '../executor/executor.ts';
+import { normalizeLimits } from '../limits.ts';
+import { type LoadedModule, loadFailure, ModuleCache, preflight } from './module-cache.ts';
+import type { CallLimits, CallRequest, CallResult } from '../types.ts';
 
 /** A call for the local runner: `limits` may be partial (defaults fill the rest). */
 export type LocalCallRequest = Omit<CallRequest, 'limits'> & { limits?: Partial<CallLimits> };
@@ -30,7 +30,7 @@ export function createLocalRunner(): LocalRunner {
 
   async function runOne(req: LocalCallRequest): Promise<CallResult> {
     const limits = normalizeLimits(req.limits);
-    let loaded;
+    let loaded: LoadedModule;
     try {
       loaded = await modules.get(req.module);
     } catch (err) {
@@ -38,14 +38,8 @@ export function createLocalRunner(): LocalRunner {
     }
     const refused = preflight(req, limits, loaded);
     if (refused) return refused;
-    executor ??= new (await import('./executor.ts')).Executor();
-    return executor.run({
-      ...req,
-      limits,
-      module: loaded.module,
-      sha256: loaded.sha256,
-      memoryMaxPages: loaded.memoryMaxPages,
-    });
+    executor ??= new (await import('../executor/executor.ts')).Executor();
+    return executor.run({ ...req, limits, module: loaded.compiled });
   }
 
   return {

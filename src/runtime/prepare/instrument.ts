@@ -1,16 +1,10 @@
 import type binaryenModule from 'binaryen';
-import { InvalidModuleError } from './errors.ts';
+import { InvalidModuleError } from '../errors.ts';
 import { walkChildren, type Binaryen } from './binaryen-walk.ts';
 import { importNative } from './native-import.ts';
+import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from '../wasm/instrumented.ts';
 
-/** Names the instrumentation adds; the runtime reads and writes them through the instance's exports. */
-/** Fuel accessors: the counter itself stays an internal global, which V8 reads and writes faster. */
-export const FUEL_GET = '__plugboard_fuel_get';
-export const FUEL_SET = '__plugboard_fuel_set';
 const FUEL_GLOBAL = '__plugboard_fuel';
-export const RC_GLOBAL = '__plugboard_rc';
-export const GROW_GLOBAL = '__plugboard_grow_request';
-export const MEMORY_EXPORT = '__plugboard_memory';
 const GROW_DELTA = '__plugboard_grow_delta';
 const BULK_SIZE = '__plugboard_bulk_size';
 const ENTRY_PREFIX = '__plugboard_entry_';

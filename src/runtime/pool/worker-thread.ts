@@ -1,13 +1,18 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { Permission } from './abi.ts';
-import { Executor } from './executor.ts';
-import type { HostState } from './types.ts';
+import type { Permission } from '../abi.ts';
+import { Executor, type CompiledModule } from '../executor/executor.ts';
+import type { HostState } from '../types.ts';
 import {
   CLAIM_PENDING,
   CLAIM_STARTED,
   encodeResult,
   grantsFromMask,
   limitsFromTuple,
+  resultOutput,
+  STATE_INSTANCE_BYTES,
+  STATE_INSTANCES,
+  STATE_RUNNING_SEQ,
+  STATE_STARTED_AT,
   type FromWorker,
   type ToWorker,
   type WireResult,
@@ -22,11 +27,11 @@ import {
  */
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
-const { state: sab, claims: claimsSab, maxInstances } = workerData as WorkerData;
+const { state: sab, claims: claimsSab, instances: budget } = workerData as WorkerData;
 const state = new Float64Array(sab);
 const claims = new Int32Array(claimsSab);
-const executor = new Executor(maxInstances);
-const modules = new Map<string, { module: WebAssembly.Module; memoryMaxPages: number }>();
+const executor = new Executor(budget);
+const modules = new Map<string, CompiledModule>();
 const grantSets = new Map<number, Permission[]>();
 const EMPTY_HOST: HostState = Object.freeze({ config: Object.freeze({}), kv: new Map(), clip: null });
 const queue: WireTask[] = [];
@@ -41,7 +46,7 @@ const FLUSH_AFTER_MS = 0.5;
 
 function accept(msg: ToWorker): void {
   if (msg.type !== 'run') return;
-  for (const m of msg.modules) modules.set(m.sha256, { module: m.module, memoryMaxPages: m.memoryMaxPages });
+  for (const m of msg.modules) modules.set(m.sha256, m);
   for (const t of msg.tasks) queue.push(t);
 }
 
@@ -57,7 +62,10 @@ function pullPending(): void {
 
 function grants(mask: number): Permission[] {
   let g = grantSets.get(mask);
-  if (!g) grantSets.set(mask, (g = grantsFromMask(mask)));
+  if (!g) {
+    g = grantsFromMask(mask);
+    grantSets.set(mask, g);
+  }
   return g;
 }
 
@@ -75,14 +83,12 @@ async function drain(): Promise<void> {
     const [seq, sha256, instanceKey, fn, input, grantMask, limits, host, live, claim] = queue[head++];
     // The pool takes back tasks queued behind a long-running one; a stolen task is skipped.
     if (Atomics.compareExchange(claims, claim, CLAIM_PENDING, CLAIM_STARTED) !== CLAIM_PENDING) continue;
-    const loaded = modules.get(sha256);
-    state[1] = performance.timeOrigin + performance.now();
-    state[0] = seq;
-    const result = loaded
+    const module = modules.get(sha256);
+    state[STATE_STARTED_AT] = performance.timeOrigin + performance.now();
+    state[STATE_RUNNING_SEQ] = seq;
+    const result = module
       ? await executor.run({
-          sha256,
-          module: loaded.module,
-          memoryMaxPages: loaded.memoryMaxPages,
+          module,
           instanceKey,
           function: fn,
           input,
@@ -92,7 +98,8 @@ async function drain(): Promise<void> {
           onLog: live ? (line) => port!.postMessage({ type: 'log', seq, line } satisfies FromWorker) : undefined,
         })
       : null;
-    state[0] = -1;
+    state[STATE_RUNNING_SEQ] = -1;
+    publishInstanceStats();
     if (pending.length === 0) firstPendingAt = performance.now();
     pending.push(encodeResult(seq, result));
     if (head === queue.length) {
@@ -116,11 +123,26 @@ function flush(results: WireResult[]): void {
   // Outputs are Extism blocks owned by nothing else after reset(): move them, don't copy.
   const transfer: ArrayBuffer[] = [];
   for (const r of results) {
-    const out = r[2];
+    const out = resultOutput(r);
     if (out && !transfer.includes(out.buffer as ArrayBuffer)) transfer.push(out.buffer as ArrayBuffer);
   }
   port!.postMessage({ type: 'results', results } satisfies FromWorker, transfer);
 }
 
-state[0] = -1;
+/** What the kept instances hold, for the pool's `stats()` (read from shared memory, no message). */
+function publishInstanceStats(): void {
+  const { instances, bytes } = executor.stats();
+  state[STATE_INSTANCES] = instances;
+  state[STATE_INSTANCE_BYTES] = bytes;
+}
+
+// Idle instances go even when no call comes; the one in use was just marked used, so it stays.
+setInterval(
+  () => {
+    if (executor.evictIdle() > 0) publishInstanceStats();
+  },
+  Math.max(10, Math.min(budget.idleMs / 4, 10_000)),
+).unref();
+
+state[STATE_RUNNING_SEQ] = -1;
 port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -1,5 +1,5 @@
-import type { LogLevel } from './abi.ts';
-import type { CallLimits, HostState, KvWrite, LogLine } from './types.ts';
+import type { LogLevel } from '../abi.ts';
+import type { CallLimits, HostState, KvWrite, LogLine } from '../types.ts';
 
 const encoder = new TextEncoder();
 const MAX_KV_KEY_BYTES = 256;

@@ -1,7 +1,7 @@
-import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from './abi.ts';
-import { classifyImport, type ImportProblemCode } from './imports.ts';
-import { readWasmSummary, type WasmSummary } from './wasm-binary.ts';
-import { MAX_TABLE_ENTRIES } from './limits.ts';
+import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from '../abi.ts';
+import { classifyImport, type ImportProblemCode } from '../wasm/imports.ts';
+import { readWasmSummary, type WasmSummary } from '../wasm/wasm-binary.ts';
+import { MAX_TABLE_ENTRIES } from '../limits.ts';
 
 export type InspectProblemCode =
   | ImportProblemCode
@@ -119,7 +119,7 @@ function checkExports(summary: WasmSummary, expected: InspectExpectations, probl
       problems.push({ code: 'UNKNOWN_HOOK', message: `unknown hook "${hook}"`, export: name });
     }
     const exp = byName.get(name);
-    if (!exp || exp.kind !== 'function') {
+    if (exp?.kind !== 'function') {
       const what = hook === null ? `declared function "${name}"` : `hook "${hook}" (export "${name}")`;
       problems.push({
         code: hook === null ? 'FUNCTION_NOT_EXPORTED' : 'HOOK_NOT_EXPORTED',

@@ -1,4 +1,4 @@
-import { RESERVED_EXPORT_PREFIX } from './abi.ts';
+import { RESERVED_EXPORT_PREFIX } from '../abi.ts';
 
 /** Callable entry points of a module: exported functions outside the runtime's reserved names. */
 export function callableExports(module: WebAssembly.Module): Set<string> {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inspectModule } from './index.ts';
-import { buildFixture } from './testing/fixtures.ts';
-import { tinyWasm } from './testing/tiny-wasm.ts';
+import { inspectModule } from '../index.ts';
+import { buildFixture } from '../testing/fixtures.ts';
+import { tinyWasm } from '../testing/tiny-wasm.ts';
 
 const ALL = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 let echo: Uint8Array, hostApi: Uint8Array, wasi: Uint8Array;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalRunner, createRuntime, type LocalRunner, type PreparedModule } from './index.ts';
-import { preparedFixture } from './testing/fixtures.ts';
-import { request, text } from './testing/requests.ts';
+import { createLocalRunner, createRuntime, type LocalRunner, type PreparedModule } from '../index.ts';
+import { preparedFixture } from '../testing/fixtures.ts';
+import { request, text } from '../testing/requests.ts';
 
 const enc = new TextEncoder();
 let runner: LocalRunner;

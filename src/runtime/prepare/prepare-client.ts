@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { InvalidModuleError } from './errors.ts';
+import { InvalidModuleError } from '../errors.ts';
 import type { PrepareReply, PrepareRequest } from './prepare-worker.ts';
 
-const ENTRY = new URL('./worker-entry.js', import.meta.url);
+const ENTRY = new URL('../worker-entry.js', import.meta.url);
 /** A prepare taking longer than this is abandoned and its worker replaced. */
 const PREPARE_TIMEOUT_MS = 60_000;
 /** binaryen holds ~100-190 MiB: an idle instrumentation worker is stopped after this long. */
@@ -62,7 +62,8 @@ function start(): Worker {
 export function prepareInWorker(bytes: Uint8Array, memoryMaxPages: number, startFuel: bigint): Promise<Uint8Array> {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
-  const w = (worker ??= start());
+  worker ??= start();
+  const w = worker;
   w.ref();
   const id = ++nextId;
   return new Promise<Uint8Array>((resolve, reject) => {

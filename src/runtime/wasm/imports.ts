@@ -5,7 +5,7 @@ import {
   HOST_MODULE,
   REFUSED_KERNEL_FUNCTIONS,
   type Permission,
-} from './abi.ts';
+} from '../abi.ts';
 import type { FuncType, WasmImport } from './wasm-binary.ts';
 
 export type ImportVerdict =

@@ -1,13 +1,17 @@
 import { availableParallelism } from 'node:os';
-import { RuntimeClosedError } from './errors.ts';
-import { normalizeLimits } from './limits.ts';
+import { RuntimeClosedError } from '../errors.ts';
+import { normalizeLimits } from '../limits.ts';
+import { DEFAULT_INSTANCE_BUDGET } from '../executor/instance-cache.ts';
 import { loadFailure, ModuleCache, preflight, type LoadedModule } from './module-cache.ts';
-import { grantsMask, isEmptyHost, limitsTuple } from './wire.ts';
-import { WorkerPool } from './pool.ts';
-import type { CallRequest, CallResult } from './types.ts';
+import { encodeTask } from '../pool/wire.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import type { CallRequest, CallResult } from '../types.ts';
+
+/** Worker threads a runtime starts when not told otherwise: min(4, available cores). */
+export const DEFAULT_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 
 export interface RuntimeOptions {
-  /** Worker threads running plugins. @default min(4, available cores) */
+  /** Worker threads running plugins. @default DEFAULT_WORKERS, min(4, available cores) */
   workers?: number;
   /** Tasks queued per worker ahead of its answers; more raises throughput, and head-of-line wait. @default 64 */
   maxInFlightPerWorker?: number;
@@ -15,6 +19,14 @@ export interface RuntimeOptions {
   maxBatch?: number;
   /** Plugin instances kept per worker (one per instanceKey), least recently used dropped. @default 256 */
   maxInstancesPerWorker?: number;
+  /**
+   * Bytes the instances kept by one worker may hold between calls (their linear memory, which
+   * only goes back when an instance is dropped, plus Extism vars); least recently used dropped
+   * first, and an instance over it alone is dropped after its call. @default 64 MiB
+   */
+  maxInstanceBytesPerWorker?: number;
+  /** An instance not called for this long is dropped, with its memory. @default 60_000 */
+  instanceIdleMs?: number;
   /** Compiled modules kept in memory. @default 128 */
   maxModules?: number;
   /** Keep one extra worker started and idle, to replace a worker killed for a deadline at once. @default true */
@@ -33,8 +45,14 @@ export interface PluginRuntime {
    * replaced). Calls made before that simply wait; await it to warm up before taking traffic.
    */
   ready(): Promise<void>;
+  /** Per worker in rotation, the plugin instances it keeps and the bytes they hold (no round trip). */
+  stats(): RuntimeStats;
   /** Stops the workers; calls still pending reject with `RuntimeClosedError`. */
   close(): Promise<void>;
+}
+
+export interface RuntimeStats {
+  workers: { instances: number; instanceBytes: number }[];
 }
 
 /**
@@ -58,10 +76,12 @@ export interface PluginRuntime {
  */
 export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
   const {
-    workers = Math.max(1, Math.min(4, availableParallelism())),
+    workers = DEFAULT_WORKERS,
     maxInFlightPerWorker = 64,
     maxBatch = 32,
-    maxInstancesPerWorker = 256,
+    maxInstancesPerWorker = DEFAULT_INSTANCE_BUDGET.maxInstances,
+    maxInstanceBytesPerWorker = DEFAULT_INSTANCE_BUDGET.maxBytes,
+    instanceIdleMs = DEFAULT_INSTANCE_BUDGET.idleMs,
     maxModules = 128,
     spareWorker = true,
   } = options;
@@ -70,7 +90,7 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
     size: workers,
     maxInFlight: maxInFlightPerWorker,
     maxBatch,
-    maxInstancesPerWorker,
+    instances: { maxInstances: maxInstancesPerWorker, maxBytes: maxInstanceBytesPerWorker, idleMs: instanceIdleMs },
     spare: spareWorker,
   });
   let closed = false;
@@ -81,27 +101,13 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
     if (refused) return Promise.resolve(refused);
     return new Promise<CallResult>((resolve, reject) => {
       pool.submit({
-        module: loaded.wire,
+        module: loaded.compiled,
         timeoutMs: limits.timeoutMs,
         onLog: req.onLog,
         resolve,
         reject,
         retried: false,
-        wire: [
-          pool.nextSeq(),
-          loaded.sha256,
-          req.instanceKey,
-          req.function,
-          // Never ship a view's whole backing buffer (a pooled Buffer holds other data) to a worker.
-          req.input.byteOffset === 0 && req.input.byteLength === req.input.buffer.byteLength
-            ? req.input
-            : req.input.slice(),
-          grantsMask(req.grants),
-          limitsTuple(limits),
-          isEmptyHost(req.host) ? null : req.host,
-          req.onLog !== undefined,
-          0,
-        ],
+        wire: encodeTask(pool.nextSeq(), loaded.compiled.sha256, req, limits),
       });
     });
   }
@@ -117,6 +123,7 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
   return {
     call,
     ready: () => pool.ready(),
+    stats: () => ({ workers: pool.stats() }),
     async close() {
       closed = true;
       await pool.close();

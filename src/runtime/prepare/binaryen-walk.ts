@@ -1,5 +1,5 @@
 import type binaryenModule from 'binaryen';
-import { InvalidModuleError } from './errors.ts';
+import { InvalidModuleError } from '../errors.ts';
 
 /** Per-kind expression accessors (`b.Loop.getBody(expr)`), which binaryen's `.d.ts` does not declare. */
 type ExpressionAccessors = { [method: string]: (expr: number, value?: number) => number };

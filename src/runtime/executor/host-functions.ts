@@ -1,9 +1,9 @@
 import type { CallContext } from '@extism/extism';
-import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from './abi.ts';
+import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from '../abi.ts';
 import type { CallState } from './call-state.ts';
 
 // Extism passes i32 arguments as numbers and i64 ones as bigints; each function below narrows them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each host function narrows its own arguments.
 type HostFn = (ctx: CallContext, ...args: any[]) => unknown;
 export type HostFunctionTable = Record<string, Record<string, HostFn>>;
 
@@ -63,11 +63,16 @@ function store(ctx: CallContext, state: CallState, value: string | Uint8Array): 
  * logs and errors into the call and meter host allocations. Every Plugboard host function
  * catches everything and answers with an error code: nothing it does can throw into the engine.
  */
-export function buildHostFunctions(grants: readonly Permission[], current: () => CallState): HostFunctionTable {
+export function buildHostFunctions(
+  grants: readonly Permission[],
+  current: () => CallState,
+  /** Bytes of Extism vars the instance keeps between calls, for its memory accounting. */
+  held: { varBytes: number } = { varBytes: 0 },
+): HostFunctionTable {
   const granted = new Set(grants);
   const user: Record<string, HostFn> = {};
   const guard = <A extends unknown[]>(
-    name: string,
+    _name: string,
     fallback: unknown,
     fn: (ctx: CallContext, state: CallState, ...args: A) => unknown,
   ): HostFn =>
@@ -136,7 +141,6 @@ export function buildHostFunctions(grants: readonly Permission[], current: () =>
   // Extism vars persist across calls of one instance; these replace the kernel's so their total
   // size is capped (the kernel keeps keys forever, a slow leak a hostile plugin could drive).
   const vars = new Map<string, Uint8Array>();
-  let varBytes = 0;
   const env: Record<string, HostFn> = {
     var_get: guard('var_get', 0n, (ctx, state, addr: bigint) => {
       const key = readString(ctx, addr)?.text;
@@ -147,15 +151,15 @@ export function buildHostFunctions(grants: readonly Permission[], current: () =>
       const key = readString(ctx, keyAddr, MAX_VAR_BYTES)?.text;
       if (key === undefined) return;
       const old = vars.get(key);
-      if (old) varBytes -= key.length + old.length;
+      if (old) held.varBytes -= key.length + old.length;
       vars.delete(key);
       const value = valueAddr === 0n ? null : readBytes(ctx, valueAddr);
       if (!value) return;
-      if (varBytes + key.length + value.length > MAX_VAR_BYTES) {
+      if (held.varBytes + key.length + value.length > MAX_VAR_BYTES) {
         state.hostMemoryExceeded = true;
         return;
       }
-      varBytes += key.length + value.length;
+      held.varBytes += key.length + value.length;
       vars.set(key, value);
     }),
     alloc: ((ctx: CallContext, n: bigint) => {
