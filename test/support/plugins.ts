@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildPlugin } from '../../src/toolchain/build.ts';
+import { buildPlugin } from '../../sdk-assemblyscript/compiler/build.ts';
 import type { GraphQLResponse, TestServer } from './server.ts';
 
 const PUBLISH = `mutation Publish($input: PublishPluginVersionInput!) {
