@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { buildPlugin } from '../../sdk-assemblyscript/compiler/build.ts';
+import { graphqlMultipart } from '../../src/cli/plugin/graphql-client.ts';
 import type { GraphQLResponse, TestServer } from './server.ts';
 
 const PUBLISH = `mutation Publish($input: PublishPluginVersionInput!) {
@@ -15,16 +16,14 @@ export async function publishVersion(
   manifest: Record<string, unknown>,
   wasm: Uint8Array,
 ): Promise<GraphQLResponse<Record<string, any>>> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: PUBLISH, variables: { input: { slug, manifest, wasm: null } } }));
-  form.set('map', JSON.stringify({ 0: ['variables.input.wasm'] }));
-  form.set('0', new Blob([wasm as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }), `${slug}.wasm`);
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'graphql-require-preflight': '1' },
-    body: form,
-  });
-  return (await response.json()) as GraphQLResponse<Record<string, any>>;
+  // The CLI's own client: one implementation of the multipart request spec, tested both ways.
+  const { data, errors } = await graphqlMultipart<Record<string, any>>(
+    { server: server.url, token },
+    PUBLISH,
+    { input: { slug, manifest, wasm: null } },
+    { 'variables.input.wasm': { bytes: wasm, name: `${slug}.wasm`, type: 'application/wasm' } },
+  );
+  return { data, ...(errors.length ? { errors } : {}) } as GraphQLResponse<Record<string, any>>;
 }
 
 /** Creates a listing (if needed) and publishes a version; fails the test on any error. */
