@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { UninstallDocument } from '../generated/graphql.ts';
 import { chain, hostile } from '../support/hostile-schemas.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -53,9 +54,16 @@ async function installCodes(configSchema: Record<string, unknown>, configs: Reco
   expect(published.errors).toBeUndefined();
   const codes: (string | null)[] = [];
   for (const config of configs) {
-    const result = await server.gql<{ installPlugin: { id: string } | null }, Record<string, unknown>>(
+    const result = await server.gql(
       INSTALL,
-      { input: { slug: 'tagger', versionRange: version, config, grantPermissions: tagger.manifest.permissions } },
+      {
+        input: {
+          slug: 'tagger',
+          versionRange: version,
+          config,
+          grantPermissions: tagger.manifest.permissions as string[],
+        },
+      },
       user,
     );
     codes.push((result.errors?.[0].extensions?.code as string | undefined) ?? null);
