@@ -68,11 +68,7 @@ async function installCodes(configSchema: Record<string, unknown>, configs: Reco
     );
     codes.push((result.errors?.[0].extensions?.code as string | undefined) ?? null);
     if (result.data?.installPlugin)
-      await server.ok(
-        'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }',
-        { id: result.data.installPlugin.id },
-        user,
-      );
+      await server.ok(UninstallDocument, { id: result.data.installPlugin.id }, user);
   }
   return codes;
 }
