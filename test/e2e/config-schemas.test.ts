@@ -67,8 +67,7 @@ async function installCodes(configSchema: Record<string, unknown>, configs: Reco
       user,
     );
     codes.push((result.errors?.[0].extensions?.code as string | undefined) ?? null);
-    if (result.data?.installPlugin)
-      await server.ok(UninstallDocument, { id: result.data.installPlugin.id }, user);
+    if (result.data?.installPlugin) await server.ok(UninstallDocument, { id: result.data.installPlugin.id }, user);
   }
   return codes;
 }
