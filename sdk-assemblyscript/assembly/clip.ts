@@ -3,7 +3,7 @@
 import { host_clip_get, host_clip_patch } from './host';
 import { release, storeString, takeString } from './memory';
 import { parse } from './json-read';
-import { stringify } from './json-write';
+import { stringify } from './json-value';
 import { Clip, ClipPatch } from './clip-types';
 
 export namespace clip {

@@ -1,8 +1,7 @@
 // Events published when the call succeeds (permission `events`).
 import { host_emit } from './host';
 import { release, storeString } from './memory';
-import { Value, object, str } from './json-value';
-import { stringify } from './json-write';
+import { Value, object, str, stringify } from './json-value';
 
 export namespace events {
   /** Publishes `{ type, data }`. Aborts if the host rejects it as invalid. */

@@ -2,9 +2,8 @@
 // bytes, never from `string.length` (as-pdk's outputString gets this wrong: FACTS.md).
 import { input_length, input_load_u64, input_load_u8, output_set } from '@extism/as-pdk/lib/env';
 import { storeBytes } from './memory';
-import { Value } from './json-value';
+import { Value, stringify } from './json-value';
 import { parse } from './json-read';
-import { stringify } from './json-write';
 
 export namespace input {
   /** The raw input bytes. */

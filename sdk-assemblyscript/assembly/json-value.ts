@@ -1,6 +1,6 @@
 // A small JSON document model: one class for every kind, because AssemblyScript has no union
 // types. Objects keep insertion order (keys array) so serialised output is stable.
-import { stringify } from './json-write';
+import { formatNumber, Writer } from './json-write';
 
 export enum Kind {
   Null,
@@ -191,4 +191,47 @@ export function numbers(values: Array<f64>): Value {
   const v = array();
   for (let i = 0; i < values.length; i++) v.items.push(num(values[i]));
   return v;
+}
+
+/** Serialises a value to compact JSON. */
+export function stringify(value: Value): string {
+  const w = new Writer();
+  write(value, w);
+  return w.toString();
+}
+
+function write(v: Value, w: Writer): void {
+  switch (v.kind) {
+    case Kind.Null:
+      w.text('null');
+      break;
+    case Kind.Bool:
+      w.text(v.bool ? 'true' : 'false');
+      break;
+    case Kind.Number:
+      w.text(formatNumber(v.num));
+      break;
+    case Kind.String:
+      w.quoted(v.str);
+      break;
+    case Kind.Array: {
+      w.unit(0x5b);
+      for (let i = 0; i < v.items.length; i++) {
+        if (i > 0) w.unit(0x2c);
+        write(v.items[i], w);
+      }
+      w.unit(0x5d);
+      break;
+    }
+    default: {
+      w.unit(0x7b);
+      for (let i = 0; i < v.keys.length; i++) {
+        if (i > 0) w.unit(0x2c);
+        w.quoted(v.keys[i]);
+        w.unit(0x3a);
+        write(v.get(v.keys[i])!, w);
+      }
+      w.unit(0x7d);
+    }
+  }
 }

@@ -1,10 +1,10 @@
 // JSON serialisation into one growing UTF-16 buffer. Collecting parts in an Array<string> was
 // quadratic under the incremental GC (each push onto the already-marked array re-greys it, and
 // it is re-scanned whole). Whole numbers print without a fraction ("3", not "3.0"); NaN and
-// infinities become null, as in JavaScript.
-import { Kind, Value } from './json-value';
+// infinities become null, as in JavaScript. This file knows nothing of the document model.
 
-class Writer {
+/** Appends JSON text; the document model (json-value.ts) walks itself into one. */
+export class Writer {
   buf: ArrayBuffer = new ArrayBuffer(256);
   len: i32 = 0; // in code units
 
@@ -63,48 +63,6 @@ class Writer {
 }
 
 const HEX = '0123456789abcdef';
-
-export function stringify(value: Value): string {
-  const w = new Writer();
-  write(value, w);
-  return w.toString();
-}
-
-function write(v: Value, w: Writer): void {
-  switch (v.kind) {
-    case Kind.Null:
-      w.text('null');
-      break;
-    case Kind.Bool:
-      w.text(v.bool ? 'true' : 'false');
-      break;
-    case Kind.Number:
-      w.text(formatNumber(v.num));
-      break;
-    case Kind.String:
-      w.quoted(v.str);
-      break;
-    case Kind.Array: {
-      w.unit(0x5b);
-      for (let i = 0; i < v.items.length; i++) {
-        if (i > 0) w.unit(0x2c);
-        write(v.items[i], w);
-      }
-      w.unit(0x5d);
-      break;
-    }
-    default: {
-      w.unit(0x7b);
-      for (let i = 0; i < v.keys.length; i++) {
-        if (i > 0) w.unit(0x2c);
-        w.quoted(v.keys[i]);
-        w.unit(0x3a);
-        write(v.get(v.keys[i])!, w);
-      }
-      w.unit(0x7d);
-    }
-  }
-}
 
 export function formatNumber(n: f64): string {
   if (!isFinite(n)) return 'null';

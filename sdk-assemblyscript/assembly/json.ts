@@ -1,7 +1,6 @@
 // Public JSON namespace: `json.parse`, `json.stringify` and value builders.
 import { lastError as readError, parse as readJson } from './json-read';
-import { stringify as writeJson } from './json-write';
-import { Value } from './json-value';
+import { Value, stringify as writeJson } from './json-value';
 
 export { Kind, Value, array, boolean, nul, num, numbers, object, str, strings } from './json-value';
 

@@ -2,9 +2,8 @@
 // applied only if the call succeeds, so a failing call leaves no partial state.
 import { host_kv_delete, host_kv_get, host_kv_set } from './host';
 import { release, storeBytes, storeString, takeBytes } from './memory';
-import { Value } from './json-value';
+import { Value, stringify } from './json-value';
 import { parse } from './json-read';
-import { stringify } from './json-write';
 
 export namespace kv {
   /** The stored bytes, or null when `key` is absent. */

@@ -1,5 +1,4 @@
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import { compileConfigSchema, validateConfigWith } from '../../src/contracts/index.ts';
 
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -8,21 +7,20 @@ export class ConfigError extends Error {
 export type ConfigCheck = (config: Record<string, unknown>) => Record<string, unknown>;
 
 /**
- * What the server does to an installation's config before a plugin sees it: validate it
- * against the manifest's `configSchema` and fill in defaults (same Ajv options as the server).
- * A config the server would refuse throws, so tests cannot rely on states production never has.
+ * What the server does to an installation's config before a plugin sees it, with the server's own
+ * code: validate it against the manifest's `configSchema` and fill in defaults. A config the
+ * server would refuse throws, so tests cannot rely on states production never has.
  */
-export function configChecker(schema: Record<string, unknown> | undefined): ConfigCheck {
-  if (!schema) return (config) => structuredClone(config);
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
-  const validate = ajv.compile(schema);
+export function configChecker(schema: Record<string, unknown> | null | undefined): ConfigCheck {
+  const compiled = schema ? compileConfigSchema(schema) : { validate: null, problems: [] };
+  if (compiled.problems.length)
+    throw new ConfigError(`the server would refuse this configSchema: ${describe(compiled.problems)}`);
   return (config) => {
-    const copy = structuredClone(config);
-    if (validate(copy)) return copy;
-    const problems = (validate.errors ?? []).map(
-      (e) => `config${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`,
-    );
-    throw new ConfigError(`the server would refuse this config: ${problems.join('; ')}`);
+    const { config: checked, problems } = validateConfigWith(compiled.validate, config);
+    if (problems.length) throw new ConfigError(`the server would refuse this config: ${describe(problems)}`);
+    return checked;
   };
 }
+
+const describe = (problems: { field?: string; message: string }[]) =>
+  problems.map((p) => `${p.field} ${p.message}`).join('; ');

@@ -12,7 +12,7 @@ import {
   type CallResult,
   type LocalCallRequest,
 } from '../../src/runtime/index.ts';
-import type { PluginJson } from '../../src/toolchain/manifest.ts';
+import type { PluginJson } from '../../src/contracts/index.ts';
 
 const PAGES_PER_MIB = 16;
 

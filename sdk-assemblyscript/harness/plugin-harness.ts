@@ -7,8 +7,8 @@ import {
   type HostState,
   type Permission,
 } from '../../src/runtime/index.ts';
-import { buildPlugin } from '../../src/toolchain/build.ts';
-import { readPluginJson, type PluginJson } from '../../src/toolchain/manifest.ts';
+import { buildPlugin } from '../compiler/build.ts';
+import { readPluginJson, type PluginJson } from '../../src/contracts/index.ts';
 import { configChecker, type ConfigCheck } from './config.ts';
 import { kvSnapshot, toKvMap } from './kv.ts';
 import { createExecutor, manifestLimits, memoryPagesFor, type PreparedExecutor as Executor } from './executor.ts';

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Page } from '../services/pagination.ts';
+import { type Page, pageSize } from '../services/pagination.ts';
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -46,7 +46,8 @@ export function offsetConnection<T>(items: T[], offset: number, limit: number) {
   return toConnection({ nodes, cursors, hasNextPage: items.length > offset + limit, hasPreviousPage: offset > 0 });
 }
 
-/** A connection over a whole, bounded list already in memory. */
-export function arrayConnection<T>(items: T[]) {
-  return offsetConnection(items, 0, items.length);
+/** A page of a list already in memory: `first`/`after` apply as on every other connection. */
+export function arrayConnection<T>(items: T[], args: ConnectionArgs) {
+  const { first, after } = forwardArgs(args);
+  return offsetConnection(items, after ? decodeOffset(after) + 1 : 0, pageSize(first));
 }

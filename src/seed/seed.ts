@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, PluginVersion, User } from '../entities/index.ts';
 import { buildExamples } from '../toolchain/examples.ts';
-import { manifestForPublish, readPluginJson } from '../toolchain/manifest.ts';
+import { contractOf, readPluginJson } from '../contracts/index.ts';
 import { createClip } from '../services/clips.ts';
 import { ConflictError } from '../services/errors.ts';
 import { runClipHooks } from '../services/hooks.ts';
@@ -70,7 +70,7 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
     });
     await publishPluginVersion(fork(), publisher, {
       slug: json.slug,
-      manifest: manifestForPublish(json),
+      manifest: contractOf(json),
       wasm: build.bytes,
     });
     slugs.push(json.slug);

@@ -1,11 +1,10 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
+import { MAX_WASM_BYTES, validateManifest } from '../contracts/index.ts';
 import { putBlob } from './blobs.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
-import { sharedAjv } from './json-schema.ts';
-import { MAX_WASM_BYTES, validateManifest } from './manifest.ts';
 import type { UserRecord } from './records.ts';
 import { recomputeLatest } from './versions.ts';
 
@@ -30,7 +29,7 @@ export async function publishPluginVersion(
   if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')
     throw new ForbiddenError(`Only the publisher of "${input.slug}" or an admin may publish versions`);
 
-  const { manifest, problems } = validateManifest(input.manifest, sharedAjv);
+  const { manifest, problems } = validateManifest(input.manifest);
   if (manifest && manifest.slug !== input.slug)
     problems.push({
       field: 'manifest.slug',

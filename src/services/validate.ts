@@ -1,7 +1,8 @@
 import { BadInputError, type Problem } from './errors.ts';
 
-export const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _.+#-]*$/u;
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+import { SLUG_PATTERN, TAG_PATTERN } from '../contracts/index.ts';
+
+export { SLUG_PATTERN, TAG_PATTERN };
 
 /** Collects every problem in an input, then throws them together. */
 export class Validator {

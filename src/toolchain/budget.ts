@@ -2,8 +2,8 @@ import path from 'node:path';
 import { inspectModule, MAX_MEMORY_PAGES, type InspectProblem } from '../runtime/index.ts';
 import { PluginHarness } from '../../sdk-assemblyscript/harness/plugin-harness.ts';
 import { readTestCases, runCases, type CaseOutcome } from '../../sdk-assemblyscript/harness/cases.ts';
-import { buildPlugin, type BuildResult } from './build.ts';
-import { readPluginJson, type PluginJson } from './manifest.ts';
+import { buildPlugin, type BuildResult } from '../../sdk-assemblyscript/compiler/build.ts';
+import { readPluginJson, type PluginJson } from '../contracts/index.ts';
 
 /** Publish's default cap on module size (issue 3). */
 export const MODULE_SIZE_CAP = 2 * 1024 * 1024;

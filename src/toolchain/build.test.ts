@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectModule } from '../runtime/index.ts';
-import { buildPlugin } from './build.ts';
-import { readPluginJson } from './manifest.ts';
+import { buildPlugin } from '../../sdk-assemblyscript/compiler/build.ts';
+import { readPluginJson } from '../contracts/index.ts';
 import { scaffoldPlugin } from './scaffold.ts';
 
 let dir: string;

@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { memoryPagesFor, prepareCached } from '../../sdk-assemblyscript/harness/executor.ts';
-import { buildPlugin, type BuildResult } from './build.ts';
-import { readPluginJson } from './manifest.ts';
+import { buildPlugin, type BuildResult } from '../../sdk-assemblyscript/compiler/build.ts';
+import { readPluginJson } from '../contracts/index.ts';
 import { examplesDir } from './paths.ts';
 
 /** Folders under `plugins-wasm/` that hold a plugin (a `plugin.json`). */

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pluginAsconfig, sdkDir } from './paths.ts';
+import { pluginAsconfig, sdkDir } from '../../sdk-assemblyscript/compiler/paths.ts';
 
 const TEMPLATE_DIR = path.join(sdkDir, 'template');
 // Template files carry a suffix so that the repository's own vitest and tsc never pick them up.

@@ -20,12 +20,12 @@ const HOSTILE_FUNCTIONS = [
 const TAGGER_GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
 
 async function install(token: string, slug: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const { installPlugin } = await server.ok<any, any>(INSTALL, { input: { slug, ...extra } }, token);
+  const { installPlugin } = await server.ok(INSTALL, { input: { slug, ...extra } }, token);
   return installPlugin.id;
 }
 
 async function execute(token: string, installationId: string, fn: string, input = '') {
-  return (await server.ok<any, any>(EXECUTE, { input: { installationId, function: fn, input } }, token)).executePlugin;
+  return (await server.ok(EXECUTE, { input: { installationId, function: fn, input } }, token)).executePlugin;
 }
 
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const echo = await install(bystander, 'echo');
 
     const healthy = (async () => {
-      const answers: string[] = [];
+      const answers: (string | null)[] = [];
       for (let i = 0; i < 20; i++) answers.push((await execute(bystander, echo, 'echo', `{"n":${i}}`)).output);
       return answers;
     })();
@@ -146,7 +146,10 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const echo = await install(neighbour, 'echo');
     const finished: string[] = [];
     const spins = Array.from({ length: 4 }, (_, i) =>
-      execute(flooder, spinner, 'spin').then((r) => finished.push(`spin${i}`) && r),
+      execute(flooder, spinner, 'spin').then((r) => {
+        finished.push(`spin${i}`);
+        return r;
+      }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50)); // the flood is in
     const answer = await execute(neighbour, echo, 'echo', '{"hi":1}');
@@ -160,7 +163,7 @@ describe('hostile plugins are contained, each with its typed status and an Execu
   it('answers a clear error when the installation is uninstalled while its call runs', async () => {
     const user = await server.user('quitter');
     const spinner = await install(user, 'spinner', { grantPermissions: ['log'] });
-    const call = server.gql<any, any>(EXECUTE, { input: { installationId: spinner, function: 'spin' } }, user);
+    const call = server.gql(EXECUTE, { input: { installationId: spinner, function: 'spin' } }, user);
     await new Promise((resolve) => setTimeout(resolve, 100)); // the call spins for 300 ms
     await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id: spinner }, user);
     const { errors } = await call;
@@ -223,8 +226,8 @@ describe('KV and the circuit breaker', () => {
   it('applies KV writes only for calls that succeed', async () => {
     const user = await server.user('counter');
     const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
-    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 1 });
-    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 2 });
+    expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 1 });
+    expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 2 });
     await server.ok(
       'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
       { input: { id, config: { tag: 'x', fail: true } } },
@@ -238,7 +241,7 @@ describe('KV and the circuit breaker', () => {
       { input: { id, config: { tag: 'x', fail: false } } },
       user,
     );
-    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 3 });
+    expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 3 });
   });
 
   it('loses no KV update when calls of one installation run at the same time', async () => {
@@ -247,10 +250,10 @@ describe('KV and the circuit breaker', () => {
     const calls = await Promise.all(Array.from({ length: 8 }, () => execute(user, id, 'bump')));
     expect(calls.map((c) => c.status)).toEqual(Array(8).fill('SUCCEEDED'));
     // Each call saw the count every earlier one left: no two read the same value.
-    expect(calls.map((c) => JSON.parse(c.output).count).sort((a: number, b: number) => a - b)).toEqual([
+    expect(calls.map((c) => JSON.parse(c.output!).count).sort((a: number, b: number) => a - b)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8,
     ]);
-    expect(JSON.parse((await execute(user, id, 'bump')).output)).toEqual({ count: 9 });
+    expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 9 });
   });
 
   it('records what a call read from KV, and replays it with the store as the call found it', async () => {
@@ -259,7 +262,7 @@ describe('KV and the circuit breaker', () => {
     await execute(user, id, 'bump');
     await execute(user, id, 'bump');
     const third = await execute(user, id, 'bump');
-    expect(JSON.parse(third.output)).toEqual({ count: 3 });
+    expect(JSON.parse(third.output!)).toEqual({ count: 3 });
     const { execution } = await server.ok<any, any>(
       'query ($id: ID!) { execution(id: $id) { kvReads { key text base64 } kvReadsTruncated } }',
       { id: third.id },

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildPlugin } from '../../src/toolchain/build.ts';
+import { buildPlugin } from '../../sdk-assemblyscript/compiler/build.ts';
+import { print } from 'graphql';
+import { graphqlMultipart } from '../../src/cli/plugin/graphql-client.ts';
+import { CreateListingDocument, type PublishMutation, PublishDocument } from '../generated/graphql.ts';
 import type { GraphQLResponse, TestServer } from './server.ts';
-
-const PUBLISH = `mutation Publish($input: PublishPluginVersionInput!) {
-  publishPluginVersion(input: $input) { version { id version sha256 permissions functions hooks latest: plugin { latestVersion { version } } } }
-}`;
 
 /** Publishes through the GraphQL multipart request spec, as a real client uploads. */
 export async function publishVersion(
@@ -14,17 +13,15 @@ export async function publishVersion(
   slug: string,
   manifest: Record<string, unknown>,
   wasm: Uint8Array,
-): Promise<GraphQLResponse<Record<string, any>>> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: PUBLISH, variables: { input: { slug, manifest, wasm: null } } }));
-  form.set('map', JSON.stringify({ 0: ['variables.input.wasm'] }));
-  form.set('0', new Blob([wasm as Uint8Array<ArrayBuffer>], { type: 'application/wasm' }), `${slug}.wasm`);
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'graphql-require-preflight': '1' },
-    body: form,
-  });
-  return (await response.json()) as GraphQLResponse<Record<string, any>>;
+): Promise<GraphQLResponse<PublishMutation>> {
+  // The CLI's own client: one implementation of the multipart request spec, tested both ways.
+  const { data, errors } = await graphqlMultipart<PublishMutation>(
+    { server: server.url, token },
+    print(PublishDocument),
+    { input: { slug, manifest, wasm: null } },
+    { 'variables.input.wasm': { bytes: wasm, name: `${slug}.wasm`, type: 'application/wasm' } },
+  );
+  return { data, ...(errors.length ? { errors } : {}) } as GraphQLResponse<PublishMutation>;
 }
 
 /** Creates a listing (if needed) and publishes a version; fails the test on any error. */
@@ -35,7 +32,7 @@ export async function listAndPublish(
   wasm: Uint8Array,
 ): Promise<void> {
   const created = await server.gql(
-    'mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }',
+    CreateListingDocument,
     {
       input: {
         slug: manifest.slug,
@@ -64,7 +61,5 @@ export async function buildTestPlugin(
   return { manifest, wasm: bytes };
 }
 
-export const INSTALL = `mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id version { version } config grantedPermissions priority criticality } }`;
-export const EXECUTE = `mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) {
-  id status errorCode errorMessage output fuelUsed peakMemoryBytes durationMs inputSize outputSize trigger function logsTruncated
-  logs { level message } } }`;
+// The operations most tests send, typed from test/operations (kept under their old names).
+export { ExecuteDocument as EXECUTE, InstallDocument as INSTALL } from '../generated/graphql.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildPlugin } from '../../toolchain/build.ts';
-import { manifestForPublish, readPluginJson, type PluginJson } from '../../toolchain/manifest.ts';
+import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
+import { contractOf, readPluginJson, type PluginJson } from '../../contracts/index.ts';
 import { inspectModule } from '../../runtime/index.ts';
 import { action } from './action.ts';
 import { bytes } from './format.ts';
@@ -66,7 +66,7 @@ export async function publishPlugin(
   const res = await graphqlMultipart<Published>(
     opts,
     PUBLISH,
-    { input: { slug: manifest.slug, manifest: manifestForPublish(manifest), wasm: null } },
+    { input: { slug: manifest.slug, manifest: contractOf(manifest), wasm: null } },
     { 'variables.input.wasm': { bytes: build.bytes, name: 'plugin.wasm', type: 'application/wasm' } },
   );
   const version = res.data?.publishPluginVersion?.version;

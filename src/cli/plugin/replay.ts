@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { PluginHarness } from '../../../sdk-assemblyscript/harness/plugin-harness.ts';
 import type { HarnessResult } from '../../../sdk-assemblyscript/harness/types.ts';
 import { inspectModule, PERMISSIONS, type Permission } from '../../runtime/index.ts';
-import { buildPlugin } from '../../toolchain/build.ts';
-import { readPluginJson, type PluginJson } from '../../toolchain/manifest.ts';
+import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
+import { readPluginJson, validateManifest, type PluginJson } from '../../contracts/index.ts';
 import { action } from './action.ts';
 import { bytes, clip, count, ms, table } from './format.ts';
 import type { ServerOptions } from './graphql-client.ts';
@@ -20,8 +20,8 @@ interface Replayed {
 
 /** The published manifest when the server sends it, else the least the harness needs. */
 function manifestOf(e: RecordedExecution, wasm: Uint8Array): PluginJson {
-  const m = e.version.manifest as PluginJson | null | undefined;
-  if (m?.slug) return m;
+  const published = validateManifest(e.version.manifest).manifest;
+  if (published) return published;
   // Without the manifest, grant what the module imports: a recorded call had those linked.
   const required = inspectModule(wasm, { functions: [], hooks: [], permissions: [] }).requiredPermissions;
   return {
@@ -31,6 +31,10 @@ function manifestOf(e: RecordedExecution, wasm: Uint8Array): PluginJson {
     functions: [],
     hooks: [],
     permissions: required,
+    limits: {},
+    dependencies: {},
+    configSchema: null,
+    changelog: '',
   };
 }
 

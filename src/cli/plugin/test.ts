@@ -2,8 +2,8 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readTestCases, TEST_INPUTS_FILE } from '../../../sdk-assemblyscript/harness/cases.ts';
-import { buildPlugin } from '../../toolchain/build.ts';
-import { sdkDir } from '../../toolchain/paths.ts';
+import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
+import { sdkDir } from '../../../sdk-assemblyscript/compiler/paths.ts';
 import { action } from './action.ts';
 
 // test-inputs.json is checked by a spec generated into build/ and run with the plugin's own

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileAssemblyScript } from '../../toolchain/asc.ts';
+import { compileAssemblyScript } from '../../../sdk-assemblyscript/compiler/asc.ts';
 import {
   INSTRUMENTATION_VERSION,
   prepareModule,

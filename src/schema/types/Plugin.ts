@@ -73,8 +73,7 @@ builder.node(PluginRef, {
       type: PluginVersionRef,
       description: 'Every published version, newest first',
       resolve: async (plugin, args, ctx) => {
-        forwardArgs(args);
-        return arrayConnection(await ctx.loaders.versionsOfPlugin.load(plugin.id));
+        return arrayConnection(await ctx.loaders.versionsOfPlugin.load(plugin.id), args);
       },
     }),
     reviews: t.connection({

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { importNative } from '../runtime/index.ts';
+import { importNative } from '../../src/runtime/index.ts';
 import { asPdkPackagesDir, sdkAssemblyDir, sdkPackagesRoot, SDK_PACKAGE } from './paths.ts';
 
 export interface CompileOptions {

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const IMPORT = /(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]/g;
+
+/** Relative imports of every .ts file under `dir` (tests excluded), as repo-relative paths. */
+function importsUnder(dir: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const entry of readdirSync(path.join(repo, dir), { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const targets = [...readFileSync(file, 'utf8').matchAll(IMPORT)]
+      .map((m) => m[1])
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => path.relative(repo, path.resolve(path.dirname(file), spec)).replace(/(\.ts)?$/, '.ts'));
+    out.set(path.relative(repo, file), targets);
+  }
+  return out;
+}
+
+it('keeps the arrows one way: contracts and the SDK harness reach src/ only through public entries', () => {
+  const allowed = (from: string, to: string) =>
+    to === 'src/runtime/index.ts' ||
+    to.startsWith(
+      from
+        .split('/')
+        .slice(0, from.startsWith('src/') ? 2 : 1)
+        .join('/'),
+    );
+  for (const dir of ['src/contracts', 'sdk-assemblyscript/harness', 'sdk-assemblyscript/compiler']) {
+    for (const [file, targets] of importsUnder(dir)) {
+      const outside = targets.filter((t) => !allowed(file, t) && t !== 'src/contracts/index.ts');
+      expect(outside, `${file} imports`).toEqual([]);
+    }
+  }
+});
+
+it('has no import cycles in the AssemblyScript SDK, the harness or the contracts', () => {
+  const graph = new Map([
+    ...importsUnder('sdk-assemblyscript/assembly'),
+    ...importsUnder('sdk-assemblyscript/harness'),
+    ...importsUnder('sdk-assemblyscript/compiler'),
+    ...importsUnder('src/contracts'),
+    ...importsUnder('src/toolchain'),
+  ]);
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (file: string, trail: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') return void cycles.push([...trail, file].join(' -> '));
+    state.set(file, 'open');
+    for (const next of graph.get(file) ?? []) if (graph.has(next)) visit(next, [...trail, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+  expect(cycles).toEqual([]);
+});
