@@ -203,6 +203,8 @@ function classifyTrap(err: unknown, state: CallState, slot: Slot, fuelLeft: bigi
       `the plugin allocated more than ${state.hostAllocBudget} bytes of host buffers in one call`,
     );
   }
+  // The SDK aborts when `kv_set` refuses a write: the limit, not the abort, is the cause.
+  if (state.kvLimit !== null) return failure('FAILED', 'PLUGIN_KV_LIMIT', state.kvLimit);
   if (fuelLeft < 0n) {
     return failure(
       'FUEL_EXHAUSTED',
@@ -235,6 +237,7 @@ function classifyReturn(state: CallState, slot: Slot, output: Uint8Array | null)
       `the plugin moved more than ${state.hostAllocBudget} bytes through host buffers in one call`,
     );
   }
+  if (state.kvLimit !== null) return failure('FAILED', 'PLUGIN_KV_LIMIT', state.kvLimit);
   if (state.errorMessage !== null) return failure('FAILED', 'PLUGIN_FAILED', state.errorMessage);
   if (rc !== 0) return failure('FAILED', 'PLUGIN_FAILED', `the plugin function returned ${rc}`);
   if (state.effectsOverflow) {
