@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import semver from 'semver';
 import { HOOKS, PERMISSIONS, PLATFORM_CAPS, MAX_MEMORY_PAGES } from '../runtime/index.ts';
+import { versionProblem } from './canonical-version.ts';
 import type { Problem } from './errors.ts';
 import { MAX_UNIQUE_ITEMS, unboundedUniqueItems } from './json-schema.ts';
 import { SLUG_PATTERN } from './validate.ts';
@@ -85,8 +86,8 @@ export function validateManifest(raw: unknown, ajv: Ajv): { manifest: Manifest |
   const slug = str('slug');
   if (slug && !SLUG_PATTERN.test(slug)) add('slug', 'PATTERN', 'lower-case letters, digits and inner hyphens');
   const version = str('version');
-  if (version && !semver.valid(version))
-    add('version', 'SEMVER', `"${version}" is not a semantic version (e.g. 1.2.0)`);
+  const versionIssue = version ? versionProblem(version) : null;
+  if (versionIssue) add('version', versionIssue.code, versionIssue.message);
   const hostApi = str('hostApi');
   if (hostApi && !semver.validRange(hostApi)) add('hostApi', 'SEMVER_RANGE', `"${hostApi}" is not a semver range`);
   else if (hostApi && !semver.satisfies(HOST_API_VERSION, hostApi))
