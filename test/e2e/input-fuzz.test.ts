@@ -262,3 +262,25 @@ describe('what is accepted is stored exactly', () => {
     }
   });
 });
+
+describe('links', () => {
+  it('refuses media URLs that a browser could read as another host, with the field named', async () => {
+    for (const mediaUrl of [
+      '//evil.example/x.mp4',
+      '/\\evil.example/x',
+      'https:evil.example/x',
+      'https://a@evil.example/',
+    ]) {
+      const { json } = await post(
+        JSON.stringify({
+          query: 'mutation ($input: CreateClipInput!) { createClip(input: $input) { id } }',
+          variables: { input: { title: 't', mediaUrl, durationMs: 1 } },
+        }),
+      );
+      expect(json.errors?.[0]?.extensions?.code, mediaUrl).toBe('BAD_USER_INPUT');
+      expect(json.errors?.[0]?.extensions?.problems, mediaUrl).toContainEqual(
+        expect.objectContaining({ field: 'mediaUrl', code: 'URL' }),
+      );
+    }
+  });
+});
