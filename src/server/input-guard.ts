@@ -18,8 +18,11 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { Problem } from '../services/errors.ts';
 
-/** Longest string any argument takes (a plugin's input is the largest: 1 MiB). */
-export const MAX_STRING_LENGTH = 1024 * 1024;
+/**
+ * Longest string any argument takes. Above the largest field limit (a plugin's 1 MiB input, which
+ * the runtime refuses itself with an Execution row), so each field's own check speaks first.
+ */
+export const MAX_STRING_LENGTH = 2 * 1024 * 1024;
 /** Most items of a list argument (`tags`, `grantPermissions`, `nodes(ids)`…). */
 export const MAX_LIST_ITEMS = 100;
 /** Deepest nesting of brackets and braces in a document: deeper would only overflow a parser's stack. */
