@@ -13,6 +13,7 @@ import { createErrorMasker } from './schema/errors.ts';
 import { DomainError } from './services/errors.ts';
 import { createPlatform } from './services/platform.ts';
 import { createEventBus } from './server/events.ts';
+import { useInputGuard } from './server/input-guard.ts';
 import { useQueryLimits } from './server/query-cost.ts';
 import { DEFAULT_QUERY } from './server/graphiql.ts';
 import { useAnonymousReadCache } from './server/read-cache.ts';
@@ -117,6 +118,7 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      useInputGuard(),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),

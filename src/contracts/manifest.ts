@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { HOOKS, MAX_MEMORY_PAGES, PERMISSIONS, PLATFORM_CAPS } from '../runtime/index.ts';
 import { compileConfigSchema } from './config-schema.ts';
+import { versionProblem } from './canonical-version.ts';
 import { checkListing, type ManifestListing } from './listing.ts';
 import { nestsDeeperThan, type Problem } from './problem.ts';
 
@@ -54,6 +55,8 @@ const refuse = (code: string, message: string) => ({
  * Validates a manifest against the plugin contract, returning every problem found (fields are
  * `manifest.<path>`). The server's publish, `plugin publish` and the harness all call this.
  */
+const TOO_LONG_VERSION = { code: 'SEMVER', message: 'a version is at most 64 characters' };
+
 export function validateManifest(raw: unknown): { manifest: PluginJson | null; problems: Problem[] } {
   if (!isObject(raw)) return refuse('TYPE', 'must be a JSON object');
   if (nestsDeeperThan(raw, MAX_MANIFEST_DEPTH))
@@ -90,8 +93,8 @@ export function validateManifest(raw: unknown): { manifest: PluginJson | null; p
   const slug = str('slug');
   if (slug && !SLUG_PATTERN.test(slug)) add('slug', 'PATTERN', 'lower-case letters, digits and inner hyphens');
   const version = str('version');
-  if (version && (version.length > 64 || !semver.valid(version)))
-    add('version', 'SEMVER', `"${version.slice(0, 64)}" is not a semantic version (e.g. 1.2.0)`);
+  const versionIssue = version === null ? null : version.length > 64 ? TOO_LONG_VERSION : versionProblem(version);
+  if (versionIssue) add('version', versionIssue.code, versionIssue.message);
   const hostApi = str('hostApi');
   if (hostApi && (hostApi.length > 64 || !semver.validRange(hostApi)))
     add('hostApi', 'SEMVER_RANGE', `"${hostApi.slice(0, 64)}" is not a semver range`);

@@ -51,4 +51,6 @@ export {
   type CircuitState,
 } from './circuit-breaker.ts';
 export { failedResult } from './results.ts';
+export { MAX_KV_KEYS, MAX_KV_WRITES_PER_CALL } from './executor/call-state.ts';
+export { packKv, packedEntries } from './packed-kv.ts';
 export { importNative } from './prepare/native-import.ts';

@@ -20,10 +20,22 @@ export interface CallLimits {
 export interface HostState {
   /** Validated installation config (`config_get`). */
   config: Record<string, unknown>;
-  /** The installation's KV entries at call start (`kv_get`); values are raw bytes. */
-  kv: Map<string, Uint8Array>;
+  /**
+   * The installation's KV entries at call start (`kv_get`); values are raw bytes. A `PackedKv`
+   * (from `packKv`) reaches the worker without a copy and is read per key.
+   */
+  kv: Map<string, Uint8Array> | PackedKv;
   /** The clip the call is about (`clip_get`), or null. */
   clip: Record<string, unknown> | null;
+}
+
+/** KV entries packed into shared memory by `packKv`, sorted by key. */
+export interface PackedKv {
+  packed: SharedArrayBuffer;
+  /** Number of keys. */
+  size: number;
+  /** Bytes of keys and values, as the KV quota counts them. */
+  bytes: number;
 }
 
 export interface CallRequest {
@@ -56,6 +68,8 @@ export type RuntimeErrorCode =
   | 'PLUGIN_REJECTED'
   /** Set by the host, not the runtime: the call's KV writes could not be applied over what it read. */
   | 'PLUGIN_KV_CONFLICT'
+  /** The call passed `MAX_KV_KEYS` keys in the installation or `MAX_KV_WRITES_PER_CALL` writes; none applied. */
+  | 'PLUGIN_KV_LIMIT'
   /** The module cannot run here: not prepared by `prepareModule`, refused imports, or link failure. */
   | 'PLUGIN_INVALID_MODULE'
   /** The requested function is not exported by the module. */

@@ -4,8 +4,7 @@ import {
   Clip,
   Execution,
   Installation,
-  KvEntry,
-  PluginVersion,
+  type PluginVersion,
   type ExecutionStatus,
   type ExecutionTrigger,
 } from '../entities/index.ts';
@@ -14,13 +13,16 @@ import {
   admit,
   failedResult,
   normalizeLimits,
+  packKv,
   recordOutcome,
   type CallResult,
   type CircuitSnapshot,
+  type PackedKv,
   type Permission,
 } from '../runtime/index.ts';
 import { getBlob } from './blobs.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
+import { commitKv, loadKv, rememberCommit } from './kv-store.ts';
 import { isPostgres } from './sql.ts';
 import type { ExecutionEventType } from './events.ts';
 import { publishInstallationEvent } from './installations.ts';
@@ -135,7 +137,7 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
     // The revision first, the entries after: a write landing in between moves the revision,
     // so the check in `finish` sees it and this run is retried rather than applied.
     const revision = usesKv ? await readKvRevision(tx, installation.id) : 0;
-    const kv = usesKv ? await readKv(tx, installation.id) : new Map<string, Uint8Array>();
+    const kv = usesKv ? await loadKv(platform.db, tx, installation.id, revision) : NO_KV;
     let result: CallResult;
     try {
       result = await platform.runtime.call({
@@ -157,7 +159,7 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
         `the runtime could not run the call: ${(err as Error).message}`,
       );
     }
-    return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, last }))
+    return (await finish(tx, platform, installation, execution, result, gate.trial, { revision, kv, last }))
       ? result
       : null;
   };
@@ -195,13 +197,8 @@ async function readKvRevision(em: SqlEntityManager, installationId: number): Pro
   return Number(row.kv_revision);
 }
 
-/** Read straight from the table, never from the identity map, so a retried attempt sees new state. */
-async function readKv(em: SqlEntityManager, installationId: number): Promise<Map<string, Uint8Array>> {
-  const rows = await em.execute<{ key: string; value: Buffer }[]>(
-    em.getKnex()('kv_entries').select('key', 'value').where('installation_id', installationId),
-  );
-  return new Map(rows.map((row) => [row.key, new Uint8Array(row.value)]));
-}
+/** What a call without the `kv` grant sees. */
+const NO_KV = packKv([]);
 
 async function loadModule(platform: Platform, version: PluginVersion): Promise<Uint8Array> {
   const bytes = await getBlob(platform.db.fork(), version.preparedSha256, { verify: false });
@@ -255,9 +252,10 @@ async function finish(
   execution: Execution,
   outcome: CallResult,
   trial: boolean,
-  kv: { revision: number; last: boolean },
+  kv: { revision: number; kv: PackedKv; last: boolean },
 ): Promise<boolean> {
   let result = outcome;
+  let committed = false;
   const before = installation.circuitState;
   try {
     await em.transactional(async (tx) => {
@@ -267,8 +265,10 @@ async function finish(
           { id: installation.id, kvRevision: kv.revision },
           { kvRevision: kv.revision + 1 },
         );
-        if (moved === 1) await applyKvWrites(tx as SqlEntityManager, installation, result);
-        else if (!kv.last) throw new KvConflict();
+        if (moved === 1) {
+          await commitKv(tx as SqlEntityManager, installation.id, result.kvWrites);
+          committed = true;
+        } else if (!kv.last) throw new KvConflict();
         else
           result = failedResult(
             'FAILED',
@@ -282,6 +282,7 @@ async function finish(
     if (err instanceof KvConflict) return false;
     throw err;
   }
+  if (committed) rememberCommit(platform.db, installation.id, kv, result.kvWrites);
   if (installation.circuitState !== before || trial) {
     publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', {
       id: installation.id,
@@ -330,25 +331,6 @@ async function complete(
   if (FAILURES.has(status))
     installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
   await tx.flush();
-}
-
-async function applyKvWrites(tx: SqlEntityManager, installation: Installation, result: CallResult): Promise<void> {
-  for (const write of result.kvWrites) {
-    const existing = await tx.findOne(KvEntry, { installation, key: write.key });
-    if (write.value === null) {
-      if (existing) tx.remove(existing);
-    } else if (existing) {
-      existing.value = Buffer.from(write.value);
-      existing.sizeBytes = write.value.byteLength;
-    } else {
-      tx.create(KvEntry, {
-        installation,
-        key: write.key,
-        value: Buffer.from(write.value),
-        sizeBytes: write.value.byteLength,
-      });
-    }
-  }
 }
 
 /** The call's KV reads as the Execution keeps them: whole entries, up to STORED_INPUT_BYTES in all. */

@@ -1,4 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
+import semver from 'semver';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
 import { MAX_WASM_BYTES, validateManifest } from '../contracts/index.ts';
@@ -78,7 +79,7 @@ export async function publishPluginVersion(
       configSchema: manifest.configSchema,
       limits: manifest.limits,
       changelog: manifest.changelog,
-      prerelease: manifest.version.includes('-'),
+      prerelease: semver.prerelease(manifest.version) !== null,
     });
     await tx.flush();
     await recomputeLatest(sqlTx, plugin.id);

@@ -1,4 +1,5 @@
 import { BadInputError, type Problem } from './errors.ts';
+import { urlProblem } from './safe-url.ts';
 
 import { SLUG_PATTERN, TAG_PATTERN } from '../contracts/index.ts';
 
@@ -27,14 +28,8 @@ export class Validator {
 
   url(field: string, value: string | null | undefined, { allowPath = false } = {}): void {
     if (value === undefined || value === null || value === '') return;
-    if (value.length > 1000) return this.add(field, 'must be at most 1000 characters', 'TOO_LONG');
-    if (allowPath && value.startsWith('/') && !value.includes('..')) return;
-    try {
-      const url = new URL(value);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') this.add(field, 'must be an http(s) URL', 'URL');
-    } catch {
-      this.add(field, 'must be an absolute http(s) URL', 'URL');
-    }
+    const problem = urlProblem(value, { allowPath });
+    if (problem) this.add(field, problem.message, problem.code);
   }
 
   int(field: string, value: number | null | undefined, min: number, max: number): void {

@@ -1,8 +1,16 @@
 import type { LogLevel } from '../abi.ts';
+import { packedGet } from '../packed-kv.ts';
 import type { CallLimits, HostState, KvWrite, LogLine } from '../types.ts';
 
 const encoder = new TextEncoder();
 const MAX_KV_KEY_BYTES = 256;
+/**
+ * Keys one installation may hold. The byte quota alone let ~170,000 tiny keys in, and every key
+ * costs a row to commit and to read back.
+ */
+export const MAX_KV_KEYS = 10_000;
+/** Distinct keys one call may set or delete: bounds the work of committing a call. */
+export const MAX_KV_WRITES_PER_CALL = 1_000;
 
 /**
  * Everything one call produces besides its output: captured logs, buffered KV writes, clip
@@ -19,6 +27,9 @@ export class CallState {
   /** Each key the plugin read from the installation's store (not its own writes), as it read it: what a replay needs. */
   readonly kvReads = new Map<string, Uint8Array | null>();
   private kvTotal: number | null = null;
+  private kvKeys: number;
+  /** Set when the call passed a KV count limit: the call fails with PLUGIN_KV_LIMIT, whatever the plugin does next. */
+  kvLimit: string | null = null;
   readonly clipPatches: Record<string, unknown>[] = [];
   readonly events: { type: string; data: unknown }[] = [];
   private effectBytes = 0;
@@ -43,6 +54,7 @@ export class CallState {
     private readonly onLog?: (line: LogLine) => void,
   ) {
     this.hostAllocBudget = Math.max(memoryCapBytes, 2 * limits.maxOutputBytes) + inputBytes;
+    this.kvKeys = host.kv.size;
   }
 
   /** Bytes of log text still accepted before truncation. */
@@ -77,22 +89,48 @@ export class CallState {
 
   /** `kv_get`: the call's own write if it made one, else the stored value (recorded in `kvReads`). */
   kvGet(key: string): Uint8Array | null {
-    if (!this.kvOverlay.has(key) && !this.kvReads.has(key)) this.kvReads.set(key, this.host.kv.get(key) ?? null);
+    if (!this.kvOverlay.has(key) && !this.kvReads.has(key)) this.kvReads.set(key, this.kvStored(key));
     return this.kvCurrent(key);
   }
 
+  private kvStored(key: string): Uint8Array | null {
+    const kv = this.host.kv;
+    return (kv instanceof Map ? kv.get(key) : packedGet(kv, key)) ?? null;
+  }
+
   private kvCurrent(key: string): Uint8Array | null {
-    return this.kvOverlay.has(key) ? (this.kvOverlay.get(key) ?? null) : (this.host.kv.get(key) ?? null);
+    if (this.kvOverlay.has(key)) return this.kvOverlay.get(key) ?? null;
+    if (this.kvReads.has(key)) return this.kvReads.get(key) ?? null;
+    return this.kvStored(key);
+  }
+
+  /** Marks the call failed by a KV count limit (the first one passed is reported). */
+  private overLimit(message: string): 1 {
+    this.kvLimit ??= message;
+    return 1;
+  }
+
+  /** Whether writing `key` would pass the per-call write limit. */
+  private tooManyWrites(key: string): boolean {
+    return !this.kvOverlay.has(key) && this.kvOverlay.size >= MAX_KV_WRITES_PER_CALL;
   }
 
   /** 0 stored, 1 quota exceeded, 2 invalid key (the ABI's `kv_set` codes). */
   kvSet(key: string, value: Uint8Array): 0 | 1 | 2 {
     const keyBytes = encoder.encode(key).length;
     if (keyBytes === 0 || keyBytes > MAX_KV_KEY_BYTES) return 2;
+    if (this.kvLimit !== null) return 1;
     const old = this.kvCurrent(key);
+    if (this.tooManyWrites(key))
+      return this.overLimit(`the call wrote more than ${MAX_KV_WRITES_PER_CALL} KV keys; none of its writes were kept`);
+    if (!old && this.kvKeys >= MAX_KV_KEYS)
+      return this.overLimit(
+        `the installation would hold more than ${MAX_KV_KEYS} KV keys; none of the call's writes were kept`,
+      );
     const total = this.kvUsage() - (old ? keyBytes + old.length : 0) + keyBytes + value.length;
     if (total > this.limits.maxKvBytes) return 1;
     this.kvTotal = total;
+    if (!old) this.kvKeys++;
     this.kvOverlay.set(key, value);
     return 0;
   }
@@ -101,15 +139,23 @@ export class CallState {
   kvDelete(key: string): 0 | 1 {
     const old = this.kvCurrent(key);
     if (!old) return 0;
+    if (this.kvLimit !== null) return 0;
+    if (this.tooManyWrites(key)) {
+      this.overLimit(`the call wrote more than ${MAX_KV_WRITES_PER_CALL} KV keys; none of its writes were kept`);
+      return 0;
+    }
     this.kvTotal = this.kvUsage() - encoder.encode(key).length - old.length;
+    this.kvKeys--;
     this.kvOverlay.set(key, null);
     return 1;
   }
 
   private kvUsage(): number {
     if (this.kvTotal === null) {
+      const kv = this.host.kv;
       let total = 0;
-      for (const [k, v] of this.host.kv) total += encoder.encode(k).length + v.length;
+      if (kv instanceof Map) for (const [k, v] of kv) total += encoder.encode(k).length + v.length;
+      else total = kv.bytes;
       this.kvTotal = total;
     }
     return this.kvTotal;

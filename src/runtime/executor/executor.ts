@@ -189,6 +189,8 @@ function classifyTrap(err: unknown, state: CallState, instance: Instance, fuelLe
       `the plugin allocated more than ${state.hostAllocBudget} bytes of host buffers in one call`,
     );
   }
+  // The SDK aborts when `kv_set` refuses a write: the limit, not the abort, is the cause.
+  if (state.kvLimit !== null) return failure('FAILED', 'PLUGIN_KV_LIMIT', state.kvLimit);
   if (fuelLeft < 0n) {
     return failure(
       'FUEL_EXHAUSTED',
@@ -221,6 +223,7 @@ function classifyReturn(state: CallState, instance: Instance, output: Uint8Array
       `the plugin moved more than ${state.hostAllocBudget} bytes through host buffers in one call`,
     );
   }
+  if (state.kvLimit !== null) return failure('FAILED', 'PLUGIN_KV_LIMIT', state.kvLimit);
   if (state.errorMessage !== null) return failure('FAILED', 'PLUGIN_FAILED', state.errorMessage);
   if (rc !== 0) return failure('FAILED', 'PLUGIN_FAILED', `the plugin function returned ${rc}`);
   if (state.effectsOverflow) {
