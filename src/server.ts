@@ -11,7 +11,7 @@ import { schema } from './schema/index.ts';
 import { createContext, type App, type Context } from './schema/context.ts';
 import { createErrorMasker } from './schema/errors.ts';
 import { DomainError } from './services/errors.ts';
-import { createPlatform } from './services/platform.ts';
+import { createPlatform } from './services/platform/index.ts';
 import { createEventBus } from './server/events.ts';
 import { useQueryLimits } from './server/query-cost.ts';
 import { DEFAULT_QUERY } from './server/graphiql.ts';

@@ -12,7 +12,7 @@ export function registerSeedCommand(program: Command): void {
       const { createPubSub } = await import('graphql-yoga');
       const { migrate, openDatabase } = await import('../db/orm.ts');
       const { createLogger } = await import('../logger.ts');
-      const { createPlatform } = await import('../services/platform.ts');
+      const { createPlatform } = await import('../services/platform/index.ts');
       const { seedDatabase } = await import('../seed/seed.ts');
       const db = await openDatabase(config);
       const platform = createPlatform({

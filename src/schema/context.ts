@@ -3,10 +3,10 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/orm.ts';
-import type { Platform } from '../services/platform.ts';
+import type { Platform } from '../services/platform/index.ts';
 import type { Events } from '../services/events.ts';
-import { createLoaders, type Loaders } from '../services/loaders.ts';
-import type { UserRecord } from '../services/records.ts';
+import { createLoaders, type Loaders } from '../services/read/index.ts';
+import type { UserRecord } from '../services/read/index.ts';
 import { authenticate, bearerToken } from '../services/users.ts';
 
 /** Long-lived parts of the server, shared by every request. */

@@ -7,7 +7,7 @@ import type {
   PluginVersionRecord,
   ReviewRecord,
   UserRecord,
-} from '../services/records.ts';
+} from '../services/read/index.ts';
 
 // Declared before they are implemented so that types referring to each other infer cleanly.
 export const UserRef = builder.objectRef<UserRecord>('User');

@@ -3,10 +3,10 @@ import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
-import { ilike, likePattern, selectRows } from './reads.ts';
-import type { ClipRecord, UserRecord } from './records.ts';
-import { jsonArrayContains } from './sql.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './read/index.ts';
+import { ilike, likePattern, selectRows } from './read/index.ts';
+import type { ClipRecord, UserRecord } from './read/index.ts';
+import { jsonArrayContains } from './read/index.ts';
 import { normalizeTags, Validator } from './validate.ts';
 
 export interface ClipFields {

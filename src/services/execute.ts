@@ -19,12 +19,12 @@ import {
   type CircuitSnapshot,
   type Permission,
 } from '../runtime/index.ts';
-import { getBlob } from './blobs.ts';
+import { getBlob } from './platform/index.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
-import { isPostgres } from './sql.ts';
+import { isPostgres } from './read/index.ts';
 import type { ExecutionEventType } from './events.ts';
 import { publishInstallationEvent } from './installations.ts';
-import type { Platform } from './platform.ts';
+import type { Platform } from './platform/index.ts';
 
 /** Inputs are kept up to this size on the Execution row, so a call can be replayed. */
 export const STORED_INPUT_BYTES = 64 * 1024;

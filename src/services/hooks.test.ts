@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch } from './hooks.ts';
-import type { ClipRecord } from './records.ts';
+import type { ClipRecord } from './read/index.ts';
 
 const clip: ClipRecord = {
   id: 1,

@@ -2,8 +2,8 @@ import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError, NotFoundError } from './errors.ts';
 import { runCall, UninstalledDuringCallError } from './execute.ts';
-import type { Platform } from './platform.ts';
-import type { ClipRecord } from './records.ts';
+import type { Platform } from './platform/index.ts';
+import type { ClipRecord } from './read/index.ts';
 import { isValidTag, normalizeTags } from './validate.ts';
 
 const MAX_TAGS = 20;

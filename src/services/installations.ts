@@ -6,7 +6,7 @@ import { brokenDependents, lockOwner, missingDependencies } from './dependencies
 import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
 import { validateConfig } from './json-schema.ts';
-import type { InstallationRecord, UserRecord } from './records.ts';
+import type { InstallationRecord, UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 export interface InstallInput {

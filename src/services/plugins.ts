@@ -1,10 +1,10 @@
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './pagination.ts';
-import { ilike, likePattern, selectRows } from './reads.ts';
-import type { PluginRecord, UserRecord } from './records.ts';
-import { jsonArrayContains } from './sql.ts';
+import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './read/index.ts';
+import { ilike, likePattern, selectRows } from './read/index.ts';
+import type { PluginRecord, UserRecord } from './read/index.ts';
+import { jsonArrayContains } from './read/index.ts';
 import { normalizeTags, SLUG_PATTERN, Validator } from './validate.ts';
 
 export const CATEGORIES = [

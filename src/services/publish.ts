@@ -1,12 +1,12 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
-import { putBlob } from './blobs.ts';
+import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import { sharedAjv } from './json-schema.ts';
 import { MAX_WASM_BYTES, validateManifest } from './manifest.ts';
-import type { UserRecord } from './records.ts';
+import type { UserRecord } from './read/index.ts';
 import { recomputeLatest } from './versions.ts';
 
 export interface PublishInput {

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, Review, ReviewVote, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import type { UserRecord } from './records.ts';
+import type { UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 export interface ReviewFields {

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
 import { ConflictError } from './errors.ts';
-import { selectRows } from './reads.ts';
-import type { UserRecord } from './records.ts';
+import { selectRows } from './read/index.ts';
+import type { UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 const TOKEN_PREFIX = 'pb_';

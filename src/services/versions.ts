@@ -3,7 +3,7 @@ import semver from 'semver';
 import { PluginVersion } from '../entities/index.ts';
 import { BadInputError, NotFoundError } from './errors.ts';
 import { ownedPlugin } from './plugins.ts';
-import type { UserRecord } from './records.ts';
+import type { UserRecord } from './read/index.ts';
 
 /** Marks the highest stable, non-yanked version as `latest` (none when there is no such version). */
 export async function recomputeLatest(tx: SqlEntityManager, pluginId: number): Promise<void> {

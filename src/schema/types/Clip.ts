@@ -2,7 +2,7 @@ import { Repeater } from 'graphql-yoga';
 import { CLIP_STATUSES } from '../../entities/index.ts';
 import { runClipHooks } from '../../services/hooks.ts';
 import { clipStats, createClip, deleteClip, listClips, updateClip, type ClipDeps } from '../../services/clips.ts';
-import type { ClipRecord } from '../../services/records.ts';
+import type { ClipRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { forwardArgs, toConnection } from '../connection.ts';

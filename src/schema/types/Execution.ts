@@ -4,8 +4,8 @@ import { EXECUTION_STATUSES, EXECUTION_TRIGGERS } from '../../entities/index.ts'
 import { BadInputError, NotFoundError } from '../../services/errors.ts';
 import type { ExecutionEventPayload } from '../../services/events.ts';
 import { runCall, UninstalledDuringCallError } from '../../services/execute.ts';
-import { listExecutions } from '../../services/listing.ts';
-import type { ExecutionRecord } from '../../services/records.ts';
+import { listExecutions } from '../../services/read/index.ts';
+import type { ExecutionRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';

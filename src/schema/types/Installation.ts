@@ -10,8 +10,8 @@ import {
   upgradeInstallation,
   type InstallationDeps,
 } from '../../services/installations.ts';
-import { listInstallations } from '../../services/listing.ts';
-import type { InstallationRecord } from '../../services/records.ts';
+import { listInstallations } from '../../services/read/index.ts';
+import type { InstallationRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';

@@ -8,7 +8,7 @@ import {
   setPluginFeatured,
   updatePlugin,
 } from '../../services/plugins.ts';
-import { pageSize } from '../../services/pagination.ts';
+import { pageSize } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import { reload } from '../reload.ts';
 import { arrayConnection, decodeOffset, forwardArgs, offsetConnection, toConnection } from '../connection.ts';

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../../entities/index.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
-import { selectRows } from './reads.ts';
+import { selectRows } from './select.ts';
 import type { ExecutionRecord, InstallationRecord } from './records.ts';
 
 /** The owner's installations, highest priority first. */

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../entities/index.ts';
-import { selectRows } from './reads.ts';
+import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import { selectRows } from './select.ts';
 import type {
   ClipRecord,
   ExecutionRecord,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/orm.ts';
-import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime } from '../runtime/index.ts';
-import type { Events } from './events.ts';
+import type { Database } from '../../db/orm.ts';
+import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime } from '../../runtime/index.ts';
+import type { Events } from '../events.ts';
 import { KeyedLimiter } from './keyed-limiter.ts';
 
 /** What running plugins needs: storage, events, the worker-pool runtime and the breaker policy. */

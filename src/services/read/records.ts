@@ -5,10 +5,10 @@ import type {
   ExecutionStatus,
   ExecutionTrigger,
   Role,
-} from '../entities/index.ts';
-import type { ExecutionKvRead, ExecutionLog } from '../entities/execution.ts';
-import type { VersionChange } from '../entities/installation.ts';
-import type { VersionLimits } from '../entities/plugin-version.ts';
+} from '../../entities/index.ts';
+import type { ExecutionKvRead, ExecutionLog } from '../../entities/execution.ts';
+import type { VersionChange } from '../../entities/installation.ts';
+import type { VersionLimits } from '../../entities/plugin-version.ts';
 
 /** Plain rows as read for GraphQL: relations are `<name>Id`. */
 export interface UserRecord {
