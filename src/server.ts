@@ -87,7 +87,7 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
   });
-  const app: App = { config, db, events: bus.events, logger, platform };
+  const app: App = { config, platform };
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;

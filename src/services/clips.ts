@@ -7,6 +7,10 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './read
 import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { ClipRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
+import type { Hook } from '../runtime/index.ts';
+import { CLIP_LIMITS } from './clip-limits.ts';
+import { runClipHooks } from './hooks.ts';
+import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validate.ts';
 
 export interface ClipFields {
@@ -25,23 +29,14 @@ export interface ClipFields {
   metadata?: Record<string, unknown> | null;
 }
 
-/**
- * Runs the plugins hooked on a clip event; resolves with the clip as they patched it (null when
- * unchanged) or throws when a CRITICAL plugin failed, in which case the clip write is undone.
- */
-export type ClipHookRunner = (
-  hook: 'clip.captured' | 'clip.updated' | 'clip.processed',
-  clip: ClipRecord,
-) => Promise<ClipRecord | null>;
-
 function validate(input: ClipFields, creating: boolean): void {
   const v = new Validator();
   if (creating) {
     for (const key of ['title', 'mediaUrl', 'durationMs'] as const)
       if (input[key] === undefined || input[key] === null) v.add(key, 'is required', 'REQUIRED');
   }
-  v.string('title', input.title, { min: 1, max: 200 });
-  v.string('description', input.description, { max: 5000 });
+  v.string('title', input.title, { min: 1, max: CLIP_LIMITS.title });
+  v.string('description', input.description, { max: CLIP_LIMITS.description });
   v.url('mediaUrl', input.mediaUrl, { allowPath: true });
   v.int('durationMs', input.durationMs, 1, 24 * 3600 * 1000);
   v.int('width', input.width, 1, 16384);
@@ -55,14 +50,14 @@ function validate(input: ClipFields, creating: boolean): void {
   });
   v.int('sizeBytes', input.sizeBytes, 0, Number.MAX_SAFE_INTEGER);
   v.string('game', input.game, { min: 1, max: 100 });
-  v.tags('tags', input.tags);
+  v.tags('tags', input.tags, { max: CLIP_LIMITS.tags });
   if (input.status && !CLIP_STATUSES.includes(input.status))
     v.add('status', `must be one of ${CLIP_STATUSES.join(', ')}`, 'ENUM');
   if (input.metadata !== undefined && input.metadata !== null) {
     if (typeof input.metadata !== 'object' || Array.isArray(input.metadata))
       v.add('metadata', 'must be a JSON object', 'TYPE');
-    else if (JSON.stringify(input.metadata).length > 64 * 1024)
-      v.add('metadata', 'must be at most 64 KiB of JSON', 'TOO_LARGE');
+    else if (JSON.stringify(input.metadata).length > CLIP_LIMITS.metadataJson)
+      v.add('metadata', `must be at most ${CLIP_LIMITS.metadataJson / 1024} KiB of JSON`, 'TOO_LARGE');
   }
   v.check();
 }
@@ -72,21 +67,17 @@ function clipRecord(clip: Clip): ClipRecord {
   return { ...rest, ownerId: owner.id } as unknown as ClipRecord;
 }
 
-export interface ClipDeps {
-  em: SqlEntityManager;
-  events: Events;
-  runHooks?: ClipHookRunner;
-}
+/** Clip use cases run the owner's hooks, so they need the whole platform. */
+export type ClipDeps = Platform;
 
 function publish(events: Events, type: ClipEventType, clip: ClipRecord): void {
   events.publish('clip-events', clip.ownerId, { type, clipId: clip.id, clip: snapshot(clip) });
 }
 
-export async function createClip(
-  { em, events, runHooks }: ClipDeps,
-  viewer: UserRecord,
-  input: ClipFields,
-): Promise<ClipRecord> {
+export async function createClip(platform: ClipDeps, viewer: UserRecord, input: ClipFields): Promise<ClipRecord> {
+  const { events } = platform;
+  const em = platform.db.fork();
+  const runHooks = (hook: Hook, clip: ClipRecord) => runClipHooks(platform, hook, clip);
   validate(input, true);
   let record = await em.transactional(async (tx) => {
     const clip = tx.create(Clip, {
@@ -108,16 +99,14 @@ export async function createClip(
     await tx.flush();
     return clipRecord(clip);
   });
-  if (runHooks) {
-    // Plugins run outside any transaction (a call may take seconds); a CRITICAL failure undoes
-    // the insert, and the clip is announced only once its hooks have passed.
-    try {
-      const patched = await runHooks('clip.captured', record);
-      if (patched) record = await writePatched(em, patched);
-    } catch (err) {
-      await em.fork().nativeDelete(Clip, { id: record.id });
-      throw err;
-    }
+  // Plugins run outside any transaction (a call may take seconds); a CRITICAL failure undoes
+  // the insert, and the clip is announced only once its hooks have passed.
+  try {
+    const patched = await runHooks('clip.captured', record);
+    if (patched) record = await writePatched(em, patched);
+  } catch (err) {
+    await em.fork().nativeDelete(Clip, { id: record.id });
+    throw err;
   }
   publish(events, 'CREATED', record);
   return record;
@@ -144,11 +133,14 @@ async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Pr
 }
 
 export async function updateClip(
-  { em, events, runHooks }: ClipDeps,
+  platform: ClipDeps,
   viewer: UserRecord,
   id: number,
   input: ClipFields,
 ): Promise<ClipRecord> {
+  const { events } = platform;
+  const em = platform.db.fork();
+  const runHooks = (hook: Hook, clip: ClipRecord) => runClipHooks(platform, hook, clip);
   validate(input, false);
   let before: ClipRecord | null = null;
   let record = await em.transactional(async (tx) => {
@@ -168,17 +160,15 @@ export async function updateClip(
     await tx.flush();
     return clipRecord(clip);
   });
-  if (runHooks) {
-    try {
-      let current = record;
-      current = (await runHooks('clip.updated', current)) ?? current;
-      if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED')
-        current = (await runHooks('clip.processed', current)) ?? current;
-      if (current !== record) record = await writePatched(em, current);
-    } catch (err) {
-      await restore(em, before!);
-      throw err;
-    }
+  try {
+    let current = record;
+    current = (await runHooks('clip.updated', current)) ?? current;
+    if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED')
+      current = (await runHooks('clip.processed', current)) ?? current;
+    if (current !== record) record = await writePatched(em, current);
+  } catch (err) {
+    await restore(em, before!);
+    throw err;
   }
   publish(events, 'UPDATED', record);
   return record;
@@ -195,8 +185,12 @@ async function restore(em: SqlEntityManager, before: ClipRecord): Promise<void> 
   });
 }
 
-export async function deleteClip({ em, events }: ClipDeps, viewer: UserRecord, id: number): Promise<ClipRecord> {
-  const record = await em.transactional(async (tx) => {
+export async function deleteClip(
+  { db, events }: Pick<Platform, 'db' | 'events'>,
+  viewer: UserRecord,
+  id: number,
+): Promise<ClipRecord> {
+  const record = await db.fork().transactional(async (tx) => {
     const clip = await ownClip(tx as SqlEntityManager, viewer, id);
     const before = clipRecord(clip);
     tx.remove(clip);

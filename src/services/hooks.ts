@@ -1,12 +1,11 @@
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError, NotFoundError } from './errors.ts';
-import { runCall, UninstalledDuringCallError } from './execute.ts';
+import { CLIP_LIMITS, charLength } from './clip-limits.ts';
+import { runCall, UninstalledDuringCallError } from './execute/index.ts';
 import type { Platform } from './platform/index.ts';
 import type { ClipRecord } from './read/index.ts';
 import { isValidTag, normalizeTags } from './validate.ts';
-
-const MAX_TAGS = 20;
 
 /** A CRITICAL plugin failed a hook: the triggering clip write is undone. */
 export class HookFailedError extends DomainError {
@@ -110,13 +109,16 @@ export function applyPatch(
   const next: ClipRecord = { ...clip, metadata: { ...clip.metadata } };
   const tags = tagList('tags');
   const addTags = tagList('addTags');
-  if (tags) next.tags = normalizeTags(tags).slice(0, MAX_TAGS);
-  if (addTags) next.tags = normalizeTags([...next.tags, ...addTags]).slice(0, MAX_TAGS);
+  if (tags) next.tags = normalizeTags(tags).slice(0, CLIP_LIMITS.tags);
+  if (addTags) next.tags = normalizeTags([...next.tags, ...addTags]).slice(0, CLIP_LIMITS.tags);
   for (const key of ['title', 'description'] as const) {
     const value = patch[key];
     if (value === undefined) continue;
-    const max = key === 'title' ? 200 : 5000;
-    if (typeof value === 'string' && (key === 'description' || value.length > 0) && value.length <= max)
+    if (
+      typeof value === 'string' &&
+      (key === 'description' || value.length > 0) &&
+      charLength(value) <= CLIP_LIMITS[key]
+    )
       next[key] = value;
     else dropped.push(key);
   }
@@ -125,8 +127,8 @@ export function applyPatch(
     else dropped.push('status');
   }
   if (patch.metadata !== undefined) {
-    if (JSON.stringify(patch.metadata).length <= 32 * 1024) next.metadata[slug] = patch.metadata;
-    else dropped.push('metadata (over 32 KiB)');
+    if (JSON.stringify(patch.metadata).length <= CLIP_LIMITS.pluginMetadataJson) next.metadata[slug] = patch.metadata;
+    else dropped.push(`metadata (over ${CLIP_LIMITS.pluginMetadataJson / 1024} KiB)`);
   }
   return { clip: next, dropped };
 }

@@ -6,6 +6,7 @@ import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import { sharedAjv } from './json-schema.ts';
 import { MAX_WASM_BYTES, validateManifest } from './manifest.ts';
+import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
 import { recomputeLatest } from './versions.ts';
 
@@ -21,10 +22,11 @@ export interface PublishInput {
  * transaction.
  */
 export async function publishPluginVersion(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   input: PublishInput,
 ): Promise<number> {
+  const em = db.fork();
   const plugin = await em.findOne(Plugin, { slug: input.slug });
   if (!plugin) throw new NotFoundError('Plugin', input.slug);
   if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')

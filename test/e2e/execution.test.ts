@@ -203,7 +203,7 @@ describe('hostile plugins are contained, each with its typed status and an Execu
       await buildFixture('host-api'),
     );
     const id = await install(user, 'tamper-me', { grantPermissions: permissions });
-    const em = server.app.db.fork();
+    const em = server.app.platform.db.fork();
     const [{ prepared_sha256: sha }] = await em
       .getConnection()
       .execute<{ prepared_sha256: string }[]>(
