@@ -8,12 +8,19 @@ const badId = (message: string) => new BadInputError([{ field: 'id', code: 'ID',
  * base64 of `Typename:id` is a clear BAD_USER_INPUT, never a failure further in.
  */
 export function decodeId(globalId: string): { typename: string; id: string } {
+  let decoded: { typename: string; id: string } | null = null;
   try {
-    return decodeGlobalID(globalId);
+    decoded = decodeGlobalID(globalId);
   } catch {
-    throw badId(`${JSON.stringify(globalId.slice(0, 100))} is not an ID this API produced`);
+    decoded = null;
   }
+  if (!decoded || !NODE_TYPENAMES.has(decoded.typename))
+    throw badId(`${JSON.stringify(globalId.slice(0, 100))} is not an ID this API produced`);
+  return decoded;
 }
+
+/** Types whose IDs this API hands out (filled as the row refs are declared). */
+export const NODE_TYPENAMES = new Set<string>();
 
 /** Database ids are positive integers, written in plain decimal digits (no `1e3`, `0x10`, `-1`). */
 const ROW_ID = /^[1-9][0-9]{0,14}$/;

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { parseRowId } from './ids.ts';
+import { NODE_TYPENAMES, parseRowId } from './ids.ts';
 import type {
   ClipRecord,
   ExecutionRecord,
@@ -14,7 +14,10 @@ import type {
  * A node backed by a table row: `t.arg.globalID({ for: Ref })` checks the ID's typename and
  * parses its id part to the row's integer id with `parseId`.
  */
-const rowRef = <T>(name: string) => Object.assign(builder.objectRef<T>(name), { parseId: parseRowId });
+function rowRef<T>(name: string) {
+  NODE_TYPENAMES.add(name);
+  return Object.assign(builder.objectRef<T>(name), { parseId: parseRowId });
+}
 
 // Declared before they are implemented so that types referring to each other infer cleanly.
 export const UserRef = rowRef<UserRecord>('User');
