@@ -87,6 +87,7 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
   });
+  await platform.start();
   const app: App = { config, platform };
 
   const readCache =

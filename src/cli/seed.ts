@@ -25,6 +25,7 @@ export function registerSeedCommand(program: Command): void {
       });
       try {
         await migrate(db);
+        await platform.start();
         const result = await seedDatabase(platform);
         console.error(
           `Seeded ${result.users} users, ${result.plugins} listings (${result.versions} with a published version), ${result.reviews} reviews and ${result.clips} clips.`,

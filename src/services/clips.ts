@@ -95,15 +95,17 @@ export async function createClip(platform: ClipDeps, viewer: UserRecord, input: 
       tags: normalizeTags(input.tags ?? []),
       status: input.status ?? 'CAPTURED',
       metadata: input.metadata ?? {},
+      pending: true,
     });
     await tx.flush();
     return clipRecord(clip);
   });
-  // Plugins run outside any transaction (a call may take seconds); a CRITICAL failure undoes
-  // the insert, and the clip is announced only once its hooks have passed.
+  // Plugins run outside any transaction (a call may take seconds), so the clip is inserted
+  // pending, which no read path shows: its hooks see it, its owner sees it only once they have
+  // passed, with their patches, in one write. A CRITICAL failure deletes what nobody saw.
   try {
     const patched = await runHooks('clip.captured', record);
-    if (patched) record = await writePatched(em, patched);
+    record = await writePatched(em, { ...(patched ?? record), pending: false });
   } catch (err) {
     await em.fork().nativeDelete(Clip, { id: record.id });
     throw err;
@@ -112,7 +114,7 @@ export async function createClip(platform: ClipDeps, viewer: UserRecord, input: 
   return record;
 }
 
-const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata'] as const;
+const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata', 'pending'] as const;
 
 /** Stores the fields hooks may change. */
 async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<ClipRecord> {
@@ -127,8 +129,9 @@ async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<
 
 async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Clip> {
   const clip = await tx.findOne(Clip, id);
-  // Another user's clip answers NOT_FOUND, so ids of private clips are not confirmed.
-  if (!clip || clip.owner.id !== viewer.id) throw new NotFoundError('Clip', id);
+  // Another user's clip answers NOT_FOUND, so ids of private clips are not confirmed; a pending
+  // clip does not exist yet.
+  if (!clip || clip.owner.id !== viewer.id || clip.pending) throw new NotFoundError('Clip', id);
   return clip;
 }
 
@@ -140,49 +143,33 @@ export async function updateClip(
 ): Promise<ClipRecord> {
   const { events } = platform;
   const em = platform.db.fork();
-  const runHooks = (hook: Hook, clip: ClipRecord) => runClipHooks(platform, hook, clip);
   validate(input, false);
-  let before: ClipRecord | null = null;
-  let record = await em.transactional(async (tx) => {
-    const clip = await ownClip(tx as SqlEntityManager, viewer, id);
-    before = clipRecord(clip);
-    const patch: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(input)) {
-      if (value === undefined) continue;
-      if (
-        value === null &&
-        ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)
-      )
-        continue;
-      patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
-    }
-    tx.assign(clip, patch as never);
+  const before = clipRecord(await ownClip(em, viewer, id));
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (
+      value === null &&
+      ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)
+    )
+      continue;
+    patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
+  }
+  // Hooks see the clip as it will be, before anything is written: a CRITICAL failure leaves the
+  // stored clip untouched, and the owner never sees a write that is then undone.
+  let current: ClipRecord = { ...before, ...patch };
+  current = (await runClipHooks(platform, 'clip.updated', current)) ?? current;
+  if (before.status !== 'PROCESSED' && current.status === 'PROCESSED')
+    current = (await runClipHooks(platform, 'clip.processed', current)) ?? current;
+  const record = await em.fork().transactional(async (tx) => {
+    const clip = await tx.findOne(Clip, id);
+    if (!clip) throw new ConflictError('The clip was deleted while its hooks ran');
+    tx.assign(clip, { ...patch, ...Object.fromEntries(PATCHABLE.map((key) => [key, current[key]])) } as never);
     await tx.flush();
     return clipRecord(clip);
   });
-  try {
-    let current = record;
-    current = (await runHooks('clip.updated', current)) ?? current;
-    if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED')
-      current = (await runHooks('clip.processed', current)) ?? current;
-    if (current !== record) record = await writePatched(em, current);
-  } catch (err) {
-    await restore(em, before!);
-    throw err;
-  }
   publish(events, 'UPDATED', record);
   return record;
-}
-
-/** Puts a clip back as it was before a write that a CRITICAL hook failed. */
-async function restore(em: SqlEntityManager, before: ClipRecord): Promise<void> {
-  await em.fork().transactional(async (tx) => {
-    const clip = await tx.findOne(Clip, before.id);
-    if (!clip) return;
-    const { ownerId: _owner, id: _id, createdAt: _created, ...fields } = before;
-    tx.assign(clip, fields as never);
-    await tx.flush();
-  });
 }
 
 export async function deleteClip(
@@ -217,7 +204,7 @@ export async function listClips(
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ClipRecord>(em, Clip, (qb) => {
-    qb.where('clips.owner_id', ownerId);
+    qb.where('clips.owner_id', ownerId).andWhere('clips.pending', false);
     if (filter.game) qb.andWhere('clips.game', filter.game);
     if (filter.status) qb.andWhere('clips.status', filter.status);
     if (filter.tag) jsonArrayContains(em, qb, 'clips.tags', filter.tag.trim().toLowerCase());
@@ -252,6 +239,7 @@ export async function clipStats(em: SqlEntityManager, ownerId: number): Promise<
         .count({ count: '*' })
         .sum({ duration: 'duration_ms' })
         .where('owner_id', ownerId)
+        .andWhere('pending', false)
         .groupBy('game', 'status'),
     );
   const byStatus = new Map<ClipStatus, number>(CLIP_STATUSES.map((s) => [s, 0]));

@@ -18,6 +18,7 @@ const clip: ClipRecord = {
   tags: ['raw'],
   status: 'CAPTURED',
   metadata: { events: [] },
+  pending: false,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 };

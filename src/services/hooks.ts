@@ -25,7 +25,7 @@ export class HookFailedError extends DomainError {
 
 /** The clip fields plugins read through `clip_get`. */
 export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
-  const { ownerId: _owner, createdAt, updatedAt, ...rest } = clip;
+  const { ownerId: _owner, pending: _pending, createdAt, updatedAt, ...rest } = clip;
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 

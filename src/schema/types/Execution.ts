@@ -48,11 +48,19 @@ const KvReadRef = builder.objectRef<{ key: string; base64: string | null }>('KvR
   }),
 });
 
-/** Executions are visible to the owner of their installation only. */
-async function visible(ctx: Context, e: ExecutionRecord | null): Promise<ExecutionRecord | null> {
-  if (!e || !ctx.viewer) return null;
-  const installation = await ctx.loaders.installation.load(e.installationId);
-  return installation?.ownerId === ctx.viewer.id ? e : null;
+/** Executions are visible to the owner of their installation only, also after it was uninstalled. */
+function visible(ctx: Context, e: ExecutionRecord | null): ExecutionRecord | null {
+  return e && ctx.viewer && e.ownerId === ctx.viewer.id ? e : null;
+}
+
+/** The output as text when it is valid UTF-8 (NUL bytes included), else null. */
+function outputText(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 builder.node(ExecutionRef, {
@@ -62,7 +70,9 @@ builder.node(ExecutionRef, {
   fields: (t) => ({
     installation: t.field({
       type: InstallationRef,
-      resolve: async (e, _a, ctx) => (await ctx.loaders.installation.load(e.installationId))!,
+      nullable: true,
+      description: 'Null once uninstalled: executions are kept as the audit trail',
+      resolve: (e, _a, ctx) => (e.installationId === null ? null : ctx.loaders.installation.load(e.installationId)),
     }),
     version: t.field({
       type: PluginVersionRef,
@@ -85,8 +95,18 @@ builder.node(ExecutionRef, {
       description: 'The input as sent, capped at 64 KiB (see inputTruncated), for replay',
     }),
     inputTruncated: t.exposeBoolean('inputTruncated'),
-    outputSize: t.exposeInt('outputSize', { nullable: true }),
-    output: t.exposeString('output', { nullable: true }),
+    outputSize: t.exposeInt('outputSize', { nullable: true, description: 'Bytes of output, exactly' }),
+    output: t.string({
+      nullable: true,
+      description:
+        'The output as text; null when there is none or it is not valid UTF-8 (outputBase64 always has the bytes)',
+      resolve: (e) => outputText(e.output),
+    }),
+    outputBase64: t.string({
+      nullable: true,
+      description: 'The output byte for byte, base64-encoded, whatever the plugin returned; null when there is none',
+      resolve: (e) => (e.output === null ? null : Buffer.from(e.output).toString('base64')),
+    }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     logs: t.field({ type: [LogLineRef], resolve: (e) => e.logs }),

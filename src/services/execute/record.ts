@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Execution, ExecutionStatus, Installation } from '../../entities/index.ts';
 import type { ExecutionKvRead } from '../../entities/execution.ts';
@@ -24,17 +23,29 @@ export async function complete(
     fuelUsed: result.fuelUsed,
     peakMemoryBytes: result.peakMemoryBytes,
     outputSize: result.output?.byteLength ?? null,
-    output: result.output ? Buffer.from(result.output).toString('utf8') : null,
+    // Bytes as returned: plugin output may be anything, which no text column carries on both backends.
+    output: result.output ? Buffer.from(result.output) : null,
     errorCode: result.error?.code ?? null,
-    errorMessage: result.error?.message ?? null,
-    logs: result.logs,
+    errorMessage: result.error ? storableText(result.error.message) : null,
+    logs: result.logs.map((line) => ({
+      ...line,
+      level: storableText(line.level),
+      message: storableText(line.message),
+    })),
     logsTruncated: result.logsTruncated,
     ...recordedKvReads(result),
     finishedAt: new Date(),
   });
   // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
   // concurrent calls of one installation count every failure.
-  if (isPostgres(tx)) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+  const knex = tx.getKnex();
+  const lookup = knex('installations').select('id').where('id', installation.id);
+  const [alive] = await tx.execute(isPostgres(tx) ? lookup.forUpdate() : lookup);
+  if (!alive) {
+    // Uninstalled while the call ran: the execution stays, as the audit trail; no breaker to move.
+    await tx.flush();
+    return;
+  }
   await tx.refresh(installation);
   const next = recordOutcome(
     { ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState },
@@ -46,7 +57,9 @@ export async function complete(
   installation.consecutiveFailures = next.consecutiveFailures;
   installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
   if (FAILURES.has(status))
-    installation.lastError = `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000);
+    installation.lastError = storableText(
+      `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000),
+    );
   await tx.flush();
 }
 
@@ -55,13 +68,26 @@ function recordedKvReads(result: CallResult): { kvReads: ExecutionKvRead[]; kvRe
   const kvReads: ExecutionKvRead[] = [];
   let room = STORED_INPUT_BYTES;
   for (const read of result.kvReads) {
-    const entry = { key: read.key, base64: read.value === null ? null : Buffer.from(read.value).toString('base64') };
+    const entry = {
+      key: storableText(read.key),
+      base64: read.value === null ? null : Buffer.from(read.value).toString('base64'),
+    };
     room -= Buffer.byteLength(entry.key) + (entry.base64?.length ?? 0);
     if (room < 0) return { kvReads, kvReadsTruncated: true };
     kvReads.push(entry);
   }
   return { kvReads, kvReadsTruncated: false };
 }
+
+/**
+ * Text as every column we write can hold it: PostgreSQL text and jsonb refuse NUL, and jsonb
+ * refuses lone surrogates, so both become U+FFFD.
+ */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = new TextEncoder().encode(text);

@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, type PluginVersion } from '../../entities/index.ts';
+import { Clip, Execution, Installation, User, type PluginVersion } from '../../entities/index.ts';
 import { failedResult, normalizeLimits, type CallResult, type Permission } from '../../runtime/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ExecutionEventType } from '../events.ts';
@@ -8,8 +8,14 @@ import { getBlob, type Platform } from '../platform/index.ts';
 import { isPostgres } from '../read/index.ts';
 import { passBreaker, type Gate } from './breaker.ts';
 import { finish, readKv, readKvRevision } from './kv.ts';
-import { truncateUtf8 } from './record.ts';
-import { KV_ATTEMPTS, STORED_INPUT_BYTES, type CallOutcome, type CallSpec } from './types.ts';
+import { storableText, truncateUtf8 } from './record.ts';
+import {
+  KV_ATTEMPTS,
+  STORED_INPUT_BYTES,
+  UninstalledDuringCallError,
+  type CallOutcome,
+  type CallSpec,
+} from './types.ts';
 
 /** An installation loaded for a call, with the version it runs. */
 export interface CallTarget {
@@ -45,25 +51,34 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
 
 export async function runLoadedCall(platform: Platform, target: CallTarget, spec: CallSpec): Promise<CallOutcome> {
   const gate = await passBreaker(target.em, platform, target.installation);
-  const execution = await recordStart(target, spec, gate);
+  const execution = await recordStart(platform, target, spec, gate);
   const announce = announcer(platform, target, execution);
   if (!gate.allowed) {
     announce('REJECTED');
     return outcomeOf(execution, null);
   }
   announce('STARTED');
-  const result = await runToCommit(platform, target, spec, execution, gate.trial, announce);
+  let result: CallResult;
+  try {
+    result = await runToCommit(platform, target, spec, execution, gate.trial, announce);
+  } catch (err) {
+    await abandon(platform, execution, err);
+    announce('FAILED');
+    throw err;
+  }
   if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
   announce(execution.status as ExecutionEventType);
   return outcomeOf(execution, result);
 }
 
 /** Writes the Execution row: RUNNING, or already complete when the breaker refused the call. */
-async function recordStart(target: CallTarget, spec: CallSpec, gate: Gate): Promise<Execution> {
+async function recordStart(platform: Platform, target: CallTarget, spec: CallSpec, gate: Gate): Promise<Execution> {
   const { em, installation, version } = target;
   const inputSize = Buffer.byteLength(spec.input);
   const execution = em.create(Execution, {
     installation,
+    owner: em.getReference(User, target.ownerId),
+    instanceId: platform.instanceId,
     version,
     clip: typeof spec.clip?.id === 'number' ? em.getReference(Clip, spec.clip.id) : null,
     trigger: spec.trigger,
@@ -71,7 +86,7 @@ async function recordStart(target: CallTarget, spec: CallSpec, gate: Gate): Prom
     function: spec.function,
     status: gate.allowed ? 'RUNNING' : 'REJECTED',
     inputSize,
-    input: truncateUtf8(spec.input, STORED_INPUT_BYTES),
+    input: storableText(truncateUtf8(spec.input, STORED_INPUT_BYTES)),
     inputTruncated: inputSize > STORED_INPUT_BYTES,
     logs: [],
     ...(gate.allowed
@@ -183,6 +198,32 @@ async function loadModule(platform: Platform, version: PluginVersion): Promise<U
   const bytes = await getBlob(platform.db.fork(), version.preparedSha256, { verify: false });
   if (!bytes) throw new Error(`module ${version.preparedSha256} is missing from the blob store`);
   return bytes;
+}
+
+/**
+ * Completes the row of a call whose outcome could not be committed, so that no error path
+ * leaves an Execution RUNNING (a crash is covered by the instance sweep instead).
+ */
+async function abandon(platform: Platform, execution: Execution, err: unknown): Promise<void> {
+  const uninstalled = err instanceof UninstalledDuringCallError;
+  if (!uninstalled) platform.logger.error({ err, executionId: execution.id }, 'could not record a call');
+  try {
+    await platform.db.fork().nativeUpdate(
+      Execution,
+      { id: execution.id, status: { $in: ['QUEUED', 'RUNNING'] } },
+      {
+        status: 'FAILED',
+        errorCode: uninstalled ? 'UNINSTALLED' : 'RECORD_FAILED',
+        errorMessage: uninstalled
+          ? 'The installation was uninstalled while the call ran'
+          : 'The outcome of the call could not be recorded',
+        finishedAt: new Date(),
+      },
+    );
+  } catch (again) {
+    platform.logger.error({ err: again, executionId: execution.id }, 'could not complete an execution');
+  }
+  execution.status = 'FAILED';
 }
 
 function outcomeOf(execution: Execution, result: CallResult | null): CallOutcome {

@@ -26,9 +26,9 @@ export interface CallOutcome {
   result: CallResult | null;
 }
 
-/** The installation was removed while one of its calls ran. */
+/** The installation was removed while one of its calls ran; the Execution is kept, FAILED. */
 export class UninstalledDuringCallError extends ConflictError {
   constructor() {
-    super('The installation was uninstalled while the call ran; its execution record went with it');
+    super('The installation was uninstalled while the call ran; its execution is recorded as FAILED (UNINSTALLED)');
   }
 }

@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/orm.ts';
 import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime } from '../../runtime/index.ts';
 import type { Events } from '../events.ts';
+import { dropLease, INSTANCE_RENEW_MS, renewLease, sweepLostInstances } from './instances.ts';
 import { KeyedLimiter } from './keyed-limiter.ts';
 
-/** What running plugins needs: storage, events, the worker-pool runtime and the breaker policy. */
+/**
+ * The one dependency object of every use case: storage, events, logger, the worker-pool runtime
+ * and the breaker policy. GraphQL, the CLI, the seed and tests pass the same object.
+ */
 export interface Platform {
+  /** This process, as recorded on the executions it runs (see `start`). */
+  readonly instanceId: string;
   db: Database;
   events: Events;
   /** Started on first use: a server that never runs a plugin spawns no worker threads. */
@@ -19,7 +26,12 @@ export interface Platform {
    * user's slow or hostile plugins never hold every worker and others' calls still run.
    */
   perUser: KeyedLimiter;
-  /** Stops the runtime's workers if they were started. */
+  /**
+   * Takes this instance's lease, completes the calls of instances that are gone, and keeps
+   * doing both every INSTANCE_RENEW_MS until `close`.
+   */
+  start(): Promise<void>;
+  /** Stops the runtime's workers if they were started, and gives up the lease. */
   close(): Promise<void>;
 }
 
@@ -42,7 +54,15 @@ export function createPlatform({
   callsPerUser,
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const instanceId = randomUUID();
+  const tick = async () => {
+    await renewLease(db, instanceId);
+    const lost = await sweepLostInstances(db);
+    if (lost > 0) logger.warn({ executions: lost }, 'completed the calls of a server instance that is gone');
+  };
   return {
+    instanceId,
     db,
     events,
     logger,
@@ -50,10 +70,21 @@ export function createPlatform({
     kvLock: new KeyedLimiter(1),
     perUser: new KeyedLimiter(callsPerUser),
     get runtime() {
-      return (runtime ??= createRuntime({ workers }));
+      runtime ??= createRuntime({ workers });
+      return runtime;
+    },
+    start: async () => {
+      await tick();
+      timer ??= setInterval(() => {
+        tick().catch((err: unknown) => logger.error({ err }, 'could not renew the instance lease'));
+      }, INSTANCE_RENEW_MS);
+      timer.unref();
     },
     close: async () => {
+      if (timer) clearInterval(timer);
       await runtime?.close();
+      if (timer) await dropLease(db, instanceId).catch(() => undefined);
+      timer = null;
     },
   };
 }

@@ -49,7 +49,7 @@ export async function listExecutions(
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ExecutionRecord>(em, Execution, (qb) => {
-    qb.join('installations', 'installations.id', 'executions.installation_id').where('installations.owner_id', ownerId);
+    qb.where('executions.owner_id', ownerId);
     if (filter.installationId) qb.andWhere('executions.installation_id', filter.installationId);
     if (filter.status) qb.andWhere('executions.status', filter.status);
     if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);
