@@ -2,7 +2,7 @@ import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError, NotFoundError } from './errors.ts';
 import { CLIP_LIMITS, charLength } from './clip-limits.ts';
-import { runCall, UninstalledDuringCallError } from './execute/index.ts';
+import { runCall, UninstalledDuringCallError, type CallOutcome } from './execute/index.ts';
 import type { Platform } from './platform/index.ts';
 import type { ClipRecord } from './read/index.ts';
 import { isValidTag, normalizeTags } from './validate.ts';
@@ -47,7 +47,7 @@ export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRec
   let changed = false;
   for (const installation of installations) {
     const slug = installation.plugin.getEntity().slug;
-    let outcome;
+    let outcome: CallOutcome;
     try {
       outcome = await runCall(platform, {
         installationId: installation.id,
@@ -95,7 +95,10 @@ export function applyPatch(
   const tagList = (key: 'tags' | 'addTags'): string[] | undefined => {
     const value = patch[key];
     if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return (dropped.push(key), undefined);
+    if (!Array.isArray(value)) {
+      dropped.push(key);
+      return undefined;
+    }
     const valid = value.filter(isValidTag);
     if (valid.length < value.length)
       dropped.push(

@@ -53,7 +53,7 @@ export async function publishPluginVersion(
     throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
 
   const memoryMaxPages = manifest.limits.memoryMiB ? manifest.limits.memoryMiB * 16 : DEFAULT_MEMORY_PAGES;
-  let prepared;
+  let prepared: Awaited<ReturnType<typeof prepareModule>>;
   try {
     prepared = await prepareModule(input.wasm, { memoryMaxPages });
   } catch (err) {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: ad-hoc operations not in test/operations, answered untyped
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestPlugin, INSTALL, listAndPublish } from '../support/plugins.ts';

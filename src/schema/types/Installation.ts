@@ -148,7 +148,7 @@ builder.mutationFields((t) => ({
   }),
   uninstallPlugin: t.field({
     type: InstallationRef,
-    description: 'Removes the installation with its KV data and executions; returns it as it was',
+    description: 'Removes the installation with its KV data (its executions are kept); returns it as it was',
     authScopes: { signedIn: true },
     args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
     resolve: (_root, { id }, ctx) => uninstallPlugin(ctx.app.platform, ctx.viewer!, id.id),

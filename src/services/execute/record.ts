@@ -87,6 +87,7 @@ export function storableText(text: string): string {
   return text.replace(UNSTORABLE, '\uFFFD');
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function truncateUtf8(text: string, maxBytes: number): string {

@@ -15,6 +15,7 @@ import type {
 
 function byId<T extends { id: number }>(
   em: SqlEntityManager,
+  // biome-ignore lint/suspicious/noExplicitAny: any entity schema; rows are mapped by its metadata
   entity: EntitySchema<any, any>,
   only: (qb: Knex.QueryBuilder) => Knex.QueryBuilder = (qb) => qb,
 ) {
