@@ -26,22 +26,22 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
 const db = await openDatabase({ dataDir });
 await migrate(db);
 const publishers = await Promise.all(
-  [0, 1, 2].map(async (i) => (await createUser(db.fork(), { handle: `pub${i}`, role: 'PUBLISHER' })).user),
+  [0, 1, 2].map(async (i) => (await createUser({ db }, { handle: `pub${i}`, role: 'PUBLISHER' })).user),
 );
-const { token } = await createUser(db.fork(), { handle: 'reader' });
+const { token } = await createUser({ db }, { handle: 'reader' });
 const reviewers = await Promise.all(
-  [0, 1, 2, 3].map(async (i) => (await createUser(db.fork(), { handle: `rev${i}` })).user),
+  [0, 1, 2, 3].map(async (i) => (await createUser({ db }, { handle: `rev${i}` })).user),
 );
 for (let i = 0; i < 50; i++) {
   const slug = `plugin-${i}`;
-  await createPlugin(db.fork(), publishers[i % 3], {
+  await createPlugin({ db }, publishers[i % 3], {
     slug,
     name: `Plugin ${i}`,
     summary: 'A plugin for the benchmark',
     category: 'utilities',
   });
   for (const reviewer of reviewers)
-    await createReview(db.fork(), reviewer, slug, {
+    await createReview({ db }, reviewer, slug, {
       rating: 1 + ((i + reviewer.id) % 5),
       title: 'Review',
       body: 'Body text',

@@ -11,7 +11,7 @@ import { schema } from './schema/index.ts';
 import { createContext, type App, type Context } from './schema/context.ts';
 import { createErrorMasker } from './schema/errors.ts';
 import { DomainError } from './services/errors.ts';
-import { createPlatform } from './services/platform.ts';
+import { createPlatform } from './services/platform/index.ts';
 import { createEventBus } from './server/events.ts';
 import { useInputGuard } from './server/input-guard.ts';
 import { useQueryLimits } from './server/query-cost.ts';
@@ -89,7 +89,8 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
   });
-  const app: App = { config, db, events: bus.events, logger, platform };
+  await platform.start();
+  const app: App = { config, platform };
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;

@@ -12,7 +12,7 @@ export function registerSeedCommand(program: Command): void {
       const { createPubSub } = await import('graphql-yoga');
       const { migrate, openDatabase } = await import('../db/orm.ts');
       const { createLogger } = await import('../logger.ts');
-      const { createPlatform } = await import('../services/platform.ts');
+      const { createPlatform } = await import('../services/platform/index.ts');
       const { seedDatabase } = await import('../seed/seed.ts');
       const db = await openDatabase(config);
       const platform = createPlatform({
@@ -25,6 +25,7 @@ export function registerSeedCommand(program: Command): void {
       });
       try {
         await migrate(db);
+        await platform.start();
         const result = await seedDatabase(platform);
         console.error(
           `Seeded ${result.users} users, ${result.plugins} listings (${result.versions} with a published version), ${result.reviews} reviews and ${result.clips} clips.`,

@@ -47,7 +47,7 @@ export function registerServeCommands(program: Command): void {
     });
 }
 
-async function seedIfEmpty(platform: import('../services/platform.ts').Platform): Promise<void> {
+async function seedIfEmpty(platform: import('../services/platform/index.ts').Platform): Promise<void> {
   const { User } = await import('../entities/index.ts');
   if ((await platform.db.fork().count(User, {})) > 0) return;
   const { seedDatabase } = await import('../seed/seed.ts');

@@ -18,12 +18,15 @@ export function registerUserCommands(program: Command): void {
       const db = await openDatabase(config);
       try {
         await migrate(db);
-        const { user, token } = await createUser(db.fork(), {
-          handle: opts.handle,
-          role: opts.role,
-          displayName: opts.name,
-          verifiedPublisher: opts.verified,
-        });
+        const { user, token } = await createUser(
+          { db },
+          {
+            handle: opts.handle,
+            role: opts.role,
+            displayName: opts.name,
+            verifiedPublisher: opts.verified,
+          },
+        );
         console.error(`Created ${user.role} @${user.handle}. The token below is shown once; store it now.`);
         console.log(token);
       } finally {

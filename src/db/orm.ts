@@ -85,7 +85,10 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
             'PRAGMA synchronous = NORMAL',
           ];
           const next = (i: number): void => {
-            if (i === pragmas.length) return done(null, conn);
+            if (i === pragmas.length) {
+              done(null, conn);
+              return;
+            }
             conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
           };
           next(0);

@@ -24,6 +24,8 @@ export const Clip = defineEntity({
     status: p.enum([...CLIP_STATUSES]).default('CAPTURED'),
     /** Free-form metadata; plugin results live under their plugin's slug. */
     metadata: p.json<Record<string, unknown>>(),
+    /** Created, its clip.captured hooks not yet passed: no read path shows it. */
+    pending: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -2,6 +2,7 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Clip } from './clip.ts';
 import { Installation } from './installation.ts';
 import { PluginVersion } from './plugin-version.ts';
+import { User } from './user.ts';
 
 export const EXECUTION_TRIGGERS = ['MANUAL', 'HOOK', 'SCHEDULE'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
@@ -35,7 +36,10 @@ export const Execution = defineEntity({
   tableName: 'executions',
   properties: (p) => ({
     id: p.integer().primary().autoincrement(),
-    installation: p.manyToOne(Installation).ref().deleteRule('cascade'),
+    /** Null once uninstalled: executions are the audit trail and outlive their installation. */
+    installation: p.manyToOne(Installation).ref().nullable().deleteRule('set null'),
+    /** The installation's owner, who alone sees the execution, also after an uninstall. */
+    owner: p.manyToOne(User).ref(),
     version: p.manyToOne(PluginVersion).ref(),
     clip: p.manyToOne(Clip).ref().nullable().deleteRule('set null'),
     trigger: p.enum([...EXECUTION_TRIGGERS]),
@@ -50,7 +54,8 @@ export const Execution = defineEntity({
     input: p.text(),
     inputTruncated: p.boolean().default(false),
     outputSize: p.integer().nullable(),
-    output: p.text().nullable(),
+    /** The output byte for byte (a plugin may return anything, NUL bytes and invalid UTF-8 included). */
+    output: p.blob().nullable(),
     errorCode: p.string().length(64).nullable(),
     errorMessage: p.text().nullable(),
     logs: p.json<ExecutionLog[]>(),
@@ -58,9 +63,16 @@ export const Execution = defineEntity({
     /** What the call read from KV (null: nothing recorded, e.g. a rejected call), capped for replay. */
     kvReads: p.json<ExecutionKvRead[]>().nullable(),
     kvReadsTruncated: p.boolean().default(false),
+    /** The server instance running the call, so that a lost instance's RUNNING rows can be completed. */
+    instanceId: p.string().length(36).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),
   }),
-  indexes: [{ properties: ['installation', 'createdAt'] }, { properties: ['clip'] }],
+  indexes: [
+    { properties: ['installation', 'createdAt'] },
+    { properties: ['clip'] },
+    { properties: ['owner', 'createdAt'] },
+    { properties: ['status', 'instanceId'] },
+  ],
 });
 export type Execution = InferEntity<typeof Execution>;

@@ -8,6 +8,7 @@ export {
   type ExecutionStatus,
   type ExecutionTrigger,
 } from './execution.ts';
+export { Instance } from './instance.ts';
 export { Installation, CIRCUIT_STATES, CRITICALITIES, type CircuitState, type Criticality } from './installation.ts';
 export { KvEntry } from './kv-entry.ts';
 export { Plugin } from './plugin.ts';
@@ -21,6 +22,7 @@ import { Blob } from './blob.ts';
 import { Clip } from './clip.ts';
 import { Execution } from './execution.ts';
 import { Installation } from './installation.ts';
+import { Instance } from './instance.ts';
 import { KvEntry } from './kv-entry.ts';
 import { Plugin } from './plugin.ts';
 import { PluginVersion } from './plugin-version.ts';
@@ -41,4 +43,5 @@ export const ALL_ENTITIES = [
   Execution,
   KvEntry,
   Setting,
+  Instance,
 ];

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { type Page, pageSize } from '../services/pagination.ts';
+import { type Page, pageSize } from '../services/read/index.ts';
 
 export interface ConnectionArgs {
   first?: number | null;

@@ -1,21 +1,15 @@
 import { GraphQLError } from 'graphql';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/orm.ts';
-import type { Platform } from '../services/platform.ts';
-import type { Events } from '../services/events.ts';
-import { createLoaders, type Loaders } from '../services/loaders.ts';
-import type { UserRecord } from '../services/records.ts';
+import type { Platform } from '../services/platform/index.ts';
+import { createLoaders, type Loaders } from '../services/read/index.ts';
+import type { UserRecord } from '../services/read/index.ts';
 import { authenticate, bearerToken } from '../services/users.ts';
 
 /** Long-lived parts of the server, shared by every request. */
 export interface App {
   config: Config;
-  db: Database;
-  events: Events;
-  logger: Logger;
-  /** The plugin runtime and what it needs to record executions. */
+  /** The one dependency object every use case takes: database, events, logger, plugin runtime. */
   platform: Platform;
 }
 
@@ -28,7 +22,7 @@ export interface Context {
 }
 
 export async function createContext(app: App, authorization: string | null | undefined): Promise<Context> {
-  const em = app.db.fork();
+  const em = app.platform.db.fork();
   const token = bearerToken(authorization);
   const viewer = token ? await authenticate(em, token) : null;
   if (token && !viewer) {

@@ -27,6 +27,13 @@ export function createErrorMasker(logger: Logger) {
     if (isDomainError(original)) {
       return new GraphQLError(original.message, { ...at, extensions: { ...original.extensions, code: original.code } });
     }
+    if (original instanceof Error && original.name === 'PothosValidationError') {
+      // A global ID of the wrong type (`for:` checks on ID arguments, or `node(id:)`).
+      return new GraphQLError(original.message, {
+        ...at,
+        extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', code: 'ID', message: original.message }] },
+      });
+    }
     if (isGraphQLError(original) && original !== wrapper) {
       // Raised on purpose (scalars, argument checks): input errors unless they say otherwise.
       return new GraphQLError(wrapper?.message ?? original.message, {

@@ -1,4 +1,5 @@
 import { builder } from './builder.ts';
+import { NODE_TYPENAMES, parseRowId } from './ids.ts';
 import type {
   ClipRecord,
   ExecutionRecord,
@@ -7,13 +8,22 @@ import type {
   PluginVersionRecord,
   ReviewRecord,
   UserRecord,
-} from '../services/records.ts';
+} from '../services/read/index.ts';
+
+/**
+ * A node backed by a table row: `t.arg.globalID({ for: Ref })` checks the ID's typename and
+ * parses its id part to the row's integer id with `parseId`.
+ */
+function rowRef<T>(name: string) {
+  NODE_TYPENAMES.add(name);
+  return Object.assign(builder.objectRef<T>(name), { parseId: parseRowId });
+}
 
 // Declared before they are implemented so that types referring to each other infer cleanly.
-export const UserRef = builder.objectRef<UserRecord>('User');
-export const PluginRef = builder.objectRef<PluginRecord>('Plugin');
-export const PluginVersionRef = builder.objectRef<PluginVersionRecord>('PluginVersion');
-export const ReviewRef = builder.objectRef<ReviewRecord>('Review');
-export const ClipRef = builder.objectRef<ClipRecord>('Clip');
-export const InstallationRef = builder.objectRef<InstallationRecord>('Installation');
-export const ExecutionRef = builder.objectRef<ExecutionRecord>('Execution');
+export const UserRef = rowRef<UserRecord>('User');
+export const PluginRef = rowRef<PluginRecord>('Plugin');
+export const PluginVersionRef = rowRef<PluginVersionRecord>('PluginVersion');
+export const ReviewRef = rowRef<ReviewRecord>('Review');
+export const ClipRef = rowRef<ClipRecord>('Clip');
+export const InstallationRef = rowRef<InstallationRecord>('Installation');
+export const ExecutionRef = rowRef<ExecutionRecord>('Execution');

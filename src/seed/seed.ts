@@ -1,15 +1,13 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, PluginVersion, User } from '../entities/index.ts';
 import { buildExamples } from '../toolchain/examples.ts';
 import { contractOf, readPluginJson } from '../contracts/index.ts';
 import { createClip } from '../services/clips.ts';
 import { ConflictError } from '../services/errors.ts';
-import { runClipHooks } from '../services/hooks.ts';
 import { installPlugin } from '../services/installations.ts';
-import type { Platform } from '../services/platform.ts';
+import type { Platform } from '../services/platform/index.ts';
 import { createPlugin, setPluginFeatured } from '../services/plugins.ts';
 import { publishPluginVersion } from '../services/publish.ts';
-import type { UserRecord } from '../services/records.ts';
+import type { UserRecord } from '../services/read/index.ts';
 import { createReview } from '../services/reviews.ts';
 import { createUser } from '../services/users.ts';
 import { CLIPS, DEMO_INSTALLS, EXAMPLE_TAGS, EXTRA_LISTINGS, PUBLISHERS, REVIEW_TEXTS, REVIEWERS } from './data.ts';
@@ -31,10 +29,9 @@ export interface SeedResult {
  * process through their hooks.
  */
 export async function seedDatabase(platform: Platform): Promise<SeedResult> {
-  const fork = () => platform.db.fork();
-  if ((await fork().count(User, {})) > 0)
+  if ((await platform.db.fork().count(User, {})) > 0)
     throw new ConflictError('The database already has users: seed fills an empty database only');
-  const { user: demoUser, token: demoToken } = await createUser(fork(), {
+  const { user: demoUser, token: demoToken } = await createUser(platform, {
     handle: 'demo',
     displayName: 'Demo Admin',
     role: 'ADMIN',
@@ -43,7 +40,7 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
   for (const p of PUBLISHERS)
     publishers.push(
       (
-        await createUser(fork(), {
+        await createUser(platform, {
           handle: p.handle,
           displayName: p.displayName,
           role: 'PUBLISHER',
@@ -53,14 +50,16 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
     );
   const reviewers: UserRecord[] = [];
   for (const handle of REVIEWERS)
-    reviewers.push((await createUser(fork(), { handle, displayName: handle[0].toUpperCase() + handle.slice(1) })).user);
+    reviewers.push(
+      (await createUser(platform, { handle, displayName: handle[0].toUpperCase() + handle.slice(1) })).user,
+    );
 
   const slugs: string[] = [];
   let versions = 0;
   for (const [i, build] of (await buildExamples()).entries()) {
     const json = await readPluginJson(build.wasmPath.replace(/\/build\/plugin\.wasm$/, ''));
     const publisher = publishers[i % publishers.length];
-    await createPlugin(fork(), publisher, {
+    await createPlugin(platform, publisher, {
       slug: json.slug,
       name: json.name ?? json.slug,
       summary: json.summary ?? json.slug,
@@ -68,7 +67,7 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
       tags: EXAMPLE_TAGS[json.slug] ?? [],
       license: 'Apache-2.0',
     });
-    await publishPluginVersion(fork(), publisher, {
+    await publishPluginVersion(platform, publisher, {
       slug: json.slug,
       manifest: contractOf(json),
       wasm: build.bytes,
@@ -77,7 +76,7 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
     versions++;
   }
   for (const [slug, name, summary, category, tags, publisher] of EXTRA_LISTINGS) {
-    await createPlugin(fork(), publishers[publisher], {
+    await createPlugin(platform, publishers[publisher], {
       slug,
       name,
       summary,
@@ -93,22 +92,23 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
   for (const [i, slug] of slugs.entries()) {
     for (const [j, reviewer] of reviewers.slice(0, (i * 7) % reviewers.length).entries()) {
       const [rating, title, body] = REVIEW_TEXTS[(i + j) % REVIEW_TEXTS.length];
-      await createReview(fork(), reviewer, slug, { rating, title, body });
+      await createReview(platform, reviewer, slug, { rating, title, body });
       reviews++;
     }
     // Download counts make the default sort interesting before real installs add up.
-    await fork().nativeUpdate(Plugin, { slug }, { downloadCount: (slugs.length - i) * 150 + ((i * 37) % 11) * 10 });
+    await platform.db
+      .fork()
+      .nativeUpdate(Plugin, { slug }, { downloadCount: (slugs.length - i) * 150 + ((i * 37) % 11) * 10 });
   }
-  await setPluginFeatured(fork(), 'highlight-detector', true);
-  await setPluginFeatured(fork(), 'clip-tagger', true);
+  await setPluginFeatured(platform, demoUser, 'highlight-detector', true);
+  await setPluginFeatured(platform, demoUser, 'clip-tagger', true);
 
-  const deps = { em: fork(), events: platform.events };
   for (const slug of DEMO_INSTALLS.filter((s) => slugs.includes(s))) {
-    const { permissions } = await fork().findOneOrFail(PluginVersion, { plugin: { slug }, latest: true });
-    await installPlugin(deps, demoUser, { slug, grantPermissions: permissions });
+    const { permissions } = await platform.db.fork().findOneOrFail(PluginVersion, { plugin: { slug }, latest: true });
+    await installPlugin(platform, demoUser, { slug, grantPermissions: permissions });
   }
   for (const [title, game, durationMs, tags, timeline] of CLIPS) {
-    await createClip({ ...deps, em: fork(), runHooks: (hook, clip) => runClipHooks(platform, hook, clip) }, demoUser, {
+    await createClip(platform, demoUser, {
       title,
       game,
       durationMs,

@@ -19,7 +19,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/index.ts';
 
 export interface QueryLimits {
   /** Most fields an operation may resolve, estimated before it runs. @default 100_000 */

@@ -3,10 +3,14 @@ import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
-import { ilike, likePattern, selectRows } from './reads.ts';
-import type { ClipRecord, UserRecord } from './records.ts';
-import { jsonArrayContains } from './sql.ts';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './read/index.ts';
+import { ilike, likePattern, selectRows } from './read/index.ts';
+import type { ClipRecord, UserRecord } from './read/index.ts';
+import { jsonArrayContains } from './read/index.ts';
+import type { Hook } from '../runtime/index.ts';
+import { CLIP_LIMITS } from './clip-limits.ts';
+import { runClipHooks } from './hooks.ts';
+import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validate.ts';
 
 export interface ClipFields {
@@ -25,23 +29,14 @@ export interface ClipFields {
   metadata?: Record<string, unknown> | null;
 }
 
-/**
- * Runs the plugins hooked on a clip event; resolves with the clip as they patched it (null when
- * unchanged) or throws when a CRITICAL plugin failed, in which case the clip write is undone.
- */
-export type ClipHookRunner = (
-  hook: 'clip.captured' | 'clip.updated' | 'clip.processed',
-  clip: ClipRecord,
-) => Promise<ClipRecord | null>;
-
 function validate(input: ClipFields, creating: boolean): void {
   const v = new Validator();
   if (creating) {
     for (const key of ['title', 'mediaUrl', 'durationMs'] as const)
       if (input[key] === undefined || input[key] === null) v.add(key, 'is required', 'REQUIRED');
   }
-  v.string('title', input.title, { min: 1, max: 200 });
-  v.string('description', input.description, { max: 5000 });
+  v.string('title', input.title, { min: 1, max: CLIP_LIMITS.title });
+  v.string('description', input.description, { max: CLIP_LIMITS.description });
   v.url('mediaUrl', input.mediaUrl, { allowPath: true });
   v.int('durationMs', input.durationMs, 1, 24 * 3600 * 1000);
   v.int('width', input.width, 1, 16384);
@@ -55,14 +50,14 @@ function validate(input: ClipFields, creating: boolean): void {
   });
   v.int('sizeBytes', input.sizeBytes, 0, Number.MAX_SAFE_INTEGER);
   v.string('game', input.game, { min: 1, max: 100 });
-  v.tags('tags', input.tags);
+  v.tags('tags', input.tags, { max: CLIP_LIMITS.tags });
   if (input.status && !CLIP_STATUSES.includes(input.status))
     v.add('status', `must be one of ${CLIP_STATUSES.join(', ')}`, 'ENUM');
   if (input.metadata !== undefined && input.metadata !== null) {
     if (typeof input.metadata !== 'object' || Array.isArray(input.metadata))
       v.add('metadata', 'must be a JSON object', 'TYPE');
-    else if (JSON.stringify(input.metadata).length > 64 * 1024)
-      v.add('metadata', 'must be at most 64 KiB of JSON', 'TOO_LARGE');
+    else if (JSON.stringify(input.metadata).length > CLIP_LIMITS.metadataJson)
+      v.add('metadata', `must be at most ${CLIP_LIMITS.metadataJson / 1024} KiB of JSON`, 'TOO_LARGE');
   }
   v.check();
 }
@@ -72,21 +67,17 @@ function clipRecord(clip: Clip): ClipRecord {
   return { ...rest, ownerId: owner.id } as unknown as ClipRecord;
 }
 
-export interface ClipDeps {
-  em: SqlEntityManager;
-  events: Events;
-  runHooks?: ClipHookRunner;
-}
+/** Clip use cases run the owner's hooks, so they need the whole platform. */
+export type ClipDeps = Platform;
 
 function publish(events: Events, type: ClipEventType, clip: ClipRecord): void {
   events.publish('clip-events', clip.ownerId, { type, clipId: clip.id, clip: snapshot(clip) });
 }
 
-export async function createClip(
-  { em, events, runHooks }: ClipDeps,
-  viewer: UserRecord,
-  input: ClipFields,
-): Promise<ClipRecord> {
+export async function createClip(platform: ClipDeps, viewer: UserRecord, input: ClipFields): Promise<ClipRecord> {
+  const { events } = platform;
+  const em = platform.db.fork();
+  const runHooks = (hook: Hook, clip: ClipRecord) => runClipHooks(platform, hook, clip);
   validate(input, true);
   let record = await em.transactional(async (tx) => {
     const clip = tx.create(Clip, {
@@ -104,26 +95,26 @@ export async function createClip(
       tags: normalizeTags(input.tags ?? []),
       status: input.status ?? 'CAPTURED',
       metadata: input.metadata ?? {},
+      pending: true,
     });
     await tx.flush();
     return clipRecord(clip);
   });
-  if (runHooks) {
-    // Plugins run outside any transaction (a call may take seconds); a CRITICAL failure undoes
-    // the insert, and the clip is announced only once its hooks have passed.
-    try {
-      const patched = await runHooks('clip.captured', record);
-      if (patched) record = await writePatched(em, patched);
-    } catch (err) {
-      await em.fork().nativeDelete(Clip, { id: record.id });
-      throw err;
-    }
+  // Plugins run outside any transaction (a call may take seconds), so the clip is inserted
+  // pending, which no read path shows: its hooks see it, its owner sees it only once they have
+  // passed, with their patches, in one write. A CRITICAL failure deletes what nobody saw.
+  try {
+    const patched = await runHooks('clip.captured', record);
+    record = await writePatched(em, { ...(patched ?? record), pending: false });
+  } catch (err) {
+    await em.fork().nativeDelete(Clip, { id: record.id });
+    throw err;
   }
   publish(events, 'CREATED', record);
   return record;
 }
 
-const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata'] as const;
+const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata', 'pending'] as const;
 
 /** Stores the fields hooks may change. */
 async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<ClipRecord> {
@@ -138,65 +129,55 @@ async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<
 
 async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Clip> {
   const clip = await tx.findOne(Clip, id);
-  // Another user's clip answers NOT_FOUND, so ids of private clips are not confirmed.
-  if (!clip || clip.owner.id !== viewer.id) throw new NotFoundError('Clip', id);
+  // Another user's clip answers NOT_FOUND, so ids of private clips are not confirmed; a pending
+  // clip does not exist yet.
+  if (!clip || clip.owner.id !== viewer.id || clip.pending) throw new NotFoundError('Clip', id);
   return clip;
 }
 
 export async function updateClip(
-  { em, events, runHooks }: ClipDeps,
+  platform: ClipDeps,
   viewer: UserRecord,
   id: number,
   input: ClipFields,
 ): Promise<ClipRecord> {
+  const { events } = platform;
+  const em = platform.db.fork();
   validate(input, false);
-  let before: ClipRecord | null = null;
-  let record = await em.transactional(async (tx) => {
-    const clip = await ownClip(tx as SqlEntityManager, viewer, id);
-    before = clipRecord(clip);
-    const patch: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(input)) {
-      if (value === undefined) continue;
-      if (
-        value === null &&
-        ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)
-      )
-        continue;
-      patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
-    }
-    tx.assign(clip, patch as never);
+  const before = clipRecord(await ownClip(em, viewer, id));
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (
+      value === null &&
+      ['title', 'mediaUrl', 'durationMs', 'status', 'description', 'metadata', 'tags'].includes(key)
+    )
+      continue;
+    patch[key] = key === 'tags' ? normalizeTags(value as string[]) : value;
+  }
+  // Hooks see the clip as it will be, before anything is written: a CRITICAL failure leaves the
+  // stored clip untouched, and the owner never sees a write that is then undone.
+  let current: ClipRecord = { ...before, ...patch };
+  current = (await runClipHooks(platform, 'clip.updated', current)) ?? current;
+  if (before.status !== 'PROCESSED' && current.status === 'PROCESSED')
+    current = (await runClipHooks(platform, 'clip.processed', current)) ?? current;
+  const record = await em.fork().transactional(async (tx) => {
+    const clip = await tx.findOne(Clip, id);
+    if (!clip) throw new ConflictError('The clip was deleted while its hooks ran');
+    tx.assign(clip, { ...patch, ...Object.fromEntries(PATCHABLE.map((key) => [key, current[key]])) } as never);
     await tx.flush();
     return clipRecord(clip);
   });
-  if (runHooks) {
-    try {
-      let current = record;
-      current = (await runHooks('clip.updated', current)) ?? current;
-      if (before!.status !== 'PROCESSED' && current.status === 'PROCESSED')
-        current = (await runHooks('clip.processed', current)) ?? current;
-      if (current !== record) record = await writePatched(em, current);
-    } catch (err) {
-      await restore(em, before!);
-      throw err;
-    }
-  }
   publish(events, 'UPDATED', record);
   return record;
 }
 
-/** Puts a clip back as it was before a write that a CRITICAL hook failed. */
-async function restore(em: SqlEntityManager, before: ClipRecord): Promise<void> {
-  await em.fork().transactional(async (tx) => {
-    const clip = await tx.findOne(Clip, before.id);
-    if (!clip) return;
-    const { ownerId: _owner, id: _id, createdAt: _created, ...fields } = before;
-    tx.assign(clip, fields as never);
-    await tx.flush();
-  });
-}
-
-export async function deleteClip({ em, events }: ClipDeps, viewer: UserRecord, id: number): Promise<ClipRecord> {
-  const record = await em.transactional(async (tx) => {
+export async function deleteClip(
+  { db, events }: Pick<Platform, 'db' | 'events'>,
+  viewer: UserRecord,
+  id: number,
+): Promise<ClipRecord> {
+  const record = await db.fork().transactional(async (tx) => {
     const clip = await ownClip(tx as SqlEntityManager, viewer, id);
     const before = clipRecord(clip);
     tx.remove(clip);
@@ -223,7 +204,7 @@ export async function listClips(
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ClipRecord>(em, Clip, (qb) => {
-    qb.where('clips.owner_id', ownerId);
+    qb.where('clips.owner_id', ownerId).andWhere('clips.pending', false);
     if (filter.game) qb.andWhere('clips.game', filter.game);
     if (filter.status) qb.andWhere('clips.status', filter.status);
     if (filter.tag) jsonArrayContains(em, qb, 'clips.tags', filter.tag.trim().toLowerCase());
@@ -258,6 +239,7 @@ export async function clipStats(em: SqlEntityManager, ownerId: number): Promise<
         .count({ count: '*' })
         .sum({ duration: 'duration_ms' })
         .where('owner_id', ownerId)
+        .andWhere('pending', false)
         .groupBy('game', 'status'),
     );
   const byStatus = new Map<ClipStatus, number>(CLIP_STATUSES.map((s) => [s, 0]));

@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { Plugin } from '../entities/index.ts';
 import type { Problem } from './errors.ts';
-import { isPostgres } from './sql.ts';
+import { isPostgres } from './read/index.ts';
 
 /**
  * A version's `dependencies` (plugin slug -> semver range) name plugins its owner must have

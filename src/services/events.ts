@@ -1,23 +1,25 @@
 import type { PubSub } from 'graphql-yoga';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../entities/index.ts';
 
-export type ClipEventType = 'CREATED' | 'UPDATED' | 'DELETED';
-export type InstallationEventType =
-  | 'INSTALLED'
-  | 'UPDATED'
-  | 'UPGRADED'
-  | 'ROLLED_BACK'
-  | 'UNINSTALLED'
-  | 'CIRCUIT_CHANGED';
-export type ExecutionEventType =
-  | 'STARTED'
-  | 'LOG'
-  | 'EMITTED'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'TIMED_OUT'
-  | 'FUEL_EXHAUSTED'
-  | 'MEMORY_EXCEEDED'
-  | 'REJECTED';
+export const CLIP_EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED'] as const;
+export type ClipEventType = (typeof CLIP_EVENT_TYPES)[number];
+
+export const INSTALLATION_EVENT_TYPES = [
+  'INSTALLED',
+  'UPDATED',
+  'UPGRADED',
+  'ROLLED_BACK',
+  'UNINSTALLED',
+  'CIRCUIT_CHANGED',
+] as const;
+export type InstallationEventType = (typeof INSTALLATION_EVENT_TYPES)[number];
+
+/** Statuses an execution ends in, each also the event that announces it. */
+const TERMINAL_STATUSES = EXECUTION_STATUSES.filter(
+  (s): s is Exclude<ExecutionStatus, 'QUEUED' | 'RUNNING'> => s !== 'QUEUED' && s !== 'RUNNING',
+);
+export const EXECUTION_EVENT_TYPES = ['STARTED', 'LOG', 'EMITTED', ...TERMINAL_STATUSES] as const;
+export type ExecutionEventType = (typeof EXECUTION_EVENT_TYPES)[number];
 
 /**
  * Every subscription topic and its payload, in one place. Payloads cross Redis, so they are

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch } from './hooks.ts';
-import type { ClipRecord } from './records.ts';
+import type { ClipRecord } from './read/index.ts';
 
 const clip: ClipRecord = {
   id: 1,
@@ -18,6 +18,7 @@ const clip: ClipRecord = {
   tags: ['raw'],
   status: 'CAPTURED',
   metadata: { events: [] },
+  pending: false,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 };

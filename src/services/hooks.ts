@@ -1,12 +1,11 @@
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError, NotFoundError } from './errors.ts';
-import { runCall, UninstalledDuringCallError } from './execute.ts';
-import type { Platform } from './platform.ts';
-import type { ClipRecord } from './records.ts';
+import { CLIP_LIMITS, charLength } from './clip-limits.ts';
+import { runCall, UninstalledDuringCallError, type CallOutcome } from './execute/index.ts';
+import type { Platform } from './platform/index.ts';
+import type { ClipRecord } from './read/index.ts';
 import { isValidTag, normalizeTags } from './validate.ts';
-
-const MAX_TAGS = 20;
 
 /** A CRITICAL plugin failed a hook: the triggering clip write is undone. */
 export class HookFailedError extends DomainError {
@@ -26,7 +25,7 @@ export class HookFailedError extends DomainError {
 
 /** The clip fields plugins read through `clip_get`. */
 export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
-  const { ownerId: _owner, createdAt, updatedAt, ...rest } = clip;
+  const { ownerId: _owner, pending: _pending, createdAt, updatedAt, ...rest } = clip;
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
@@ -48,7 +47,7 @@ export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRec
   let changed = false;
   for (const installation of installations) {
     const slug = installation.plugin.getEntity().slug;
-    let outcome;
+    let outcome: CallOutcome;
     try {
       outcome = await runCall(platform, {
         installationId: installation.id,
@@ -96,7 +95,10 @@ export function applyPatch(
   const tagList = (key: 'tags' | 'addTags'): string[] | undefined => {
     const value = patch[key];
     if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return (dropped.push(key), undefined);
+    if (!Array.isArray(value)) {
+      dropped.push(key);
+      return undefined;
+    }
     const valid = value.filter(isValidTag);
     if (valid.length < value.length)
       dropped.push(
@@ -110,13 +112,16 @@ export function applyPatch(
   const next: ClipRecord = { ...clip, metadata: { ...clip.metadata } };
   const tags = tagList('tags');
   const addTags = tagList('addTags');
-  if (tags) next.tags = normalizeTags(tags).slice(0, MAX_TAGS);
-  if (addTags) next.tags = normalizeTags([...next.tags, ...addTags]).slice(0, MAX_TAGS);
+  if (tags) next.tags = normalizeTags(tags).slice(0, CLIP_LIMITS.tags);
+  if (addTags) next.tags = normalizeTags([...next.tags, ...addTags]).slice(0, CLIP_LIMITS.tags);
   for (const key of ['title', 'description'] as const) {
     const value = patch[key];
     if (value === undefined) continue;
-    const max = key === 'title' ? 200 : 5000;
-    if (typeof value === 'string' && (key === 'description' || value.length > 0) && value.length <= max)
+    if (
+      typeof value === 'string' &&
+      (key === 'description' || value.length > 0) &&
+      charLength(value) <= CLIP_LIMITS[key]
+    )
       next[key] = value;
     else dropped.push(key);
   }
@@ -125,8 +130,8 @@ export function applyPatch(
     else dropped.push('status');
   }
   if (patch.metadata !== undefined) {
-    if (JSON.stringify(patch.metadata).length <= 32 * 1024) next.metadata[slug] = patch.metadata;
-    else dropped.push('metadata (over 32 KiB)');
+    if (JSON.stringify(patch.metadata).length <= CLIP_LIMITS.pluginMetadataJson) next.metadata[slug] = patch.metadata;
+    else dropped.push(`metadata (over ${CLIP_LIMITS.pluginMetadataJson / 1024} KiB)`);
   }
   return { clip: next, dropped };
 }

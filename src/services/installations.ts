@@ -6,7 +6,8 @@ import { brokenDependents, lockOwner, missingDependencies } from './dependencies
 import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
 import { validateConfig } from './json-schema.ts';
-import type { InstallationRecord, UserRecord } from './records.ts';
+import type { InstallationRecord, UserRecord } from './read/index.ts';
+import type { Platform } from './platform/index.ts';
 import { Validator } from './validate.ts';
 
 export interface InstallInput {
@@ -18,10 +19,8 @@ export interface InstallInput {
   criticality?: Criticality | null;
 }
 
-export interface InstallationDeps {
-  em: SqlEntityManager;
-  events: Events;
-}
+/** What installation use cases need of the platform; callers pass the platform itself. */
+export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
 
 /** Highest stable, non-yanked version satisfying the range (prereleases only when the range names one). */
 function pickVersion(versions: PluginVersion[], range: string): PluginVersion | null {
@@ -82,13 +81,13 @@ export function publishInstallationEvent(
 }
 
 export async function installPlugin(
-  { em, events }: InstallationDeps,
+  { db, events }: InstallationDeps,
   viewer: UserRecord,
   input: InstallInput,
 ): Promise<number> {
   validate(input);
   const range = input.versionRange ?? '*';
-  const id = await em.transactional(async (tx) => {
+  const id = await db.fork().transactional(async (tx) => {
     await lockOwner(tx as SqlEntityManager, viewer.id);
     const plugin = await tx.findOne(Plugin, { slug: input.slug });
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
@@ -148,13 +147,13 @@ export interface UpdateInstallationInput {
 }
 
 export async function updateInstallation(
-  { em, events }: InstallationDeps,
+  { db, events }: InstallationDeps,
   viewer: UserRecord,
   id: number,
   input: UpdateInstallationInput,
 ): Promise<number> {
   validate(input);
-  await em.transactional(async (tx) => {
+  await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const version = installation.version.getEntity();
     if (input.config !== undefined && input.config !== null) {
@@ -210,13 +209,13 @@ async function moveTo(
 
 /** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
 export async function upgradeInstallation(
-  { em, events }: InstallationDeps,
+  { db, events }: InstallationDeps,
   viewer: UserRecord,
   id: number,
   versionRange?: string | null,
 ): Promise<number> {
   validate({ versionRange });
-  await em.transactional(async (tx) => {
+  await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const range = versionRange ?? installation.versionRange;
     const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range);
@@ -235,11 +234,11 @@ export async function upgradeInstallation(
 
 /** Returns to the version in use before the last upgrade or rollback. */
 export async function rollbackInstallation(
-  { em, events }: InstallationDeps,
+  { db, events }: InstallationDeps,
   viewer: UserRecord,
   id: number,
 ): Promise<number> {
-  await em.transactional(async (tx) => {
+  await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const previous = installation.history.at(-1)?.from;
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
@@ -253,11 +252,11 @@ export async function rollbackInstallation(
 
 /** Removes an installation with its KV data and execution history, unless another one depends on it. */
 export async function uninstallPlugin(
-  { em, events }: InstallationDeps,
+  { db, events }: InstallationDeps,
   viewer: UserRecord,
   id: number,
 ): Promise<InstallationRecord> {
-  const record = await em.transactional(async (tx) => {
+  const record = await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const slug = installation.plugin.getEntity().slug;
     const broken = await brokenDependents(tx as SqlEntityManager, viewer.id, slug, null);

@@ -1,10 +1,11 @@
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './pagination.ts';
-import { ilike, likePattern, selectRows } from './reads.ts';
-import type { PluginRecord, UserRecord } from './records.ts';
-import { jsonArrayContains } from './sql.ts';
+import type { Platform } from './platform/index.ts';
+import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './read/index.ts';
+import { ilike, likePattern, selectRows } from './read/index.ts';
+import type { PluginRecord, UserRecord } from './read/index.ts';
+import { jsonArrayContains } from './read/index.ts';
 import { normalizeTags, SLUG_PATTERN, Validator } from './validate.ts';
 
 export const CATEGORIES = [
@@ -58,7 +59,7 @@ function validateFields(v: Validator, input: PluginFields): void {
 }
 
 export async function createPlugin(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   input: CreatePluginInput,
 ): Promise<number> {
@@ -71,7 +72,9 @@ export async function createPlugin(
   });
   validateFields(v, input);
   v.check();
-  return em.transactional(async (tx) => {
+  if (viewer.role !== 'PUBLISHER' && viewer.role !== 'ADMIN')
+    throw new ForbiddenError('Only publishers and admins may list plugins');
+  return db.fork().transactional(async (tx) => {
     if (await tx.count(Plugin, { slug: input.slug }))
       throw new ConflictError(`A plugin with slug "${input.slug}" already exists`);
     const plugin = tx.create(Plugin, {
@@ -101,7 +104,7 @@ export async function ownedPlugin(em: SqlEntityManager, viewer: UserRecord, slug
 }
 
 export async function updatePlugin(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   slug: string,
   input: PluginFields,
@@ -109,7 +112,7 @@ export async function updatePlugin(
   const v = new Validator();
   validateFields(v, input);
   v.check();
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const plugin = await ownedPlugin(tx as SqlEntityManager, viewer, slug);
     const patch: PluginFields = {};
     for (const key of [
@@ -133,8 +136,14 @@ export async function updatePlugin(
   });
 }
 
-export async function setPluginFeatured(em: SqlEntityManager, slug: string, featured: boolean): Promise<number> {
-  return em.transactional(async (tx) => {
+export async function setPluginFeatured(
+  { db }: Pick<Platform, 'db'>,
+  viewer: UserRecord,
+  slug: string,
+  featured: boolean,
+): Promise<number> {
+  if (viewer.role !== 'ADMIN') throw new ForbiddenError('Only admins may feature plugins');
+  return db.fork().transactional(async (tx) => {
     const plugin = await tx.findOne(Plugin, { slug });
     if (!plugin) throw new NotFoundError('Plugin', slug);
     plugin.featured = featured;

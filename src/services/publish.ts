@@ -3,10 +3,11 @@ import semver from 'semver';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
 import { MAX_WASM_BYTES, validateManifest } from '../contracts/index.ts';
-import { putBlob } from './blobs.ts';
+import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
-import type { UserRecord } from './records.ts';
+import type { Platform } from './platform/index.ts';
+import type { UserRecord } from './read/index.ts';
 import { recomputeLatest } from './versions.ts';
 
 export interface PublishInput {
@@ -21,10 +22,11 @@ export interface PublishInput {
  * transaction.
  */
 export async function publishPluginVersion(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   input: PublishInput,
 ): Promise<number> {
+  const em = db.fork();
   const plugin = await em.findOne(Plugin, { slug: input.slug });
   if (!plugin) throw new NotFoundError('Plugin', input.slug);
   if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')
@@ -51,7 +53,7 @@ export async function publishPluginVersion(
     throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
 
   const memoryMaxPages = manifest.limits.memoryMiB ? manifest.limits.memoryMiB * 16 : DEFAULT_MEMORY_PAGES;
-  let prepared;
+  let prepared: Awaited<ReturnType<typeof prepareModule>>;
   try {
     prepared = await prepareModule(input.wasm, { memoryMaxPages });
   } catch (err) {

@@ -1,7 +1,8 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, Review, ReviewVote, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import type { UserRecord } from './records.ts';
+import type { Platform } from './platform/index.ts';
+import type { UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 export interface ReviewFields {
@@ -44,13 +45,13 @@ async function adjustRating(tx: SqlEntityManager, pluginId: number, rating: numb
 }
 
 export async function createReview(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   slug: string,
   input: ReviewFields & { rating: number; title: string },
 ): Promise<number> {
   validate(input, true);
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const plugin = await tx.findOne(Plugin, { slug });
     if (!plugin) throw new NotFoundError('Plugin', slug);
     if (plugin.publisher.id === viewer.id) throw new ForbiddenError('Publishers cannot review their own plugin');
@@ -84,13 +85,13 @@ async function ownReview(
 }
 
 export async function updateReview(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   reviewId: number,
   input: ReviewFields,
 ): Promise<number> {
   validate(input, false);
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, false);
     const oldRating = review.rating;
     if (input.rating) review.rating = input.rating;
@@ -107,8 +108,12 @@ export async function updateReview(
 }
 
 /** Deletes a review (its author or an admin); returns the plugin id it belonged to. */
-export async function deleteReview(em: SqlEntityManager, viewer: UserRecord, reviewId: number): Promise<number> {
-  return em.transactional(async (tx) => {
+export async function deleteReview(
+  { db }: Pick<Platform, 'db'>,
+  viewer: UserRecord,
+  reviewId: number,
+): Promise<number> {
+  return db.fork().transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, true);
     const { rating } = review;
     const pluginId = review.plugin.id;
@@ -121,12 +126,12 @@ export async function deleteReview(em: SqlEntityManager, viewer: UserRecord, rev
 
 /** Records or changes the viewer's vote; helpfulCount is recounted in the same transaction. */
 export async function voteReview(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   reviewId: number,
   helpful: boolean,
 ): Promise<number> {
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const review = await tx.findOne(Review, reviewId);
     if (!review) throw new NotFoundError('Review', reviewId);
     if (review.author.id === viewer.id) throw new ForbiddenError('You cannot vote on your own review');

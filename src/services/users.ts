@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
 import { ConflictError } from './errors.ts';
-import { selectRows } from './reads.ts';
-import type { UserRecord } from './records.ts';
+import { selectRows } from './read/index.ts';
+import type { Platform } from './platform/index.ts';
+import type { UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 const TOKEN_PREFIX = 'pb_';
@@ -21,7 +22,7 @@ export interface CreateUserInput {
 
 /** Creates a user and a first API token; the plaintext token is returned once and never stored. */
 export async function createUser(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   input: CreateUserInput,
 ): Promise<{ user: UserRecord; token: string }> {
   const v = new Validator();
@@ -34,7 +35,7 @@ export async function createUser(
   v.string('displayName', input.displayName, { min: 1, max: 100 });
   if (input.role && !ROLES.includes(input.role)) v.add('role', `must be one of ${ROLES.join(', ')}`, 'ENUM');
   v.check();
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     if (await tx.count(User, { handle: input.handle }))
       throw new ConflictError(`The handle "${input.handle}" is taken`);
     const user = tx.create(User, {

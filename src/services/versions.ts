@@ -3,7 +3,8 @@ import semver from 'semver';
 import { PluginVersion } from '../entities/index.ts';
 import { BadInputError, NotFoundError } from './errors.ts';
 import { ownedPlugin } from './plugins.ts';
-import type { UserRecord } from './records.ts';
+import type { Platform } from './platform/index.ts';
+import type { UserRecord } from './read/index.ts';
 
 /** Marks the highest stable, non-yanked version as `latest` (none when there is no such version). */
 export async function recomputeLatest(tx: SqlEntityManager, pluginId: number): Promise<void> {
@@ -28,13 +29,13 @@ async function ownedVersion(
 
 /** Yanked versions are never picked by new installs or upgrades; existing installations keep running. */
 export async function yankPluginVersion(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   slug: string,
   version: string,
   yanked: boolean,
 ): Promise<number> {
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const found = await ownedVersion(tx as SqlEntityManager, viewer, slug, version);
     found.yanked = yanked;
     await tx.flush();
@@ -44,7 +45,7 @@ export async function yankPluginVersion(
 }
 
 export async function deprecatePluginVersion(
-  em: SqlEntityManager,
+  { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
   slug: string,
   version: string,
@@ -55,7 +56,7 @@ export async function deprecatePluginVersion(
       { field: 'reason', code: 'TOO_LONG', message: 'must be 1 to 500 characters, or null to undeprecate' },
     ]);
   }
-  return em.transactional(async (tx) => {
+  return db.fork().transactional(async (tx) => {
     const found = await ownedVersion(tx as SqlEntityManager, viewer, slug, version);
     found.deprecationReason = reason;
     await tx.flush();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_KV_KEYS, MAX_KV_WRITES_PER_CALL } from '../../src/runtime/index.ts';
-import { KV_BATCH } from '../../src/services/kv-store.ts';
+import { KV_BATCH } from '../../src/services/execute/kv-store.ts';
 import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -146,7 +146,7 @@ describe('KV count limits', () => {
       expect((await call(user, id, 'get', 'k', 9_998, 3)).output).toBe('k9998,k9999,-'),
     );
     expect(reads).toEqual([]);
-    const rows = await server.app.db
+    const rows = await server.app.platform.db
       .fork()
       .getConnection()
       .execute<{ n: number }[]>('select count(*) as n from kv_entries where installation_id = ?', [

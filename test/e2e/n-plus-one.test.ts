@@ -11,18 +11,24 @@ let counting = false;
 
 beforeAll(async () => {
   server = await startTestServer({ onQuery: (sql) => counting && statements.push(sql) });
-  const em = () => server.app.db.fork();
   const publishers = await Promise.all(
-    ['p1', 'p2', 'p3'].map(async (handle) => (await createUser(em(), { handle, role: 'PUBLISHER' })).user),
+    ['p1', 'p2', 'p3'].map(
+      async (handle) => (await createUser(server.app.platform, { handle, role: 'PUBLISHER' })).user,
+    ),
   );
   const reviewers = await Promise.all(
-    ['r1', 'r2', 'r3', 'r4'].map(async (handle) => (await createUser(em(), { handle })).user),
+    ['r1', 'r2', 'r3', 'r4'].map(async (handle) => (await createUser(server.app.platform, { handle })).user),
   );
   for (let i = 0; i < 50; i++) {
     const slug = `plugin-${String(i).padStart(2, '0')}`;
-    await createPlugin(em(), publishers[i % 3], { slug, name: slug, summary: 'x', category: 'utilities' });
+    await createPlugin(server.app.platform, publishers[i % 3], {
+      slug,
+      name: slug,
+      summary: 'x',
+      category: 'utilities',
+    });
     for (const reviewer of reviewers.slice(0, 1 + (i % 4)))
-      await createReview(em(), reviewer, slug, { rating: 1 + (i % 5), title: 'ok' });
+      await createReview(server.app.platform, reviewer, slug, { rating: 1 + (i % 5), title: 'ok' });
   }
 }, 120_000);
 afterAll(() => server.stop());

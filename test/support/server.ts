@@ -71,7 +71,7 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
     storage,
     gql,
     async user(handle, role = 'MEMBER', { verified = false } = {}) {
-      const { token } = await createUser(running.app.db.fork(), { handle, role, verifiedPublisher: verified });
+      const { token } = await createUser(running.app.platform, { handle, role, verifiedPublisher: verified });
       return token;
     },
     async ok(doc, variables, token) {

@@ -3,10 +3,12 @@ import { Migration20261122000000_initial as PostgresInitial } from './postgresql
 import { Migration20261122100000_kv_revision as PostgresKvRevision } from './postgresql/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as PostgresKvReads } from './postgresql/Migration20261122120000_execution_kv_reads.ts';
 import { Migration20261122130000_settings as PostgresSettings } from './postgresql/Migration20261122130000_settings.ts';
+import { Migration20261123000000_execution_audit as PostgresExecutionAudit } from './postgresql/Migration20261123000000_execution_audit.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
 import { Migration20261122130000_settings as SqliteSettings } from './sqlite/Migration20261122130000_settings.ts';
+import { Migration20261123000000_execution_audit as SqliteExecutionAudit } from './sqlite/Migration20261123000000_execution_audit.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -19,11 +21,13 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122100000_kv_revision', class: SqliteKvRevision },
     { name: 'Migration20261122120000_execution_kv_reads', class: SqliteKvReads },
     { name: 'Migration20261122130000_settings', class: SqliteSettings },
+    { name: 'Migration20261123000000_execution_audit', class: SqliteExecutionAudit },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
     { name: 'Migration20261122100000_kv_revision', class: PostgresKvRevision },
     { name: 'Migration20261122120000_execution_kv_reads', class: PostgresKvReads },
     { name: 'Migration20261122130000_settings', class: PostgresSettings },
+    { name: 'Migration20261123000000_execution_audit', class: PostgresExecutionAudit },
   ],
 };

@@ -1,21 +1,21 @@
 import { Repeater } from 'graphql-yoga';
 import { CLIP_STATUSES } from '../../entities/index.ts';
-import { runClipHooks } from '../../services/hooks.ts';
-import { clipStats, createClip, deleteClip, listClips, updateClip, type ClipDeps } from '../../services/clips.ts';
-import type { ClipRecord } from '../../services/records.ts';
+import { clipStats, createClip, deleteClip, listClips, updateClip } from '../../services/clips.ts';
+import { CLIP_EVENT_TYPES, type ClipEventType } from '../../services/events.ts';
+import type { ClipRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
-import { parseId } from '../ids.ts';
+import { parseRowId } from '../ids.ts';
 import { ClipRef, UserRef } from '../refs.ts';
 
 const ClipStatusEnum = builder.enumType('ClipStatus', { values: CLIP_STATUSES });
-const ClipEventTypeEnum = builder.enumType('ClipEventType', { values: ['CREATED', 'UPDATED', 'DELETED'] as const });
+const ClipEventTypeEnum = builder.enumType('ClipEventType', { values: CLIP_EVENT_TYPES });
 
 builder.node(ClipRef, {
   description: 'A captured video clip; plugins enrich it through hooks',
-  id: { resolve: (c) => c.id },
-  loadMany: (ids, ctx) => ids.map(async (id) => visibleClip(ctx, await ctx.loaders.clip.load(Number(id)))),
+  id: { resolve: (c) => c.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map(async (id) => visibleClip(ctx, await ctx.loaders.clip.load(id))),
   fields: (t) => ({
     title: t.exposeString('title'),
     description: t.exposeString('description'),
@@ -89,8 +89,8 @@ builder.queryFields((t) => ({
     type: ClipRef,
     nullable: true,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => visibleClip(ctx, await ctx.loaders.clip.load(parseId(String(id), 'Clip'))),
+    args: { id: t.arg.globalID({ required: true, for: ClipRef }) },
+    resolve: async (_root, { id }, ctx) => visibleClip(ctx, await ctx.loaders.clip.load(id.id)),
   }),
   clipStats: t.field({
     type: ClipStatsRef,
@@ -99,7 +99,8 @@ builder.queryFields((t) => ({
   }),
 }));
 
-type InputFields = Parameters<Extract<Parameters<typeof builder.inputType>[1]['fields'], Function>>[0];
+type InputFieldsOf = NonNullable<Parameters<typeof builder.inputType>[1]['fields']>;
+type InputFields = Parameters<InputFieldsOf>[0];
 
 const clipFields = (t: InputFields, required: boolean) => ({
   title: t.string({ required }),
@@ -120,13 +121,11 @@ const CreateClipInput = builder.inputType('CreateClipInput', {
   fields: (t) => ({ ...clipFields(t, true), status: t.field({ type: ClipStatusEnum }) }),
 });
 const UpdateClipInput = builder.inputType('UpdateClipInput', {
-  fields: (t) => ({ id: t.id({ required: true }), ...clipFields(t, false), status: t.field({ type: ClipStatusEnum }) }),
-});
-
-const deps = (ctx: Context): ClipDeps => ({
-  em: ctx.em,
-  events: ctx.app.events,
-  runHooks: (hook, clip) => runClipHooks(ctx.app.platform, hook, clip),
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: ClipRef }),
+    ...clipFields(t, false),
+    status: t.field({ type: ClipStatusEnum }),
+  }),
 });
 
 builder.mutationFields((t) => ({
@@ -134,39 +133,38 @@ builder.mutationFields((t) => ({
     type: ClipRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: CreateClipInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createClip(deps(ctx), ctx.viewer!, input as never),
+    resolve: (_root, { input }, ctx) => createClip(ctx.app.platform, ctx.viewer!, input as never),
   }),
   updateClip: t.field({
     type: ClipRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateClipInput, required: true }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
-      updateClip(deps(ctx), ctx.viewer!, parseId(String(id), 'Clip', 'input.id'), fields as never),
+      updateClip(ctx.app.platform, ctx.viewer!, id.id, fields as never),
   }),
   deleteClip: t.field({
     type: ClipRef,
     description: 'Returns the clip as it was before deletion',
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => deleteClip(deps(ctx), ctx.viewer!, parseId(String(id), 'Clip')),
+    args: { id: t.arg.globalID({ required: true, for: ClipRef }) },
+    resolve: (_root, { id }, ctx) => deleteClip(ctx.app.platform, ctx.viewer!, id.id),
   }),
 }));
 
-const ClipEventRef = builder
-  .objectRef<{ type: 'CREATED' | 'UPDATED' | 'DELETED'; clip: ClipRecord }>('ClipEvent')
-  .implement({
-    fields: (t) => ({
-      type: t.expose('type', { type: ClipEventTypeEnum }),
-      clip: t.field({ type: ClipRef, resolve: (e) => e.clip }),
-    }),
-  });
+const ClipEventRef = builder.objectRef<{ type: ClipEventType; clip: ClipRecord }>('ClipEvent').implement({
+  fields: (t) => ({
+    type: t.expose('type', { type: ClipEventTypeEnum }),
+    clip: t.field({ type: ClipRef, resolve: (e) => e.clip }),
+  }),
+});
 
 builder.subscriptionField('clipEvents', (t) =>
   t.field({
     type: ClipEventRef,
     description: "Changes to the viewer's clips",
     authScopes: { signedIn: true },
-    subscribe: (_root, _args, ctx) => Repeater.merge([ctx.app.events.subscribe('clip-events', ctx.viewer!.id)]),
+    subscribe: (_root, _args, ctx) =>
+      Repeater.merge([ctx.app.platform.events.subscribe('clip-events', ctx.viewer!.id)]),
     resolve: (payload) => ({ type: payload.type, clip: reviveClip(payload.clip) }),
   }),
 );

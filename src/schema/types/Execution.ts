@@ -1,32 +1,19 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { pipe, filter as filterIterator, Repeater } from 'graphql-yoga';
 import { EXECUTION_STATUSES, EXECUTION_TRIGGERS } from '../../entities/index.ts';
-import { BadInputError, NotFoundError } from '../../services/errors.ts';
-import type { ExecutionEventPayload } from '../../services/events.ts';
-import { runCall, UninstalledDuringCallError } from '../../services/execute.ts';
-import { listExecutions } from '../../services/listing.ts';
-import type { ExecutionRecord } from '../../services/records.ts';
+import { EXECUTION_EVENT_TYPES, type ExecutionEventPayload } from '../../services/events.ts';
+import { executePlugin, UninstalledDuringCallError } from '../../services/execute/index.ts';
+import { listExecutions } from '../../services/read/index.ts';
+import type { ExecutionRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
-import { parseId } from '../ids.ts';
+import { parseRowId } from '../ids.ts';
 import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
 
 const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
 const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
-const ExecutionEventTypeEnum = builder.enumType('ExecutionEventType', {
-  values: [
-    'STARTED',
-    'LOG',
-    'EMITTED',
-    'SUCCEEDED',
-    'FAILED',
-    'TIMED_OUT',
-    'FUEL_EXHAUSTED',
-    'MEMORY_EXCEEDED',
-    'REJECTED',
-  ] as const,
-});
+const ExecutionEventTypeEnum = builder.enumType('ExecutionEventType', { values: EXECUTION_EVENT_TYPES });
 
 const LogLineRef = builder.objectRef<{ level: string; message: string; at: number }>('LogLine').implement({
   fields: (t) => ({
@@ -61,21 +48,31 @@ const KvReadRef = builder.objectRef<{ key: string; base64: string | null }>('KvR
   }),
 });
 
-/** Executions are visible to the owner of their installation only. */
-async function visible(ctx: Context, e: ExecutionRecord | null): Promise<ExecutionRecord | null> {
-  if (!e || !ctx.viewer) return null;
-  const installation = await ctx.loaders.installation.load(e.installationId);
-  return installation?.ownerId === ctx.viewer.id ? e : null;
+/** Executions are visible to the owner of their installation only, also after it was uninstalled. */
+function visible(ctx: Context, e: ExecutionRecord | null): ExecutionRecord | null {
+  return e && ctx.viewer && e.ownerId === ctx.viewer.id ? e : null;
+}
+
+/** The output as text when it is valid UTF-8 (NUL bytes included), else null. */
+function outputText(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 builder.node(ExecutionRef, {
   description: 'One plugin call, manual or triggered by a hook, with its outcome and usage',
-  id: { resolve: (e) => e.id },
-  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(Number(id)))),
+  id: { resolve: (e) => e.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(id))),
   fields: (t) => ({
     installation: t.field({
       type: InstallationRef,
-      resolve: async (e, _a, ctx) => (await ctx.loaders.installation.load(e.installationId))!,
+      nullable: true,
+      description: 'Null once uninstalled: executions are kept as the audit trail',
+      resolve: (e, _a, ctx) => (e.installationId === null ? null : ctx.loaders.installation.load(e.installationId)),
     }),
     version: t.field({
       type: PluginVersionRef,
@@ -98,8 +95,18 @@ builder.node(ExecutionRef, {
       description: 'The input as sent, capped at 64 KiB (see inputTruncated), for replay',
     }),
     inputTruncated: t.exposeBoolean('inputTruncated'),
-    outputSize: t.exposeInt('outputSize', { nullable: true }),
-    output: t.exposeString('output', { nullable: true }),
+    outputSize: t.exposeInt('outputSize', { nullable: true, description: 'Bytes of output, exactly' }),
+    output: t.string({
+      nullable: true,
+      description:
+        'The output as text; null when there is none or it is not valid UTF-8 (outputBase64 always has the bytes)',
+      resolve: (e) => outputText(e.output),
+    }),
+    outputBase64: t.string({
+      nullable: true,
+      description: 'The output byte for byte, base64-encoded, whatever the plugin returned; null when there is none',
+      resolve: (e) => (e.output === null ? null : Buffer.from(e.output).toString('base64')),
+    }),
     errorCode: t.exposeString('errorCode', { nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     logs: t.field({ type: [LogLineRef], resolve: (e) => e.logs }),
@@ -121,10 +128,10 @@ builder.node(ExecutionRef, {
 
 const ExecutionFilter = builder.inputType('ExecutionFilter', {
   fields: (t) => ({
-    installationId: t.id(),
+    installationId: t.globalID({ for: InstallationRef }),
     status: t.field({ type: ExecutionStatusEnum }),
     trigger: t.field({ type: ExecutionTriggerEnum }),
-    clipId: t.id(),
+    clipId: t.globalID({ for: ClipRef }),
   }),
 });
 
@@ -137,10 +144,8 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const f = args.filter ?? {};
       const filter = {
-        installationId: f.installationId
-          ? parseId(String(f.installationId), 'Installation', 'filter.installationId')
-          : null,
-        clipId: f.clipId ? parseId(String(f.clipId), 'Clip', 'filter.clipId') : null,
+        installationId: f.installationId?.id ?? null,
+        clipId: f.clipId?.id ?? null,
         status: f.status,
         trigger: f.trigger,
       };
@@ -151,15 +156,14 @@ builder.queryFields((t) => ({
     type: ExecutionRef,
     nullable: true,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) =>
-      visible(ctx, await ctx.loaders.execution.load(parseId(String(id), 'Execution'))),
+    args: { id: t.arg.globalID({ required: true, for: ExecutionRef }) },
+    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.execution.load(id.id)),
   }),
 }));
 
 const ExecutePluginInput = builder.inputType('ExecutePluginInput', {
   fields: (t) => ({
-    installationId: t.id({ required: true }),
+    installationId: t.globalID({ required: true, for: InstallationRef }),
     function: t.string({ required: true, description: 'One of the version’s declared functions' }),
     input: t.string({ description: 'Passed to the plugin as is (usually JSON); at most 1 MiB', defaultValue: '' }),
   }),
@@ -172,25 +176,10 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: ExecutePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const id = parseId(String(input.installationId), 'Installation', 'input.installationId');
-      const installation = await ctx.loaders.installation.load(id);
-      if (!installation || installation.ownerId !== ctx.viewer!.id)
-        throw new NotFoundError('Installation', String(input.installationId));
-      const version = (await ctx.loaders.version.load(installation.versionId))!;
-      if (!version.functions.includes(input.function)) {
-        throw new BadInputError([
-          {
-            field: 'input.function',
-            code: 'UNKNOWN_FUNCTION',
-            message: `${version.version} declares ${version.functions.join(', ') || 'no functions'}`,
-          },
-        ]);
-      }
-      const outcome = await runCall(ctx.app.platform, {
-        installationId: id,
+      const outcome = await executePlugin(ctx.app.platform, ctx.viewer!, {
+        installationId: input.installationId.id,
         function: input.function,
-        input: input.input ?? '',
-        trigger: 'MANUAL',
+        input: input.input,
       });
       const execution = await ctx.loaders.execution.clear(outcome.executionId).load(outcome.executionId);
       if (!execution) throw new UninstalledDuringCallError();
@@ -224,14 +213,15 @@ builder.subscriptionField('executionEvents', (t) =>
     type: ExecutionEventRef,
     description: "STARTED, LOG, EMITTED and the terminal event of the viewer's executions, optionally narrowed",
     authScopes: { signedIn: true },
-    args: { installationId: t.arg.id(), executionId: t.arg.id() },
+    args: {
+      installationId: t.arg.globalID({ for: InstallationRef }),
+      executionId: t.arg.globalID({ for: ExecutionRef }),
+    },
     subscribe: (_root, args, ctx) => {
-      const installationId = args.installationId
-        ? parseId(String(args.installationId), 'Installation', 'installationId')
-        : null;
-      const executionId = args.executionId ? parseId(String(args.executionId), 'Execution', 'executionId') : null;
+      const installationId = args.installationId?.id ?? null;
+      const executionId = args.executionId?.id ?? null;
       return pipe(
-        Repeater.merge([ctx.app.events.subscribe('execution-events', ctx.viewer!.id)]),
+        Repeater.merge([ctx.app.platform.events.subscribe('execution-events', ctx.viewer!.id)]),
         filterIterator(
           (e: ExecutionEventPayload) =>
             (!installationId || e.installationId === installationId) && (!executionId || e.executionId === executionId),

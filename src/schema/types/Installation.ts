@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Repeater } from 'graphql-yoga';
-import { CIRCUIT_STATES, CRITICALITIES } from '../../entities/index.ts';
+import { CIRCUIT_STATES } from '../../entities/index.ts';
+import { INSTALLATION_EVENT_TYPES, type InstallationEventType } from '../../services/events.ts';
 import { PERMISSIONS } from '../../runtime/index.ts';
 import {
   installPlugin,
@@ -8,14 +9,13 @@ import {
   uninstallPlugin,
   updateInstallation,
   upgradeInstallation,
-  type InstallationDeps,
 } from '../../services/installations.ts';
-import { listInstallations } from '../../services/listing.ts';
-import type { InstallationRecord } from '../../services/records.ts';
+import { listInstallations } from '../../services/read/index.ts';
+import type { InstallationRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
-import { parseId } from '../ids.ts';
+import { parseRowId } from '../ids.ts';
 import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
 import { reload } from '../reload.ts';
 
@@ -26,9 +26,7 @@ const CriticalityEnum = builder.enumType('Criticality', {
   },
 });
 const CircuitStateEnum = builder.enumType('CircuitState', { values: CIRCUIT_STATES });
-const InstallationEventTypeEnum = builder.enumType('InstallationEventType', {
-  values: ['INSTALLED', 'UPDATED', 'UPGRADED', 'ROLLED_BACK', 'UNINSTALLED', 'CIRCUIT_CHANGED'] as const,
-});
+const InstallationEventTypeEnum = builder.enumType('InstallationEventType', { values: INSTALLATION_EVENT_TYPES });
 
 const VersionChangeRef = builder.objectRef<InstallationRecord['history'][number]>('VersionChange').implement({
   fields: (t) => ({
@@ -45,8 +43,8 @@ const visible = (ctx: Context, i: InstallationRecord | null) =>
 
 builder.node(InstallationRef, {
   description: 'A plugin installed by a user, pinned to a version, with its config and granted permissions',
-  id: { resolve: (i) => i.id },
-  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.installation.load(Number(id)))),
+  id: { resolve: (i) => i.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.installation.load(id))),
   fields: (t) => ({
     owner: t.field({ type: UserRef, resolve: async (i, _a, ctx) => (await ctx.loaders.user.load(i.ownerId))! }),
     plugin: t.field({ type: PluginRef, resolve: async (i, _a, ctx) => (await ctx.loaders.plugin.load(i.pluginId))! }),
@@ -85,9 +83,8 @@ builder.queryFields((t) => ({
     type: InstallationRef,
     nullable: true,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) =>
-      visible(ctx, await ctx.loaders.installation.load(parseId(String(id), 'Installation'))),
+    args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
+    resolve: async (_root, { id }, ctx) => visible(ctx, await ctx.loaders.installation.load(id.id)),
   }),
 }));
 
@@ -108,7 +105,7 @@ const InstallPluginInput = builder.inputType('InstallPluginInput', {
 
 const UpdateInstallationInput = builder.inputType('UpdateInstallationInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: InstallationRef }),
     config: t.field({ type: 'JSONObject' }),
     enabled: t.boolean(),
     priority: t.int(),
@@ -116,60 +113,51 @@ const UpdateInstallationInput = builder.inputType('UpdateInstallationInput', {
   }),
 });
 
-const deps = (ctx: Context): InstallationDeps => ({ em: ctx.em, events: ctx.app.events });
-const installationId = (id: string | number) => parseId(String(id), 'Installation');
-
 builder.mutationFields((t) => ({
   installPlugin: t.field({
     type: InstallationRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: InstallPluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) =>
-      reload(ctx.loaders.installation, await installPlugin(deps(ctx), ctx.viewer!, input)),
+      reload(ctx.loaders.installation, await installPlugin(ctx.app.platform, ctx.viewer!, input)),
   }),
   updateInstallation: t.field({
     type: InstallationRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateInstallationInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
-      reload(
-        ctx.loaders.installation,
-        await updateInstallation(deps(ctx), ctx.viewer!, parseId(String(id), 'Installation', 'input.id'), fields),
-      ),
+      reload(ctx.loaders.installation, await updateInstallation(ctx.app.platform, ctx.viewer!, id.id, fields)),
   }),
   upgradeInstallation: t.field({
     type: InstallationRef,
     authScopes: { signedIn: true },
     args: {
-      id: t.arg.id({ required: true }),
+      id: t.arg.globalID({ required: true, for: InstallationRef }),
       versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }),
     },
     resolve: async (_root, { id, versionRange }, ctx) =>
-      reload(
-        ctx.loaders.installation,
-        await upgradeInstallation(deps(ctx), ctx.viewer!, installationId(id), versionRange),
-      ),
+      reload(ctx.loaders.installation, await upgradeInstallation(ctx.app.platform, ctx.viewer!, id.id, versionRange)),
   }),
   rollbackInstallation: t.field({
     type: InstallationRef,
     description: 'Returns to the version used before the last upgrade or rollback',
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
     resolve: async (_root, { id }, ctx) =>
-      reload(ctx.loaders.installation, await rollbackInstallation(deps(ctx), ctx.viewer!, installationId(id))),
+      reload(ctx.loaders.installation, await rollbackInstallation(ctx.app.platform, ctx.viewer!, id.id)),
   }),
   uninstallPlugin: t.field({
     type: InstallationRef,
-    description: 'Removes the installation with its KV data and executions; returns it as it was',
+    description: 'Removes the installation with its KV data (its executions are kept); returns it as it was',
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => uninstallPlugin(deps(ctx), ctx.viewer!, installationId(id)),
+    args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
+    resolve: (_root, { id }, ctx) => uninstallPlugin(ctx.app.platform, ctx.viewer!, id.id),
   }),
 }));
 
 const InstallationEventRef = builder
   .objectRef<{
-    type: 'INSTALLED' | 'UPDATED' | 'UPGRADED' | 'ROLLED_BACK' | 'UNINSTALLED' | 'CIRCUIT_CHANGED';
+    type: InstallationEventType;
     installationId: number;
   }>('InstallationEvent')
   .implement({
@@ -193,7 +181,8 @@ builder.subscriptionField('installationEvents', (t) =>
     type: InstallationEventRef,
     description: "Changes to the viewer's installations, circuit breaker transitions included",
     authScopes: { signedIn: true },
-    subscribe: (_root, _args, ctx) => Repeater.merge([ctx.app.events.subscribe('installation-events', ctx.viewer!.id)]),
+    subscribe: (_root, _args, ctx) =>
+      Repeater.merge([ctx.app.platform.events.subscribe('installation-events', ctx.viewer!.id)]),
     resolve: (payload) => payload,
   }),
 );

@@ -8,8 +8,9 @@ import {
   setPluginFeatured,
   updatePlugin,
 } from '../../services/plugins.ts';
-import { pageSize } from '../../services/pagination.ts';
+import { pageSize } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
+import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
 import { arrayConnection, decodeOffset, forwardArgs, offsetConnection, toConnection } from '../connection.ts';
 import { PluginRef, PluginVersionRef, ReviewRef, UserRef } from '../refs.ts';
@@ -34,8 +35,8 @@ const CategoryRef = builder.objectRef<{ name: string; count: number }>('Category
 
 builder.node(PluginRef, {
   description: 'A marketplace listing',
-  id: { resolve: (plugin) => plugin.id },
-  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.plugin.load(Number(id))),
+  id: { resolve: (plugin) => plugin.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.plugin.load(id)),
   fields: (t) => ({
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
@@ -162,7 +163,7 @@ builder.mutationFields((t) => ({
     authScopes: { publisher: true },
     args: { input: t.arg({ type: CreatePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) =>
-      reload(ctx.loaders.plugin, await createPlugin(ctx.em, ctx.viewer!, input)),
+      reload(ctx.loaders.plugin, await createPlugin(ctx.app.platform, ctx.viewer!, input)),
   }),
   updatePlugin: t.field({
     type: PluginRef,
@@ -170,7 +171,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: UpdatePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { slug, ...fields } = input as { slug: string } & Record<string, never>;
-      return reload(ctx.loaders.plugin, await updatePlugin(ctx.em, ctx.viewer!, slug, fields));
+      return reload(ctx.loaders.plugin, await updatePlugin(ctx.app.platform, ctx.viewer!, slug, fields));
     },
   }),
   setPluginFeatured: t.field({
@@ -178,6 +179,6 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { slug: t.arg.string({ required: true }), featured: t.arg.boolean({ required: true }) },
     resolve: async (_root, { slug, featured }, ctx) =>
-      reload(ctx.loaders.plugin, await setPluginFeatured(ctx.em, slug, featured)),
+      reload(ctx.loaders.plugin, await setPluginFeatured(ctx.app.platform, ctx.viewer!, slug, featured)),
   }),
 }));

@@ -1,13 +1,14 @@
 import { publishPluginVersion } from '../../services/publish.ts';
 import { deprecatePluginVersion, yankPluginVersion } from '../../services/versions.ts';
 import { builder } from '../builder.ts';
+import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
 import { PluginRef, PluginVersionRef } from '../refs.ts';
 
 builder.node(PluginVersionRef, {
   description: 'One published build of a plugin',
-  id: { resolve: (v) => v.id },
-  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.version.load(Number(id))),
+  id: { resolve: (v) => v.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.version.load(id)),
   fields: (t) => ({
     version: t.exposeString('version', { description: 'Semantic version' }),
     plugin: t.field({
@@ -62,7 +63,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const wasm = new Uint8Array(await input.wasm.arrayBuffer());
       return {
-        versionId: await publishPluginVersion(ctx.em, ctx.viewer!, {
+        versionId: await publishPluginVersion(ctx.app.platform, ctx.viewer!, {
           slug: input.slug,
           manifest: input.manifest,
           wasm,
@@ -82,7 +83,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) =>
       reload(
         ctx.loaders.version,
-        await yankPluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.yanked ?? true),
+        await yankPluginVersion(ctx.app.platform, ctx.viewer!, args.slug, args.version, args.yanked ?? true),
       ),
   }),
   deprecatePluginVersion: t.field({
@@ -96,7 +97,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) =>
       reload(
         ctx.loaders.version,
-        await deprecatePluginVersion(ctx.em, ctx.viewer!, args.slug, args.version, args.reason ?? null),
+        await deprecatePluginVersion(ctx.app.platform, ctx.viewer!, args.slug, args.version, args.reason ?? null),
       ),
   }),
 }));

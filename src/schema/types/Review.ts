@@ -1,12 +1,13 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createReview, deleteReview, updateReview, voteReview } from '../../services/reviews.ts';
 import { builder } from '../builder.ts';
 import { reload } from '../reload.ts';
-import { parseId } from '../ids.ts';
+import { parseRowId } from '../ids.ts';
 import { PluginRef, ReviewRef, UserRef } from '../refs.ts';
 
 builder.node(ReviewRef, {
-  id: { resolve: (r) => r.id },
-  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.review.load(Number(id))),
+  id: { resolve: (r) => r.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.review.load(id)),
   fields: (t) => ({
     rating: t.exposeInt('rating', { description: '1 to 5' }),
     title: t.exposeString('title'),
@@ -35,7 +36,7 @@ const CreateReviewInput = builder.inputType('CreateReviewInput', {
 
 const UpdateReviewInput = builder.inputType('UpdateReviewInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: ReviewRef }),
     rating: t.int(),
     title: t.string(),
     body: t.string(),
@@ -61,32 +62,29 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: CreateReviewInput, required: true }) },
     resolve: async (_root, { input: { slug, ...fields } }, ctx) =>
-      reload(ctx.loaders.review, await createReview(ctx.em, ctx.viewer!, slug, fields)),
+      reload(ctx.loaders.review, await createReview(ctx.app.platform, ctx.viewer!, slug, fields)),
   }),
   updateReview: t.field({
     type: ReviewRef,
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: UpdateReviewInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
-      reload(
-        ctx.loaders.review,
-        await updateReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review', 'input.id'), fields),
-      ),
+      reload(ctx.loaders.review, await updateReview(ctx.app.platform, ctx.viewer!, id.id, fields)),
   }),
   deleteReview: t.field({
     type: DeleteReviewPayload,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.globalID({ required: true, for: ReviewRef }) },
     resolve: async (_root, { id }, ctx) => ({
-      deletedReviewId: String(id),
-      pluginId: await deleteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review')),
+      deletedReviewId: encodeGlobalID('Review', id.id),
+      pluginId: await deleteReview(ctx.app.platform, ctx.viewer!, id.id),
     }),
   }),
   voteReview: t.field({
     type: ReviewRef,
     authScopes: { signedIn: true },
-    args: { id: t.arg.id({ required: true }), helpful: t.arg.boolean({ required: true }) },
+    args: { id: t.arg.globalID({ required: true, for: ReviewRef }), helpful: t.arg.boolean({ required: true }) },
     resolve: async (_root, { id, helpful }, ctx) =>
-      reload(ctx.loaders.review, await voteReview(ctx.em, ctx.viewer!, parseId(String(id), 'Review'), helpful)),
+      reload(ctx.loaders.review, await voteReview(ctx.app.platform, ctx.viewer!, id.id, helpful)),
   }),
 }));

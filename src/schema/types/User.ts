@@ -1,13 +1,14 @@
 import { ROLES } from '../../entities/index.ts';
 import { builder } from '../builder.ts';
+import { parseRowId } from '../ids.ts';
 import { UserRef } from '../refs.ts';
 
 const RoleEnum = builder.enumType('Role', { values: ROLES });
 
 builder.node(UserRef, {
   description: 'A person or organisation: a publisher, a reviewer, an installer of plugins',
-  id: { resolve: (user) => user.id },
-  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.user.load(Number(id))),
+  id: { resolve: (user) => user.id, parse: parseRowId },
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.user.load(id)),
   fields: (t) => ({
     handle: t.exposeString('handle'),
     displayName: t.exposeString('displayName'),

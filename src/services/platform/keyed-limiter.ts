@@ -11,8 +11,8 @@ export class KeyedLimiter {
   }
 
   async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    let entry = this.keys.get(key);
-    if (!entry) this.keys.set(key, (entry = { running: 0, waiting: [] }));
+    const entry = this.keys.get(key) ?? { running: 0, waiting: [] };
+    this.keys.set(key, entry);
     if (entry.running >= this.limit) await new Promise<void>((resolve) => entry.waiting.push(resolve));
     else entry.running++;
     try {

@@ -5,10 +5,10 @@ import type {
   ExecutionStatus,
   ExecutionTrigger,
   Role,
-} from '../entities/index.ts';
-import type { ExecutionKvRead, ExecutionLog } from '../entities/execution.ts';
-import type { VersionChange } from '../entities/installation.ts';
-import type { VersionLimits } from '../entities/plugin-version.ts';
+} from '../../entities/index.ts';
+import type { ExecutionKvRead, ExecutionLog } from '../../entities/execution.ts';
+import type { VersionChange } from '../../entities/installation.ts';
+import type { VersionLimits } from '../../entities/plugin-version.ts';
 
 /** Plain rows as read for GraphQL: relations are `<name>Id`. */
 export interface UserRecord {
@@ -99,6 +99,8 @@ export interface ClipRecord {
   tags: string[];
   status: ClipStatus;
   metadata: Record<string, unknown>;
+  /** Its clip.captured hooks have not passed yet: read paths leave it out. */
+  pending: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -125,7 +127,9 @@ export interface InstallationRecord {
 
 export interface ExecutionRecord {
   id: number;
-  installationId: number;
+  /** Null once the installation was uninstalled. */
+  installationId: number | null;
+  ownerId: number;
   versionId: number;
   clipId: number | null;
   trigger: ExecutionTrigger;
@@ -139,13 +143,15 @@ export interface ExecutionRecord {
   input: string;
   inputTruncated: boolean;
   outputSize: number | null;
-  output: string | null;
+  /** The output byte for byte. */
+  output: Uint8Array | null;
   errorCode: string | null;
   errorMessage: string | null;
   logs: ExecutionLog[];
   logsTruncated: boolean;
   kvReads: ExecutionKvRead[] | null;
   kvReadsTruncated: boolean;
+  instanceId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
 }

@@ -9,7 +9,11 @@ export type RowMapper<T> = (row: Record<string, unknown>) => T;
 
 const mappers = new WeakMap<EntityMetadata, RowMapper<unknown>>();
 
-export function rowMapper<T>(metadata: MetadataStorage, entity: EntitySchema<any, any>): RowMapper<T> {
+export function rowMapper<T>(
+  metadata: MetadataStorage,
+  // biome-ignore lint/suspicious/noExplicitAny: any entity schema; rows are mapped by its metadata
+  entity: EntitySchema<any, any>,
+): RowMapper<T> {
   const meta = metadata.get(entity.meta.className) as EntityMetadata;
   const cached = mappers.get(meta);
   if (cached) return cached as RowMapper<T>;

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../entities/index.ts';
+import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../../entities/index.ts';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
-import { selectRows } from './reads.ts';
+import { selectRows } from './select.ts';
 import type { ExecutionRecord, InstallationRecord } from './records.ts';
 
 /** The owner's installations, highest priority first. */
@@ -49,7 +49,7 @@ export async function listExecutions(
   const limit = pageSize(page.first);
   const after = page.after ? decodeCursor(page.after) : null;
   const rows = await selectRows<ExecutionRecord>(em, Execution, (qb) => {
-    qb.join('installations', 'installations.id', 'executions.installation_id').where('installations.owner_id', ownerId);
+    qb.where('executions.owner_id', ownerId);
     if (filter.installationId) qb.andWhere('executions.installation_id', filter.installationId);
     if (filter.status) qb.andWhere('executions.status', filter.status);
     if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../entities/index.ts';
-import { selectRows } from './reads.ts';
+import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import { selectRows } from './select.ts';
 import type {
   ClipRecord,
   ExecutionRecord,
@@ -13,9 +13,14 @@ import type {
   UserRecord,
 } from './records.ts';
 
-function byId<T extends { id: number }>(em: SqlEntityManager, entity: EntitySchema<any, any>) {
+function byId<T extends { id: number }>(
+  em: SqlEntityManager,
+  // biome-ignore lint/suspicious/noExplicitAny: any entity schema; rows are mapped by its metadata
+  entity: EntitySchema<any, any>,
+  only: (qb: Knex.QueryBuilder) => Knex.QueryBuilder = (qb) => qb,
+) {
   return new DataLoader<number, T | null>(async (ids) => {
-    const rows = await selectRows<T>(em, entity, (qb) => qb.whereIn('id', [...ids]));
+    const rows = await selectRows<T>(em, entity, (qb) => only(qb.whereIn('id', [...ids])));
     const map = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => map.get(id) ?? null);
   });
@@ -90,7 +95,8 @@ export function createLoaders(em: SqlEntityManager) {
     }),
     recentReviews: recentReviews(em),
     review: byId<ReviewRecord>(em, Review),
-    clip: byId<ClipRecord>(em, Clip),
+    // A clip whose clip.captured hooks have not passed yet does not exist for readers.
+    clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),
     installation: byId<InstallationRecord>(em, Installation),
     execution: byId<ExecutionRecord>(em, Execution),
   };

@@ -9,6 +9,7 @@ import { isPostgres } from './sql.ts';
  */
 export async function selectRows<T>(
   em: SqlEntityManager,
+  // biome-ignore lint/suspicious/noExplicitAny: any entity schema; rows are mapped by its metadata
   entity: EntitySchema<any, any>,
   build: (qb: Knex.QueryBuilder) => Knex.QueryBuilder,
 ): Promise<T[]> {

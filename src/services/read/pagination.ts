@@ -1,4 +1,4 @@
-import { BadInputError } from './errors.ts';
+import { BadInputError } from '../errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Blob } from '../entities/index.ts';
-import { sha256Hex } from '../runtime/index.ts';
-import { DomainError } from './errors.ts';
+import { Blob } from '../../entities/index.ts';
+import { sha256Hex } from '../../runtime/index.ts';
+import { DomainError } from '../errors.ts';
 
 export class BlobIntegrityError extends DomainError {
   constructor(sha256: string, actual: string) {

@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Database } from '../db/orm.ts';
-import { packKv, packedEntries, type KvWrite, type PackedKv } from '../runtime/index.ts';
+import type { Database } from '../../db/orm.ts';
+import { packKv, packedEntries, type KvWrite, type PackedKv } from '../../runtime/index.ts';
 
 /**
  * Rows per insert or delete statement when a call's writes are committed: a few hundred keeps

@@ -1,0 +1,10 @@
+/** Plugin calls: the `executePlugin` use case and the call path hooks share with it. */
+export { executePlugin, type ExecutePluginInput } from './execute-plugin.ts';
+export { runCall } from './run-call.ts';
+export {
+  KV_ATTEMPTS,
+  STORED_INPUT_BYTES,
+  UninstalledDuringCallError,
+  type CallOutcome,
+  type CallSpec,
+} from './types.ts';

@@ -1,0 +1,66 @@
+import type { Database } from '../../db/orm.ts';
+
+/** How long an instance counts as alive after its last renewal. */
+export const INSTANCE_LEASE_MS = 60_000;
+/** How often a live instance renews its lease and looks for lost instances' calls. */
+export const INSTANCE_RENEW_MS = 15_000;
+/** A clip still pending after this long was left by a createClip that never finished. */
+const PENDING_CLIP_MS = 60 * 60_000;
+
+export const INSTANCE_LOST = 'INSTANCE_LOST';
+
+/** Takes or renews this instance's lease. */
+export async function renewLease(db: Database, instanceId: string, now = new Date()): Promise<void> {
+  const em = db.fork();
+  const knex = em.getKnex();
+  const leaseExpiresAt = new Date(now.getTime() + INSTANCE_LEASE_MS);
+  await em.execute(
+    knex('instances')
+      .insert({ id: instanceId, started_at: now, lease_expires_at: leaseExpiresAt })
+      .onConflict('id')
+      .merge({ lease_expires_at: leaseExpiresAt }),
+  );
+}
+
+export async function dropLease(db: Database, instanceId: string): Promise<void> {
+  const em = db.fork();
+  await em.execute(em.getKnex()('instances').where('id', instanceId).delete());
+}
+
+/**
+ * Completes, as FAILED with INSTANCE_LOST, the unfinished executions of every instance whose
+ * lease expired (or that never held one), removes their leases and the clips they left pending.
+ * Returns how many executions it completed.
+ */
+export async function sweepLostInstances(db: Database, now = new Date()): Promise<number> {
+  const em = db.fork();
+  const knex = em.getKnex();
+  const live = knex('instances').select('id').where('lease_expires_at', '>', now);
+  const completed = await em.execute(
+    knex('executions')
+      .whereIn('status', ['QUEUED', 'RUNNING'])
+      .andWhere((w) => w.whereNull('instance_id').orWhereNotIn('instance_id', live))
+      .update({
+        status: 'FAILED',
+        error_code: INSTANCE_LOST,
+        error_message: 'The server instance running this call stopped before the call finished',
+        finished_at: now,
+      }),
+    [],
+    'run',
+  );
+  await em.execute(knex('instances').where('lease_expires_at', '<=', now).delete());
+  await em.execute(
+    knex('clips')
+      .where('pending', true)
+      .andWhere('created_at', '<', new Date(now.getTime() - PENDING_CLIP_MS))
+      .delete(),
+  );
+  return affected(completed);
+}
+
+function affected(result: unknown): number {
+  if (typeof result === 'number') return result;
+  const r = result as { affectedRows?: number; rowCount?: number } | null;
+  return r?.affectedRows ?? r?.rowCount ?? 0;
+}
