@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
-import { operationCost } from './query-cost.ts';
+import { operationCost } from './operation-cost.ts';
 
 const cost = (query: string, variables: Record<string, unknown> = {}) =>
   operationCost(schema, parse(query), undefined, variables);

@@ -2,7 +2,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createTestStorage, scaleOutServices } from '../../test/support/database.ts';
 import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
 import type { ClipEventPayload } from '../services/events.ts';
-import { createEventBus, type EventBus } from './events.ts';
+import { createEventBus, type EventBus } from './create-event-bus.ts';
 
 const services = await scaleOutServices();
 const buses: EventBus[] = [];

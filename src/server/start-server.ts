@@ -2,44 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
-import { deploymentId, migrate, openDatabase } from './db/orm.ts';
-import { createLogger } from './logger.ts';
-import { schema } from './schema/index.ts';
-import { createContext, type App, type Context } from './schema/context.ts';
-import { createErrorMasker } from './schema/errors.ts';
-import { DomainError } from './services/errors.ts';
-import { createPlatform } from './services/platform.ts';
-import { createEventBus } from './server/events.ts';
-import { useQueryLimits } from './server/query-cost.ts';
-import { DEFAULT_QUERY } from './server/graphiql.ts';
-import { useAnonymousReadCache } from './server/read-cache.ts';
-import { useWasmDownloads } from './server/wasm-route.ts';
-import { attachWebSocket } from './server/websocket.ts';
-
-/** Yoga logs every error it returns; expected ones (with a code) are not server errors. */
-function yogaLogger(logger: Logger) {
-  const expected = (args: unknown[]) =>
-    args.some((a) => {
-      const e = a as GraphQLError | undefined;
-      if (!(e instanceof Error) || e.name !== 'GraphQLError') return false;
-      const code = e.extensions?.code;
-      // A GraphQLError wrapping another one was raised on purpose (a scalar refusing a value).
-      const onPurpose = e.originalError instanceof DomainError || e.originalError?.name === 'GraphQLError';
-      return onPurpose || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
-    });
-  return {
-    debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
-    info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
-    warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
-    error: (...args: unknown[]) =>
-      expected(args)
-        ? logger.debug({ err: args[0] }, 'request error')
-        : logger.error({ err: args[0] }, String(args[1] ?? 'error')),
-  };
-}
+import type { Config } from '../config.ts';
+import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
+import { createLogger } from '../logger.ts';
+import { schema } from '../schema/index.ts';
+import { createContext, type App, type Context } from '../schema/context.ts';
+import { createErrorMasker } from '../schema/errors.ts';
+import { createPlatform } from '../services/platform.ts';
+import { createEventBus } from './create-event-bus.ts';
+import { useQueryLimits } from './use-query-limits.ts';
+import { DEFAULT_QUERY } from './default-query.ts';
+import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
+import { useWasmDownloads } from './use-wasm-downloads.ts';
+import { yogaLogger } from './yoga-logger.ts';
+import { attachWebSocket } from './attach-web-socket.ts';
 
 export interface RunningServer {
   app: App;
