@@ -15,7 +15,10 @@ import {
   type GraphQLType,
   type SelectionSetNode,
   type ValueNode,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
 } from 'graphql';
+import { CONTAINMENT, introspectionSizes } from './introspection-sizes.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/pagination.ts';
 
 /** Lists that are not connections (log lines, categories, version history) are short. */
@@ -25,13 +28,21 @@ export interface OperationCost {
   /** Fields the operation would resolve at most: each field times the list sizes above it. */
   cost: number;
   depth: number;
+  /** Selections the estimate looked at: at most the document's own, whatever its fragments expand to. */
+  visited: number;
 }
+
+type Measured = Omit<OperationCost, 'visited'>;
 
 /**
  * Estimates the work of an operation before it runs. Every field costs 1 for each time it would
  * be resolved; a connection multiplies what is under it by its page size (`first` / `last`, or
- * the default), `nodes(ids)` by the ids given, other lists by a small constant. Introspection
- * counts once: it is bounded by the schema. Branches of abstract types all count (an upper bound).
+ * the default), `nodes(ids)` by the ids given, other lists by a small constant, introspection
+ * lists by what the schema holds. Branches of abstract types all count (an upper bound).
+ *
+ * Each named fragment is measured once and reused wherever it is spread, so the work is linear
+ * in the document even when fragments fan out exponentially (`F0 { ...F1 ...F1 }`, `F1 { ...F2
+ * ...F2 }`…): the cost is still the expanded one, which is what the limit compares.
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -44,54 +55,100 @@ export function operationCost(
   const operation = document.definitions.find(
     (def) => def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName),
   );
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return { cost: 0, depth: 0 };
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return { cost: 0, depth: 0, visited: 0 };
   const root = schema.getRootType(operation.operation);
-  if (!root) return { cost: 0, depth: 0 };
+  if (!root) return { cost: 0, depth: 0, visited: 0 };
+  const sizes = introspectionSizes(schema);
+  let visited = 0;
 
   const argument = (node: FieldNode, name: string): unknown => {
     const arg = node.arguments?.find((a) => a.name.value === name);
-    return arg ? valueOf(arg.value, variables) : undefined;
+    return arg ? literalValue(arg.value, variables) : undefined;
+  };
+  // Following contained lists down from `__schema { types }` reaches each type, field and argument
+  // once, so their mean lengths multiply to the schema's totals; anywhere else (one `__type`, or
+  // below `possibleTypes`, `interfaces`, `type`) the type reached may be the richest, any number
+  // of times: its lists count at their longest.
+  const listLength = (
+    parent: GraphQLCompositeType,
+    field: GraphQLField<unknown, unknown>,
+    node: FieldNode,
+    allTypes: boolean,
+  ) => {
+    const introspected = (allTypes ? sizes.mean : sizes.max).get(`${parent.name}.${field.name}`);
+    return introspected ?? listSize(parent, field, node, argument);
   };
 
-  const measure = (set: SelectionSetNode, parent: GraphQLCompositeType, depth: number): OperationCost => {
+  // A fragment's cost does not depend on where it is spread: measured relative to depth 0, once.
+  const measuredFragments = new Map<string, Measured>();
+  const fragmentCost = (fragment: FragmentDefinitionNode, allTypes: boolean): Measured => {
+    const key = `${allTypes}:${fragment.name.value}`;
+    const known = measuredFragments.get(key);
+    if (known) return known;
+    measuredFragments.set(key, { cost: 0, depth: 0 }); // a cycle (refused by validation) adds nothing
+    const type = schema.getType(fragment.typeCondition.name.value);
+    const measured =
+      type && isCompositeType(type) ? measure(fragment.selectionSet, type, 0, allTypes) : { cost: 0, depth: 0 };
+    measuredFragments.set(key, measured);
+    return measured;
+  };
+
+  const measure = (set: SelectionSetNode, parent: GraphQLCompositeType, depth: number, allTypes: boolean): Measured => {
     let cost = 0;
     let deepest = depth;
     for (const selection of set.selections) {
-      let inner: OperationCost;
+      visited++;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
-        const field =
-          'getFields' in parent
-            ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name]
-            : undefined;
-        if (name.startsWith('__') || !field || !selection.selectionSet) {
+        const field = fieldOf(schema, parent, name);
+        if (!field || !selection.selectionSet) {
           cost += 1;
           deepest = Math.max(deepest, depth + 1);
           continue;
         }
         const type = getNamedType(field.type);
         if (!isCompositeType(type)) continue;
-        const below = measure(selection.selectionSet, type, depth + 1);
-        cost += 1 + listSize(parent, field, selection, argument) * below.cost;
+        const key = `${parent.name}.${name}`;
+        const fansOut = CONTAINMENT.has(key) && (allTypes || parent.name === '__Schema');
+        const below = measure(selection.selectionSet, type, depth + 1, fansOut);
+        cost += 1 + listLength(parent, field, selection, allTypes) * below.cost;
         deepest = Math.max(deepest, below.depth);
         continue;
       }
+      let inner: Measured;
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (!type || !isCompositeType(type)) continue;
-        inner = measure(selection.selectionSet, type, depth);
+        inner = measure(selection.selectionSet, type, depth, allTypes);
       } else {
         const fragment = fragments.get(selection.name.value);
-        const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (!fragment || !type || !isCompositeType(type)) continue;
-        inner = measure(fragment.selectionSet, type, depth);
+        if (!fragment) continue;
+        const relative = fragmentCost(fragment, allTypes);
+        inner = { cost: relative.cost, depth: depth + relative.depth };
       }
       cost += inner.cost;
       deepest = Math.max(deepest, inner.depth);
     }
     return { cost, depth: deepest };
   };
-  return measure(operation.selectionSet, root, 0);
+  const { cost, depth } = measure(operation.selectionSet, root, 0, false);
+  // Mean list lengths are fractions; whole fields are what resolve.
+  return { cost: Math.ceil(cost), depth, visited };
+}
+
+/** The field `name` of `parent`, including the meta fields every query root has. */
+function fieldOf(
+  schema: GraphQLSchema,
+  parent: GraphQLCompositeType,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
+  if (parent === schema.getQueryType()) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  }
+  return 'getFields' in parent
+    ? (parent.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name]
+    : undefined;
 }
 
 function isConnection(type: GraphQLType): boolean {
@@ -123,14 +180,14 @@ function listSize(
   return Array.isArray(ids) ? ids.length : PLAIN_LIST_ESTIMATE;
 }
 
-function valueOf(value: ValueNode, variables: Record<string, unknown>): unknown {
+function literalValue(value: ValueNode, variables: Record<string, unknown>): unknown {
   switch (value.kind) {
     case Kind.VARIABLE:
       return variables[value.name.value];
     case Kind.INT:
       return Number(value.value);
     case Kind.LIST:
-      return value.values.map((v) => valueOf(v, variables));
+      return value.values.map((v) => literalValue(v, variables));
     default:
       return undefined;
   }
