@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
+import type { Outboxes } from './create-outbox.ts';
 
 /**
  * graphql-ws on the same port and path as HTTP. Each subscription goes through yoga's own
@@ -25,10 +26,21 @@ export const MAX_OPERATIONS_PER_SOCKET = 100;
 export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, Context>,
-  { maxPayloadBytes }: { maxPayloadBytes: number },
+  { maxPayloadBytes, outboxes }: { maxPayloadBytes: number; outboxes: Outboxes },
 ) {
   // ws accepts 100 MiB messages by default; nothing legitimate is bigger than an HTTP body.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
+  // Query and mutation results go straight to the socket: a peer that sends operations but
+  // never reads would otherwise have every answer buffered. Each send is checked against the
+  // connection's outbox, the one its subscriptions fill too.
+  wss.on('connection', (socket) => {
+    const outbox = outboxes.forSocket(socket);
+    const send = socket.send.bind(socket) as (data: unknown, cb?: (err?: Error) => void) => void;
+    socket.send = ((data: unknown, cb?: (err?: Error) => void) => {
+      if (outbox.overflows()) return cb?.();
+      send(data, cb);
+    }) as typeof socket.send;
+  });
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as Enveloped).execute(args),

@@ -1,5 +1,6 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createPubSub, Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { EventMap, Events } from '../services/events.ts';
 
@@ -9,6 +10,45 @@ export interface EventBus {
 }
 
 type EventTargetLike = ReturnType<typeof createRedisEventTarget>;
+
+/**
+ * Events one subscriber may have waiting. yoga's own pub/sub queues without limit up to 1024
+ * and then throws inside the event listener, which Node turns into an uncaught exception: one
+ * paused subscriber could bring the process down. Past this the subscription ends instead.
+ */
+export const MAX_PENDING_EVENTS = 512;
+
+export const SLOW_SUBSCRIBER = 'SLOW_SUBSCRIBER';
+
+/** Pub/sub over `target` whose subscriptions end (with `SLOW_SUBSCRIBER`) when they fall behind. */
+export function boundedPubSub(target: EventTargetLike = new EventTarget() as EventTargetLike): Events {
+  const { publish } = createPubSub<EventMap>({ eventTarget: target });
+  const subscribe = (routingKey: string, id?: unknown) => {
+    const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
+    return new Repeater<unknown>((push, stop) => {
+      let pending = 0;
+      const listener = (event: Event) => {
+        if (pending >= MAX_PENDING_EVENTS) {
+          stop(
+            new GraphQLError(`More than ${MAX_PENDING_EVENTS} events were waiting for this subscriber`, {
+              extensions: { code: SLOW_SUBSCRIBER },
+            }),
+          );
+          return;
+        }
+        pending++;
+        // Settles once the subscriber has taken the event.
+        push((event as CustomEvent).detail).then(
+          () => pending--,
+          () => {},
+        );
+      };
+      target.addEventListener(topic, listener);
+      void stop.then(() => target.removeEventListener(topic, listener));
+    });
+  };
+  return { publish, subscribe } as Events;
+}
 
 /**
  * Puts every topic under `namespace:`. Payloads name rows of one database (user and
@@ -28,7 +68,7 @@ export function namespaced(target: EventTargetLike, namespace: string): EventTar
  * channels under `plugboard:<deployment id>:`.
  */
 export async function createEventBus(redisUrl: string | null, deploymentId: string): Promise<EventBus> {
-  if (!redisUrl) return { events: createPubSub<EventMap>(), close: async () => {} };
+  if (!redisUrl) return { events: boundedPubSub(), close: async () => {} };
   const options = { lazyConnect: true, maxRetriesPerRequest: 3 };
   const publishClient = new Redis(redisUrl, options);
   const subscribeClient = new Redis(redisUrl, options);
@@ -37,7 +77,7 @@ export async function createEventBus(redisUrl: string | null, deploymentId: stri
     createRedisEventTarget({ publishClient, subscribeClient }),
     `plugboard:${deploymentId}`,
   );
-  const events = createPubSub<EventMap>({ eventTarget });
+  const events = boundedPubSub(eventTarget);
   return {
     events,
     close: async () => {

@@ -17,14 +17,22 @@ import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
 import { useWasmDownloads } from './use-wasm-downloads.ts';
 import { yogaLogger } from './yoga-logger.ts';
 import { attachWebSocket } from './attach-web-socket.ts';
+import { createOutboxes, type OutboxStats } from './create-outbox.ts';
+import { createTokenWatch, type TokenWatch } from './create-token-watch.ts';
+import { authorizationOf, useSubscriptionGuards } from './use-subscription-guards.ts';
 
 export interface RunningServer {
   app: App;
   server: Server;
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
+  /** Subscriber connections: their buffered-bytes accounting, and the watch that ends them with their token. */
+  subscribers: { stats: OutboxStats; tokens: TokenWatch };
   close(): Promise<void>;
 }
+
+/** How long a dropped subscriber has to read what is queued and its close before it is cut off. */
+const DROP_GRACE_MS = 5_000;
 
 export interface StartOptions {
   config: Config;
@@ -65,6 +73,8 @@ export async function startServer({
     callsPerUser: config.callsPerUser,
   });
   const app: App = { config, db, events: bus.events, logger, platform };
+  const outboxes = createOutboxes({ limit: config.subscriberBufferBytes, graceMs: DROP_GRACE_MS });
+  const tokens = createTokenWatch({ db, events: bus.events, logger, recheckMs: config.tokenRecheckMs });
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;
@@ -73,16 +83,8 @@ export async function startServer({
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    context: async ({
-      request,
-      connectionParams,
-    }: {
-      request?: Request;
-      connectionParams?: Record<string, unknown>;
-    }) => {
-      const fromParams = connectionParams?.Authorization ?? connectionParams?.authorization;
-      return createContext(app, typeof fromParams === 'string' ? fromParams : request?.headers.get('authorization'));
-    },
+    context: async (initial: { request?: Request; connectionParams?: Record<string, unknown> }) =>
+      createContext(app, authorizationOf(initial)),
     maskedErrors: { maskError: createErrorMasker(logger) },
     // The largest legitimate body is a 2 MiB module upload or a 1 MiB plugin input (escaped);
     // anything past this is refused with 413 while it streams in, before it is buffered.
@@ -93,6 +95,7 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),
@@ -106,7 +109,7 @@ export async function startServer({
   });
 
   const server = createServer(yoga);
-  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES });
+  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES, outboxes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -124,6 +127,7 @@ export async function startServer({
       // Stop accepting, let in-flight HTTP requests finish, then drop sockets and storage.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      tokens.close();
       await ws.close();
       await drained;
       readCache?.close();
@@ -132,5 +136,5 @@ export async function startServer({
       await db.close();
       logger.info('plugboard stopped');
     })());
-  return { app, server, url, close };
+  return { app, server, url, subscribers: { stats: outboxes.stats, tokens }, close };
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
 import { ConflictError } from './errors.ts';
+import type { Events } from './events.ts';
 import { selectRows } from './reads.ts';
 import type { UserRecord } from './records.ts';
 import { Validator } from './validate.ts';
@@ -68,4 +69,30 @@ export async function authenticate(em: SqlEntityManager, token: string): Promise
 export function bearerToken(header: string | null | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match ? match[1] : null;
+}
+
+/** Of these token hashes, the ones that still authenticate (the server re-checks live subscriptions). */
+export async function validTokenHashes(em: SqlEntityManager, hashes: string[]): Promise<Set<string>> {
+  const valid = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await em.getConnection().execute<{ token_hash: string }[]>(
+      em
+        .getKnex()('api_tokens')
+        .select('token_hash')
+        .whereIn('token_hash', hashes.slice(i, i + 500)),
+    );
+    for (const row of rows) valid.add(row.token_hash);
+  }
+  return valid;
+}
+
+/**
+ * Deletes an API token and announces it on the event bus, so that subscriptions opened with it
+ * end on every instance at once. Returns whether the token existed.
+ */
+export async function revokeToken(em: SqlEntityManager, events: Events, token: string): Promise<boolean> {
+  const tokenHash = hashToken(token);
+  const deleted = await em.nativeDelete(ApiToken, { tokenHash });
+  events.publish('token-revoked', tokenHash);
+  return deleted > 0;
 }
