@@ -135,6 +135,8 @@ export function createOutboxes({ limit, graceMs }: { limit: number; graceMs: num
           limit,
           stats,
           transportBytes: () => response.writableLength,
+          // The stream ends with a SLOW_SUBSCRIBER event behind what the transport holds; a
+          // reader that has not got there within the grace period is cut off.
           drop: () => later(() => response.writableFinished || response.destroy()),
         });
         responses.set(response, outbox);
