@@ -65,8 +65,8 @@ export function createTokenWatch({
 
   return {
     watch(tokenHash, onRevoked) {
-      let callbacks = watchers.get(tokenHash);
-      if (!callbacks) watchers.set(tokenHash, (callbacks = new Set()));
+      const callbacks = watchers.get(tokenHash) ?? new Set<() => void>();
+      watchers.set(tokenHash, callbacks);
       const callback = () => onRevoked();
       callbacks.add(callback);
       return () => {
