@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -10,6 +11,7 @@ import {
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
 import type { Outboxes } from './create-outbox.ts';
+import { requestScope } from './request-scope.ts';
 
 /**
  * graphql-ws on the same port and path as HTTP. Each subscription goes through yoga's own
@@ -22,6 +24,12 @@ type Enveloped = {
 
 /** Operations one socket may have running at once (each holds a listener on the event bus). */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
+
+const inScope = <T>(args: ExecutionArgs, run: () => T): T =>
+  requestScope.run(
+    { requestId: randomUUID(), transport: 'graphql-ws', operationName: args.operationName ?? null },
+    run,
+  );
 
 export function attachWebSocket(
   server: Server,
@@ -43,8 +51,9 @@ export function attachWebSocket(
   });
   const disposable = useServer(
     {
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      // Work done for an operation is logged with it if anything escapes (see the process guard).
+      execute: (args) => inScope(args, () => (args.rootValue as Enveloped).execute(args)),
+      subscribe: (args) => inScope(args, () => (args.rootValue as Enveloped).subscribe(args)),
       onSubscribe: async (ctx, _id, params) => {
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {

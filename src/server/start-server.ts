@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -19,6 +20,8 @@ import { yogaLogger } from './yoga-logger.ts';
 import { attachWebSocket } from './attach-web-socket.ts';
 import { createOutboxes, type OutboxStats } from './create-outbox.ts';
 import { createTokenWatch, type TokenWatch } from './create-token-watch.ts';
+import { installProcessGuard } from './install-process-guard.ts';
+import { requestScope } from './request-scope.ts';
 import { authorizationOf, useSubscriptionGuards } from './use-subscription-guards.ts';
 
 export interface RunningServer {
@@ -51,6 +54,14 @@ export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
 const closeAfterRefusedBody: Plugin = {
   onResponse({ response }) {
     if (response.status === 413) response.headers.set('connection', 'close');
+  },
+};
+
+/** Log lines about a request name its operation too. */
+const nameOperationInScope: Plugin = {
+  onParams({ params }) {
+    const scope = requestScope.getStore();
+    if (scope) scope.operationName = params.operationName ?? null;
   },
 };
 
@@ -95,6 +106,7 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      nameOperationInScope,
       useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
@@ -108,7 +120,12 @@ export async function startServer({
     ],
   });
 
-  const server = createServer(yoga);
+  const uninstallGuard = installProcessGuard(logger);
+  const server = createServer((req, res) =>
+    requestScope.run({ requestId: randomUUID(), transport: 'http', method: req.method, path: req.url }, () =>
+      yoga(req, res),
+    ),
+  );
   const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES, outboxes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -134,6 +151,7 @@ export async function startServer({
       await platform.close();
       await bus.close();
       await db.close();
+      uninstallGuard();
       logger.info('plugboard stopped');
     })());
   return { app, server, url, subscribers: { stats: outboxes.stats, tokens }, close };
