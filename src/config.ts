@@ -21,6 +21,10 @@ export interface Config {
   circuitCooldownMs: number;
   /** Lifetime of cached anonymous reads; 0 turns the read cache off. */
   readCacheTtlMs: number;
+  /** Bytes one subscriber connection may have waiting to be sent before it is dropped. */
+  subscriberBufferBytes: number;
+  /** How often live subscriptions' tokens are re-checked against the database; 0 turns it off. */
+  tokenRecheckMs: number;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callsPerUser: int('PLUGBOARD_CALLS_PER_USER', Math.max(1, Math.floor(runtimeWorkers / 2)), 1, 1024),
     circuitCooldownMs: int('PLUGBOARD_CIRCUIT_COOLDOWN_MS', 30_000, 0, 86_400_000),
     readCacheTtlMs: int('PLUGBOARD_READ_CACHE_TTL_MS', 10_000, 0, 3_600_000),
+    subscriberBufferBytes: int('PLUGBOARD_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+    tokenRecheckMs: int('PLUGBOARD_TOKEN_RECHECK_MS', 60_000, 0, 86_400_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

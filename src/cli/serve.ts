@@ -10,7 +10,7 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       // Imported here so that other commands start without loading the whole server.
       const { createLogger } = await import('../logger.ts');
-      const { startServer } = await import('../server.ts');
+      const { startServer } = await import('../server/start-server.ts');
       const logger = createLogger(config.logLevel);
       const running = await startServer({ config, logger });
       if (opts.seed) await seedIfEmpty(running.app.platform);

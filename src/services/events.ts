@@ -54,6 +54,8 @@ export type EventMap = {
   'execution-events': [ownerId: number, payload: ExecutionEventPayload];
   /** A write happened on the instance named by `origin`: cached anonymous reads are stale. */
   'write-epoch': [origin: string];
+  /** The API token with this sha256 stopped being valid: subscriptions opened with it end. */
+  'token-revoked': [tokenHash: string];
 };
 
 export type Events = PubSub<EventMap>;

@@ -2,9 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
 import { ConflictError } from './errors.ts';
-import { selectRows } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
-import type { UserRecord } from './read/index.ts';
+import { selectRows, type UserRecord } from './read/index.ts';
 import { Validator } from './validate.ts';
 
 const TOKEN_PREFIX = 'pb_';
@@ -69,4 +68,33 @@ export async function authenticate(em: SqlEntityManager, token: string): Promise
 export function bearerToken(header: string | null | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match ? match[1] : null;
+}
+
+/** Of these token hashes, the ones that still authenticate (the server re-checks live subscriptions). */
+export async function validTokenHashes(em: SqlEntityManager, hashes: string[]): Promise<Set<string>> {
+  const valid = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await em.getConnection().execute<{ token_hash: string }[]>(
+      em
+        .getKnex()('api_tokens')
+        .select('token_hash')
+        .whereIn('token_hash', hashes.slice(i, i + 500)),
+    );
+    for (const row of rows) valid.add(row.token_hash);
+  }
+  return valid;
+}
+
+/**
+ * Deletes an API token and announces it on the event bus, so that subscriptions opened with it
+ * end on every instance at once. Returns whether the token existed.
+ */
+export async function revokeToken(
+  { db, events }: Pick<Platform, 'db' | 'events'>,
+  token: string,
+): Promise<boolean> {
+  const tokenHash = hashToken(token);
+  const deleted = await db.fork().nativeDelete(ApiToken, { tokenHash });
+  events.publish('token-revoked', tokenHash);
+  return deleted > 0;
 }

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
@@ -26,6 +27,38 @@ it('refuses nested pages that would multiply into millions of rows, before any S
   expect(statements).toBe(0);
   // One level of nested pages is a normal query.
   expect((await server.gql(`{ plugins(first: 100) { edges { node { ${pages(1)} } } } }`)).errors).toBeUndefined();
+});
+
+it('refuses fragments that fan out exponentially by their expanded cost, anonymously', async () => {
+  for (const width of [2, 3]) {
+    for (const levels of [25, 40]) {
+      const fragments = Array.from(
+        { length: levels },
+        (_, i) => `fragment F${i} on Query { ${`...F${i + 1} `.repeat(width)}}`,
+      ).join(' ');
+      const query = `query Q { ...F0 } ${fragments} fragment F${levels} on Query { __typename }`;
+      const response = await server.gql<any, any>(query);
+      expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
+    }
+  }
+  // The same shape, small, runs.
+  const small = 'query Q { ...F0 } fragment F0 on Query { ...F1 ...F1 } fragment F1 on Query { __typename }';
+  expect(await server.ok(small)).toEqual({ __typename: 'Query' });
+});
+
+it('costs introspection by what it returns: many aliases are refused, GraphiQL’s own query runs', async () => {
+  const shapes = [
+    (i: number) => `s${i}: __schema { types { name fields { name args { name } } } }`,
+    (i: number) => `t${i}: __type(name: "Query") { fields { type { ofType { ofType { fields { name } } } } } }`,
+    (i: number) => `s${i}: __schema { types { interfaces { fields { name } } possibleTypes { fields { name } } } }`,
+  ];
+  for (const shape of shapes) {
+    const response = await server.gql<any, any>(`{ ${Array.from({ length: 350 }, (_, i) => shape(i)).join(' ')} }`);
+    expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  }
+  const introspection = await server.gql<any, any>(getIntrospectionQuery({ descriptions: true }));
+  expect(introspection.errors).toBeUndefined();
+  expect(introspection.data.__schema.types.length).toBeGreaterThan(20);
 });
 
 it('refuses chains nested too deep and documents too long', async () => {

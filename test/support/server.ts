@@ -4,7 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/entities/index.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { createUser } from '../../src/services/users.ts';
 import { createTestStorage, type TestStorage } from './database.ts';
 

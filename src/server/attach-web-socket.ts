@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,6 +10,8 @@ import {
 } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../schema/context.ts';
+import type { Outboxes } from './create-outbox.ts';
+import { requestScope } from './request-scope.ts';
 
 /**
  * graphql-ws on the same port and path as HTTP. Each subscription goes through yoga's own
@@ -22,17 +25,35 @@ type Enveloped = {
 /** Operations one socket may have running at once (each holds a listener on the event bus). */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
 
+const inScope = <T>(args: ExecutionArgs, run: () => T): T =>
+  requestScope.run(
+    { requestId: randomUUID(), transport: 'graphql-ws', operationName: args.operationName ?? null },
+    run,
+  );
+
 export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, Context>,
-  { maxPayloadBytes }: { maxPayloadBytes: number },
+  { maxPayloadBytes, outboxes }: { maxPayloadBytes: number; outboxes: Outboxes },
 ) {
   // ws accepts 100 MiB messages by default; nothing legitimate is bigger than an HTTP body.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
+  // Query and mutation results go straight to the socket: a peer that sends operations but
+  // never reads would otherwise have every answer buffered. Each send is checked against the
+  // connection's outbox, the one its subscriptions fill too.
+  wss.on('connection', (socket) => {
+    const outbox = outboxes.forSocket(socket);
+    const send = socket.send.bind(socket) as (data: unknown, cb?: (err?: Error) => void) => void;
+    socket.send = ((data: unknown, cb?: (err?: Error) => void) => {
+      if (outbox.overflows()) return cb?.();
+      send(data, cb);
+    }) as typeof socket.send;
+  });
   const disposable = useServer(
     {
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      // Work done for an operation is logged with it if anything escapes (see the process guard).
+      execute: (args) => inScope(args, () => (args.rootValue as Enveloped).execute(args)),
+      subscribe: (args) => inScope(args, () => (args.rootValue as Enveloped).subscribe(args)),
       onSubscribe: async (ctx, _id, params) => {
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../schema/index.ts';
-import { operationCost } from './query-cost.ts';
+import { operationCost } from './operation-cost.ts';
 
 const cost = (query: string, variables: Record<string, unknown> = {}) =>
   operationCost(schema, parse(query), undefined, variables);
@@ -12,7 +12,7 @@ describe('operationCost', () => {
     expect(
       cost('{ plugins(first: 50) { edges { node { slug reviews(first: 3) { edges { node { rating } } } } } } }').cost,
     ).toBe(1 + 50 * (3 + 1 + 3 * 3));
-    expect(cost('{ viewer { handle } }')).toEqual({ cost: 2, depth: 2 });
+    expect(cost('{ viewer { handle } }')).toMatchObject({ cost: 2, depth: 2 });
   });
 
   it('reads page sizes from variables, defaults and fragments', () => {
@@ -30,7 +30,7 @@ describe('operationCost', () => {
     expect(cost(nested).depth).toBe(11);
   });
 
-  it('counts introspection once', () => {
-    expect(cost('{ __schema { types { name fields { name args { name } } } } }').cost).toBe(1);
+  it('costs introspection by what the schema holds, not once', () => {
+    expect(cost('{ __schema { types { name fields { name args { name } } } } }').cost).toBeGreaterThan(500);
   });
 });

@@ -1,54 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type Plugin } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { Config } from './config.ts';
-import { deploymentId, migrate, openDatabase } from './db/orm.ts';
-import { createLogger } from './logger.ts';
-import { schema } from './schema/index.ts';
-import { createContext, type App, type Context } from './schema/context.ts';
-import { createErrorMasker } from './schema/errors.ts';
-import { DomainError } from './services/errors.ts';
-import { createPlatform } from './services/platform/index.ts';
-import { createEventBus } from './server/events.ts';
-import { useInputGuard } from './server/input-guard.ts';
-import { useQueryLimits } from './server/query-cost.ts';
-import { DEFAULT_QUERY } from './server/graphiql.ts';
-import { useAnonymousReadCache } from './server/read-cache.ts';
-import { useWasmDownloads } from './server/wasm-route.ts';
-import { attachWebSocket } from './server/websocket.ts';
-
-/** Yoga logs every error it returns; expected ones (with a code) are not server errors. */
-function yogaLogger(logger: Logger) {
-  const expected = (args: unknown[]) =>
-    args.some((a) => {
-      const e = a as GraphQLError | undefined;
-      if (!(e instanceof Error) || e.name !== 'GraphQLError') return false;
-      const code = e.extensions?.code;
-      // A GraphQLError wrapping another one was raised on purpose (a scalar refusing a value).
-      const onPurpose = e.originalError instanceof DomainError || e.originalError?.name === 'GraphQLError';
-      return onPurpose || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
-    });
-  return {
-    debug: (...args: unknown[]) => logger.debug(args.map(String).join(' ')),
-    info: (...args: unknown[]) => logger.info(args.map(String).join(' ')),
-    warn: (...args: unknown[]) => logger.warn(args.map(String).join(' ')),
-    error: (...args: unknown[]) =>
-      expected(args)
-        ? logger.debug({ err: args[0] }, 'request error')
-        : logger.error({ err: args[0] }, String(args[1] ?? 'error')),
-  };
-}
+import type { Config } from '../config.ts';
+import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
+import { createLogger } from '../logger.ts';
+import { schema } from '../schema/index.ts';
+import { createContext, type App, type Context } from '../schema/context.ts';
+import { createErrorMasker } from '../schema/errors.ts';
+import { createPlatform } from '../services/platform/index.ts';
+import { createEventBus } from './create-event-bus.ts';
+import { useQueryLimits } from './use-query-limits.ts';
+import { useInputGuard } from './use-input-guard.ts';
+import { DEFAULT_QUERY } from './default-query.ts';
+import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
+import { useWasmDownloads } from './use-wasm-downloads.ts';
+import { yogaLogger } from './yoga-logger.ts';
+import { attachWebSocket } from './attach-web-socket.ts';
+import { createOutboxes, type OutboxStats } from './create-outbox.ts';
+import { createTokenWatch, type TokenWatch } from './create-token-watch.ts';
+import { installProcessGuard } from './install-process-guard.ts';
+import { requestScope } from './request-scope.ts';
+import { authorizationOf, useSubscriptionGuards } from './use-subscription-guards.ts';
 
 export interface RunningServer {
   app: App;
   server: Server;
   /** e.g. `http://127.0.0.1:4000` */
   url: string;
+  /** Subscriber connections: their buffered-bytes accounting, and the watch that ends them with their token. */
+  subscribers: { stats: OutboxStats; tokens: TokenWatch };
   close(): Promise<void>;
 }
+
+/** How long a dropped subscriber has to read what is queued and its close before it is cut off. */
+const DROP_GRACE_MS = 5_000;
 
 export interface StartOptions {
   config: Config;
@@ -67,6 +55,14 @@ export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
 const closeAfterRefusedBody: Plugin = {
   onResponse({ response }) {
     if (response.status === 413) response.headers.set('connection', 'close');
+  },
+};
+
+/** Log lines about a request name its operation too. */
+const nameOperationInScope: Plugin = {
+  onParams({ params }) {
+    const scope = requestScope.getStore();
+    if (scope) scope.operationName = params.operationName ?? null;
   },
 };
 
@@ -91,6 +87,8 @@ export async function startServer({
   });
   await platform.start();
   const app: App = { config, platform };
+  const outboxes = createOutboxes({ limit: config.subscriberBufferBytes, graceMs: DROP_GRACE_MS });
+  const tokens = createTokenWatch({ db, events: bus.events, logger, recheckMs: config.tokenRecheckMs });
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;
@@ -99,16 +97,8 @@ export async function startServer({
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: yogaLogger(logger),
-    context: async ({
-      request,
-      connectionParams,
-    }: {
-      request?: Request;
-      connectionParams?: Record<string, unknown>;
-    }) => {
-      const fromParams = connectionParams?.Authorization ?? connectionParams?.authorization;
-      return createContext(app, typeof fromParams === 'string' ? fromParams : request?.headers.get('authorization'));
-    },
+    context: async (initial: { request?: Request; connectionParams?: Record<string, unknown> }) =>
+      createContext(app, authorizationOf(initial)),
     maskedErrors: { maskError: createErrorMasker(logger) },
     // The largest legitimate body is a 2 MiB module upload or a 1 MiB plugin input (escaped);
     // anything past this is refused with 413 while it streams in, before it is buffered.
@@ -119,7 +109,10 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      useQueryLimits(),
       useInputGuard(),
+      nameOperationInScope,
+      useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
       useWasmDownloads(db),
@@ -132,8 +125,13 @@ export async function startServer({
     ],
   });
 
-  const server = createServer(yoga);
-  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES });
+  const uninstallGuard = installProcessGuard(logger);
+  const server = createServer((req, res) =>
+    requestScope.run({ requestId: randomUUID(), transport: 'http', method: req.method, path: req.url }, () =>
+      yoga(req, res),
+    ),
+  );
+  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES, outboxes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -151,13 +149,15 @@ export async function startServer({
       // Stop accepting, let in-flight HTTP requests finish, then drop sockets and storage.
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      tokens.close();
       await ws.close();
       await drained;
       readCache?.close();
       await platform.close();
       await bus.close();
       await db.close();
+      uninstallGuard();
       logger.info('plugboard stopped');
     })());
-  return { app, server, url, close };
+  return { app, server, url, subscribers: { stats: outboxes.stats, tokens }, close };
 }

@@ -1,7 +1,7 @@
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { expect, it } from 'vitest';
 import type { EventMap } from '../services/events.ts';
-import { useAnonymousReadCache } from './read-cache.ts';
+import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
 
 /** An event bus that delivers every event `ms` late, as Redis does under load. */
 class LateEventTarget extends EventTarget {

@@ -33,14 +33,16 @@ export function useAnonymousReadCache(
 
   const cache: Plugin = useResponseCache({
     session: () => null,
-    enabled: (request) => !request.headers.get('authorization'),
+    // graphql-ws operations have no HTTP request (and may carry a token in connection params):
+    // they are never cached, but their mutations still move the epoch below.
+    enabled: (request) => cacheable(request),
     ttl: ttlMs,
     invalidateViaMutation: false,
     includeExtensionMetadata: false,
     cache: createInMemoryCache({ max: maxEntries }),
     buildResponseCacheKey: ({ documentString, variableValues, operationName, request }) => {
       // Called for every request: signed-in ones are never cached, so they cost no key.
-      if (request.headers.get('authorization')) return 'never-cached';
+      if (!cacheable(request)) return 'never-cached';
       let variables: string;
       try {
         variables = JSON.stringify(variableValues ?? {});
@@ -52,6 +54,8 @@ export function useAnonymousReadCache(
         .digest('hex');
     },
   });
+
+  const cacheable = (request: Request | undefined) => !!request?.headers && !request.headers.get('authorization');
 
   const announceWrites: Plugin = {
     onExecute({ args }) {

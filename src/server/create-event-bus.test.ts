@@ -2,7 +2,7 @@ import { afterAll, expect, it } from 'vitest';
 import { createTestStorage, scaleOutServices } from '../../test/support/database.ts';
 import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
 import type { ClipEventPayload } from '../services/events.ts';
-import { createEventBus, type EventBus } from './events.ts';
+import { createEventBus, MAX_PENDING_EVENTS, type EventBus } from './create-event-bus.ts';
 
 const services = await scaleOutServices();
 const buses: EventBus[] = [];
@@ -42,4 +42,36 @@ it.skipIf(!services)('keeps deployments that share a Redis apart', async () => {
   expect(heard.same).toEqual([7]);
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(heard.other).toEqual([]);
+});
+
+it('ends a subscriber that stops taking events, never the process, in-process and on Redis', async () => {
+  for (const redisUrl of [null, services?.redisUrl ?? null].filter((u, i) => i === 0 || u)) {
+    const created = await createEventBus(redisUrl, `overflow-${Math.random()}`);
+    buses.push(created);
+    const stalled = created.events.subscribe('clip-events', 9);
+    const healthy = created.events.subscribe('clip-events', 9);
+    const taken: number[] = [];
+    const keepingUp = (async () => {
+      for await (const event of healthy) if (taken.push(event.clipId) === 3 * MAX_PENDING_EVENTS) break;
+    })();
+    const first = stalled.next(); // subscribed, then never read again
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 3 * MAX_PENDING_EVENTS; i++) {
+      created.events.publish('clip-events', 9, { type: 'CREATED', clipId: i, clip: {} });
+      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await keepingUp;
+    expect(taken).toHaveLength(3 * MAX_PENDING_EVENTS);
+    await first;
+    let delivered = 1;
+    const ended = await (async () => {
+      try {
+        for await (const _ of stalled) delivered++;
+      } catch (error) {
+        return (error as { extensions?: { code?: string } }).extensions?.code;
+      }
+    })();
+    expect(ended).toBe('SLOW_SUBSCRIBER');
+    expect(delivered).toBeLessThanOrEqual(MAX_PENDING_EVENTS + 1);
+  }
 });

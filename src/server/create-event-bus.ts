@@ -1,0 +1,87 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { GraphQLError } from 'graphql';
+import { createPubSub, Repeater } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { EventMap, Events } from '../services/events.ts';
+
+export interface EventBus {
+  events: Events;
+  close(): Promise<void>;
+}
+
+type EventTargetLike = ReturnType<typeof createRedisEventTarget>;
+
+/**
+ * Events one subscriber may have waiting. yoga's own pub/sub queues without limit up to 1024
+ * and then throws inside the event listener, which Node turns into an uncaught exception: one
+ * paused subscriber could bring the process down. Past this the subscription ends instead.
+ */
+export const MAX_PENDING_EVENTS = 512;
+
+export const SLOW_SUBSCRIBER = 'SLOW_SUBSCRIBER';
+
+/** Pub/sub over `target` whose subscriptions end (with `SLOW_SUBSCRIBER`) when they fall behind. */
+export function boundedPubSub(target: EventTargetLike = new EventTarget() as EventTargetLike): Events {
+  const { publish } = createPubSub<EventMap>({ eventTarget: target });
+  const subscribe = (routingKey: string, id?: unknown) => {
+    const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
+    return new Repeater<unknown>((push, stop) => {
+      let pending = 0;
+      const listener = (event: Event) => {
+        if (pending >= MAX_PENDING_EVENTS) {
+          stop(
+            new GraphQLError(`More than ${MAX_PENDING_EVENTS} events were waiting for this subscriber`, {
+              extensions: { code: SLOW_SUBSCRIBER },
+            }),
+          );
+          return;
+        }
+        pending++;
+        // Settles once the subscriber has taken the event.
+        push((event as CustomEvent).detail).then(
+          () => pending--,
+          () => {},
+        );
+      };
+      target.addEventListener(topic, listener);
+      void stop.then(() => target.removeEventListener(topic, listener));
+    });
+  };
+  return { publish, subscribe } as Events;
+}
+
+/**
+ * Puts every topic under `namespace:`. Payloads name rows of one database (user and
+ * installation ids), so deployments that share a Redis must never share channels.
+ */
+export function namespaced(target: EventTargetLike, namespace: string): EventTargetLike {
+  const name = (topic: string) => `${namespace}:${topic}`;
+  return {
+    addEventListener: (topic, listener) => target.addEventListener(name(topic), listener),
+    removeEventListener: (topic, listener) => target.removeEventListener(name(topic), listener),
+    dispatchEvent: (event) => target.dispatchEvent(new CustomEvent(name(event.type), { detail: event.detail })),
+  };
+}
+
+/**
+ * In-process pub/sub by default; Redis pub/sub when several instances must share events, on
+ * channels under `plugboard:<deployment id>:`.
+ */
+export async function createEventBus(redisUrl: string | null, deploymentId: string): Promise<EventBus> {
+  if (!redisUrl) return { events: boundedPubSub(), close: async () => {} };
+  const options = { lazyConnect: true, maxRetriesPerRequest: 3 };
+  const publishClient = new Redis(redisUrl, options);
+  const subscribeClient = new Redis(redisUrl, options);
+  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
+  const eventTarget = namespaced(
+    createRedisEventTarget({ publishClient, subscribeClient }),
+    `plugboard:${deploymentId}`,
+  );
+  const events = boundedPubSub(eventTarget);
+  return {
+    events,
+    close: async () => {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}

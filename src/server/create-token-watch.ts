@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { Database } from '../db/orm.ts';
+import type { Events } from '../services/events.ts';
+import { validTokenHashes } from '../services/users.ts';
+
+export interface TokenWatch {
+  /** Calls `onRevoked` once when the token with this hash stops being valid; returns an unwatch. */
+  watch(tokenHash: string, onRevoked: () => void): () => void;
+  /** Checks every watched token against the database now. */
+  recheck(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Ends what was opened with a token once the token is no longer valid. Revocations through the
+ * API are announced on the event bus (`token-revoked`), which reaches every instance; a periodic
+ * re-check against the database catches the rest (rows deleted by SQL or another tool, expiry).
+ */
+export function createTokenWatch({
+  db,
+  events,
+  logger,
+  recheckMs,
+}: {
+  db: Database;
+  events: Events;
+  logger: Logger;
+  /** 0 turns the periodic re-check off. */
+  recheckMs: number;
+}): TokenWatch {
+  const watchers = new Map<string, Set<() => void>>();
+  const revoke = (hash: string) => {
+    const callbacks = watchers.get(hash);
+    watchers.delete(hash);
+    for (const callback of callbacks ?? []) callback();
+  };
+  const recheck = async () => {
+    if (watchers.size === 0) return;
+    const hashes = [...watchers.keys()];
+    const valid = await validTokenHashes(db.fork(), hashes);
+    for (const hash of hashes) if (!valid.has(hash)) revoke(hash);
+  };
+
+  let closed = false;
+  let revocations = events.subscribe('token-revoked');
+  void (async () => {
+    for (;;) {
+      try {
+        for await (const hash of revocations) revoke(hash);
+        return; // closed
+      } catch (err) {
+        if (closed) return;
+        // Fell behind on announcements: some may be lost, so ask the database.
+        logger.warn({ err }, 'token revocations fell behind; re-checking tokens');
+        revocations = events.subscribe('token-revoked');
+        await recheck().catch((error) => logger.error({ err: error }, 'token re-check failed'));
+      }
+    }
+  })();
+  const timer =
+    recheckMs > 0
+      ? setInterval(() => void recheck().catch((err) => logger.error({ err }, 'token re-check failed')), recheckMs)
+      : null;
+  timer?.unref();
+
+  return {
+    watch(tokenHash, onRevoked) {
+      const callbacks = watchers.get(tokenHash) ?? new Set<() => void>();
+      watchers.set(tokenHash, callbacks);
+      const callback = () => onRevoked();
+      callbacks.add(callback);
+      return () => {
+        callbacks.delete(callback);
+        if (callbacks.size === 0 && watchers.get(tokenHash) === callbacks) watchers.delete(tokenHash);
+      };
+    },
+    recheck,
+    close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      void revocations.return?.();
+    },
+  };
+}
