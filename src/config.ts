@@ -19,6 +19,7 @@ export interface Config {
   circuitCooldownMs: number;
   /** Lifetime of cached anonymous reads; 0 turns the read cache off. */
   readCacheTtlMs: number;
+  tokenCacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callsPerUser: int('PLUGBOARD_CALLS_PER_USER', Math.max(1, Math.floor(runtimeWorkers / 2)), 1, 1024),
     circuitCooldownMs: int('PLUGBOARD_CIRCUIT_COOLDOWN_MS', 30_000, 0, 86_400_000),
     readCacheTtlMs: int('PLUGBOARD_READ_CACHE_TTL_MS', 10_000, 0, 3_600_000),
+    tokenCacheTtlMs: int('PLUGBOARD_TOKEN_CACHE_TTL_MS', 5000, 0, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -12,6 +12,7 @@ import { createContext, type App, type Context } from './schema/context.ts';
 import { createErrorMasker } from './schema/errors.ts';
 import { DomainError } from './services/errors.ts';
 import { createPlatform } from './services/platform.ts';
+import { createTokenCache } from './services/users.ts';
 import { createEventBus } from './server/events.ts';
 import { useQueryLimits } from './server/query-cost.ts';
 import { DEFAULT_QUERY } from './server/graphiql.ts';
@@ -87,7 +88,8 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
   });
-  const app: App = { config, db, events: bus.events, logger, platform };
+  const tokens = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
+  const app: App = { config, db, events: bus.events, logger, platform, tokens };
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;

@@ -7,7 +7,7 @@ import type { Platform } from '../services/platform.ts';
 import type { Events } from '../services/events.ts';
 import { createLoaders, type Loaders } from '../services/loaders.ts';
 import type { UserRecord } from '../services/records.ts';
-import { authenticate, bearerToken } from '../services/users.ts';
+import { bearerToken, type TokenCache } from '../services/users.ts';
 
 /** Long-lived parts of the server, shared by every request. */
 export interface App {
@@ -17,6 +17,8 @@ export interface App {
   logger: Logger;
   /** The plugin runtime and what it needs to record executions. */
   platform: Platform;
+  /** Bearer token → viewer, per instance; `tokens.invalidate` when tokens or users change. */
+  tokens: TokenCache;
 }
 
 /** One per operation, built by `createContext` for HTTP, SSE and WebSocket alike. */
@@ -30,7 +32,7 @@ export interface Context {
 export async function createContext(app: App, authorization: string | null | undefined): Promise<Context> {
   const em = app.db.fork();
   const token = bearerToken(authorization);
-  const viewer = token ? await authenticate(em, token) : null;
+  const viewer = token ? await app.tokens.authenticate(em, token) : null;
   if (token && !viewer) {
     throw new GraphQLError('The API token is not valid', {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
