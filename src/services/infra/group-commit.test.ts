@@ -48,8 +48,14 @@ const key = (i: number) => `gc-${String(i).padStart(3, '0')}`;
 
 function settle<T>(label: string, promise: Promise<T>): Promise<T | Error> {
   return promise.then(
-    (v) => (trace.push(`resolved ${label}`), v),
-    (e: Error) => (trace.push(`rejected ${label}`), e),
+    (v) => {
+      trace.push(`resolved ${label}`);
+      return v;
+    },
+    (e: Error) => {
+      trace.push(`rejected ${label}`);
+      return e;
+    },
   );
 }
 

@@ -75,7 +75,7 @@ export function createGroupCommit({ fork, maxBatch = 64 }: GroupCommitOptions): 
     } catch (error) {
       return { failed, error: failed >= 0 ? failure : error };
     }
-    batch.forEach((p, i) => p.resolve(values[i]));
+    for (const [i, p] of batch.entries()) p.resolve(values[i]);
     return null;
   };
 
@@ -97,11 +97,11 @@ export function createGroupCommit({ fork, maxBatch = 64 }: GroupCommitOptions): 
       for (const p of batch) p.reject(error);
       return;
     }
-    batch.forEach((p, i) => {
+    for (const [i, p] of batch.entries()) {
       const o = outcomes[i];
       if (o.ok) p.resolve(o.value);
       else p.reject(o.error);
-    });
+    }
   };
 
   const commitBatch = async (batch: Pending[]): Promise<void> => {
