@@ -67,7 +67,10 @@ describe('group commit', () => {
       const gate = new Promise<void>((resolve) => (release = resolve));
       const first = settle(
         'first',
-        gc.submit(async (tx) => (await gate, write('gc-first')(tx))),
+        gc.submit(async (tx) => {
+          await gate;
+          return write('gc-first')(tx);
+        }),
       );
       await new Promise((resolve) => setTimeout(resolve, 20)); // the first transaction is open and waiting
       const rest = Array.from({ length: n }, (_, i) =>
