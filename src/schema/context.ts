@@ -4,13 +4,15 @@ import type { Config } from '../config.ts';
 import type { Platform } from '../services/platform/index.ts';
 import { createLoaders, type Loaders } from '../services/read/index.ts';
 import type { UserRecord } from '../services/read/index.ts';
-import { authenticate, bearerToken } from '../services/users.ts';
+import { bearerToken, type TokenCache } from '../services/users.ts';
 
 /** Long-lived parts of the server, shared by every request. */
 export interface App {
   config: Config;
   /** The one dependency object every use case takes: database, events, logger, plugin runtime. */
   platform: Platform;
+  /** Bearer token → viewer, per instance; `tokens.invalidate` when tokens or users change. */
+  tokens: TokenCache;
 }
 
 /** One per operation, built by `createContext` for HTTP, SSE and WebSocket alike. */
@@ -24,7 +26,7 @@ export interface Context {
 export async function createContext(app: App, authorization: string | null | undefined): Promise<Context> {
   const em = app.platform.db.fork();
   const token = bearerToken(authorization);
-  const viewer = token ? await authenticate(em, token) : null;
+  const viewer = token ? await app.tokens.authenticate(em, token) : null;
   if (token && !viewer) {
     throw new GraphQLError('The API token is not valid', {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },

@@ -21,15 +21,19 @@ export function createTokenWatch({
   events,
   logger,
   recheckMs,
+  onRevoked = () => {},
 }: {
   db: Database;
   events: Events;
   logger: Logger;
   /** 0 turns the periodic re-check off. */
   recheckMs: number;
+  /** Told of every token found revoked, watched or not (the server drops it from its token cache). */
+  onRevoked?: (tokenHash: string) => void;
 }): TokenWatch {
   const watchers = new Map<string, Set<() => void>>();
   const revoke = (hash: string) => {
+    onRevoked(hash);
     const callbacks = watchers.get(hash);
     watchers.delete(hash);
     for (const callback of callbacks ?? []) callback();

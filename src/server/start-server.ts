@@ -11,6 +11,7 @@ import { schema } from '../schema/index.ts';
 import { createContext, type App, type Context } from '../schema/context.ts';
 import { createErrorMasker } from '../schema/errors.ts';
 import { createPlatform } from '../services/platform/index.ts';
+import { createTokenCache } from '../services/users.ts';
 import { createEventBus } from './create-event-bus.ts';
 import { useQueryLimits } from './use-query-limits.ts';
 import { useInputGuard } from './use-input-guard.ts';
@@ -86,9 +87,16 @@ export async function startServer({
     callsPerUser: config.callsPerUser,
   });
   await platform.start();
-  const app: App = { config, platform };
+  const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
+  const app: App = { config, platform, tokens: tokenCache };
   const outboxes = createOutboxes({ limit: config.subscriberBufferBytes, graceMs: DROP_GRACE_MS });
-  const tokens = createTokenWatch({ db, events: bus.events, logger, recheckMs: config.tokenRecheckMs });
+  const tokens = createTokenWatch({
+    db,
+    events: bus.events,
+    logger,
+    recheckMs: config.tokenRecheckMs,
+    onRevoked: (tokenHash) => tokenCache.invalidate({ tokenHash }),
+  });
 
   const readCache =
     config.readCacheTtlMs > 0 ? useAnonymousReadCache(bus.events, { ttlMs: config.readCacheTtlMs }) : null;

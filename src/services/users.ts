@@ -55,13 +55,91 @@ export async function issueToken(em: SqlEntityManager, user: User, label = 'cli'
   return token;
 }
 
-/** The user a bearer token belongs to, or null for an unknown token. */
+/** The user a bearer token belongs to, or null for an unknown token. One indexed select. */
 export async function authenticate(em: SqlEntityManager, token: string): Promise<UserRecord | null> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
+  if (!wellFormed(token)) return null;
+  return lookUp(em, hashToken(token));
+}
+
+const wellFormed = (token: string) => token.startsWith(TOKEN_PREFIX) && token.length <= 100;
+
+async function lookUp(em: SqlEntityManager, tokenHash: string): Promise<UserRecord | null> {
   const [user] = await selectRows<UserRecord>(em, User, (qb) =>
-    qb.join('api_tokens', 'api_tokens.user_id', 'users.id').where('api_tokens.token_hash', hashToken(token)).limit(1),
+    qb.join('api_tokens', 'api_tokens.user_id', 'users.id').where('api_tokens.token_hash', tokenHash).limit(1),
   );
   return user ?? null;
+}
+
+export interface TokenCacheOptions {
+  /**
+   * Longest a token stays trusted without a look-up: bounds how long a token deleted behind this
+   * instance's back (no invalidation announced) keeps working. 0 disables the cache. @default 5000
+   */
+  ttlMs?: number;
+  /** Tokens kept; the oldest is dropped past this. @default 10_000 */
+  maxEntries?: number;
+}
+
+/** Which cached tokens to forget: one token (by hash), every token of a user, or (nothing given) all. */
+export interface TokenInvalidation {
+  tokenHash?: string;
+  userId?: number;
+}
+
+export interface TokenCache {
+  /** `authenticate` answered from memory when this instance looked the token up recently. */
+  authenticate(em: SqlEntityManager, token: string): Promise<UserRecord | null>;
+  /**
+   * Forgets tokens at once, including look-ups in flight when it is called (their answer is not
+   * kept). Call it whenever a token or its user is deleted or changed, on every instance (the
+   * server relays it over the event bus).
+   */
+  invalidate(what?: TokenInvalidation): void;
+}
+
+/**
+ * A per-instance cache of token → user, so a signed-in request costs no statement for its viewer.
+ * Only known tokens are kept (an unknown one is looked up every time, so a token issued by another
+ * process works at once); concurrent look-ups of one token share one statement.
+ */
+export function createTokenCache({ ttlMs = 5000, maxEntries = 10_000 }: TokenCacheOptions = {}): TokenCache {
+  const entries = new Map<string, { user: UserRecord; expiresAt: number }>();
+  const pending = new Map<string, Promise<UserRecord | null>>();
+  // Moved by every invalidation: a look-up that started before one does not store its answer.
+  let generation = 0;
+  return {
+    async authenticate(em, token) {
+      if (ttlMs <= 0) return authenticate(em, token);
+      if (!wellFormed(token)) return null;
+      const tokenHash = hashToken(token);
+      const hit = entries.get(tokenHash);
+      if (hit && hit.expiresAt > performance.now()) return hit.user;
+      entries.delete(tokenHash);
+      const inFlight = pending.get(tokenHash);
+      if (inFlight) return inFlight;
+      const startedAt = generation;
+      const lookup = lookUp(em, tokenHash).then((user) => user && Object.freeze(user));
+      pending.set(tokenHash, lookup);
+      let user: UserRecord | null;
+      try {
+        user = await lookup;
+      } finally {
+        if (pending.get(tokenHash) === lookup) pending.delete(tokenHash);
+      }
+      if (user && startedAt === generation) {
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+        entries.set(tokenHash, { user, expiresAt: performance.now() + ttlMs });
+      }
+      return user;
+    },
+    invalidate({ tokenHash, userId }: TokenInvalidation = {}) {
+      generation++;
+      pending.clear();
+      if (tokenHash === undefined && userId === undefined) return entries.clear();
+      if (tokenHash !== undefined) entries.delete(tokenHash);
+      if (userId !== undefined) for (const [hash, e] of entries) if (e.user.id === userId) entries.delete(hash);
+    },
+  };
 }
 
 /** Reads the bearer token from an `Authorization` header value. */
