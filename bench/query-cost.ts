@@ -8,7 +8,7 @@
  */
 import { getIntrospectionQuery, parse, validate } from 'graphql';
 import { schema } from '../src/schema/index.ts';
-import { operationCost } from '../src/server/operation-cost.ts';
+import { operationCost } from '../src/server/limits/operation-cost.ts';
 
 const NORMAL = `{ plugins(first: 50) { edges { node { slug name summary rating { average count }
   publisher { handle } latestVersion { version permissions } reviews(first: 3) { edges { node { rating } } } } } } }`;

@@ -4,7 +4,7 @@ import { PluginHarness } from './harness/index.ts';
 let probe: PluginHarness;
 
 beforeAll(async () => {
-  probe = await PluginHarness.load(new URL('./test/probe/', import.meta.url).pathname);
+  probe = await PluginHarness.load(new URL('./test/probe', import.meta.url).pathname);
 });
 afterAll(() => probe.close());
 

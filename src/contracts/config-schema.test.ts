@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { validateConfig } from '../services/json-schema.ts';
+import { validateConfig } from '../services/validation/config.ts';
 import { chain, hostile, nest } from '../../test/support/hostile-schemas.ts';
 import { validateManifest } from './manifest.ts';
 

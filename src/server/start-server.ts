@@ -13,18 +13,18 @@ import { createErrorMasker } from '../schema/errors.ts';
 import { createPlatform } from '../services/platform/index.ts';
 import { createTokenCache } from '../services/users.ts';
 import { createEventBus } from './create-event-bus.ts';
-import { useQueryLimits } from './use-query-limits.ts';
-import { useInputGuard } from './use-input-guard.ts';
-import { DEFAULT_QUERY } from './default-query.ts';
-import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
-import { useWasmDownloads } from './use-wasm-downloads.ts';
+import { useQueryLimits } from './limits/use-query-limits.ts';
+import { useInputGuard } from './limits/use-input-guard.ts';
+import { DEFAULT_QUERY } from './http/default-query.ts';
+import { useAnonymousReadCache } from './http/use-anonymous-read-cache.ts';
+import { useWasmDownloads } from './http/use-wasm-downloads.ts';
 import { yogaLogger } from './yoga-logger.ts';
-import { attachWebSocket } from './attach-web-socket.ts';
-import { createOutboxes, type OutboxStats } from './create-outbox.ts';
-import { createTokenWatch, type TokenWatch } from './create-token-watch.ts';
+import { attachWebSocket } from './subscriptions/attach-web-socket.ts';
+import { createOutboxes, type OutboxStats } from './subscriptions/create-outbox.ts';
+import { createTokenWatch, type TokenWatch } from './subscriptions/create-token-watch.ts';
 import { installProcessGuard } from './install-process-guard.ts';
 import { requestScope } from './request-scope.ts';
-import { authorizationOf, useSubscriptionGuards } from './use-subscription-guards.ts';
+import { authorizationOf, useSubscriptionGuards } from './subscriptions/use-subscription-guards.ts';
 
 export interface RunningServer {
   app: App;

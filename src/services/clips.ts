@@ -8,10 +8,10 @@ import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { ClipRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
 import type { Hook } from '../runtime/index.ts';
-import { CLIP_LIMITS } from './clip-limits.ts';
+import { CLIP_LIMITS } from './validation/clip-limits.ts';
 import { runClipHooks } from './hooks.ts';
 import type { Platform } from './platform/index.ts';
-import { normalizeTags, Validator } from './validate.ts';
+import { normalizeTags, Validator } from './validation/validator.ts';
 
 export interface ClipFields {
   title?: string | null;

@@ -1,11 +1,11 @@
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError, NotFoundError } from './errors.ts';
-import { CLIP_LIMITS, charLength } from './clip-limits.ts';
+import { CLIP_LIMITS, charLength } from './validation/clip-limits.ts';
 import { runCall, UninstalledDuringCallError, type CallOutcome } from './execute/index.ts';
 import type { Platform } from './platform/index.ts';
 import type { ClipRecord } from './read/index.ts';
-import { isValidTag, normalizeTags } from './validate.ts';
+import { isValidTag, normalizeTags } from './validation/validator.ts';
 
 /** A CRITICAL plugin failed a hook: the triggering clip write is undone. */
 export class HookFailedError extends DomainError {

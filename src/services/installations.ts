@@ -5,10 +5,10 @@ import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
 import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
-import { validateConfig } from './json-schema.ts';
+import { validateConfig } from './validation/config.ts';
 import type { InstallationRecord, UserRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
-import { Validator } from './validate.ts';
+import { Validator } from './validation/validator.ts';
 
 export interface InstallInput {
   slug: string;

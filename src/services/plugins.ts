@@ -6,7 +6,7 @@ import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs }
 import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { PluginRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
-import { normalizeTags, SLUG_PATTERN, Validator } from './validate.ts';
+import { normalizeTags, SLUG_PATTERN, Validator } from './validation/validator.ts';
 
 export const CATEGORIES = [
   'highlights',

@@ -3,7 +3,7 @@ import { Plugin, Review, ReviewVote, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
-import { Validator } from './validate.ts';
+import { Validator } from './validation/validator.ts';
 
 export interface ReviewFields {
   rating?: number | null;

@@ -4,7 +4,7 @@ import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
 import { ConflictError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
 import { selectRows, type UserRecord } from './read/index.ts';
-import { Validator } from './validate.ts';
+import { Validator } from './validation/validator.ts';
 
 const TOKEN_PREFIX = 'pb_';
 
@@ -167,10 +167,7 @@ export async function validTokenHashes(em: SqlEntityManager, hashes: string[]): 
  * Deletes an API token and announces it on the event bus, so that subscriptions opened with it
  * end on every instance at once. Returns whether the token existed.
  */
-export async function revokeToken(
-  { db, events }: Pick<Platform, 'db' | 'events'>,
-  token: string,
-): Promise<boolean> {
+export async function revokeToken({ db, events }: Pick<Platform, 'db' | 'events'>, token: string): Promise<boolean> {
   const tokenHash = hashToken(token);
   const deleted = await db.fork().nativeDelete(ApiToken, { tokenHash });
   events.publish('token-revoked', tokenHash);

@@ -15,7 +15,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LIST_ITEMS, MAX_STRING_LENGTH } from '../../src/server/use-input-guard.ts';
+import { MAX_LIST_ITEMS, MAX_STRING_LENGTH } from '../../src/server/limits/use-input-guard.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;

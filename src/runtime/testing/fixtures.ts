@@ -11,9 +11,9 @@ import {
 } from '../prepare/prepare.ts';
 
 /** AssemblyScript sources of the runtime's test plugins. */
-export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures', import.meta.url));
 /** Where compiled fixtures go (`build/` is gitignored; `.wasm` is never committed). */
-export const FIXTURE_BUILD_DIR = fileURLToPath(new URL('../../../build/fixtures/', import.meta.url));
+export const FIXTURE_BUILD_DIR = fileURLToPath(new URL('../../../build/fixtures', import.meta.url));
 
 export type FixtureName = 'echo' | 'hostile' | 'host-api' | 'wasi' | 'start-spin' | 'memory-hog';
 

@@ -1,7 +1,7 @@
-import { BadInputError, type Problem } from './errors.ts';
+import { BadInputError, type Problem } from '../errors.ts';
 import { urlProblem } from './safe-url.ts';
 
-import { SLUG_PATTERN, TAG_PATTERN } from '../contracts/index.ts';
+import { SLUG_PATTERN, TAG_PATTERN } from '../../contracts/index.ts';
 
 export { SLUG_PATTERN, TAG_PATTERN };
 

@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Database } from '../db/orm.ts';
-import { getBlob } from '../services/platform/index.ts';
+import type { Database } from '../../db/orm.ts';
+import { getBlob } from '../../services/platform/index.ts';
 
 /** `GET /wasm/{sha256}`: the module of a published version as uploaded (for `plugboard plugin replay`). */
 export function useWasmDownloads(db: Database): Plugin {

@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../schema/index.ts';
+import { schema } from '../../schema/index.ts';
 import { operationCost } from './operation-cost.ts';
 
 const cost = (query: string, variables: Record<string, unknown> = {}) =>

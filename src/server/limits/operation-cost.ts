@@ -18,7 +18,7 @@ import {
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/index.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../services/read/index.ts';
 import { CONTAINMENT, introspectionSizes } from './introspection-sizes.ts';
 
 /** Lists that are not connections (log lines, categories, version history) are short. */

@@ -1,6 +1,6 @@
 import { execute, getIntrospectionQuery, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../schema/index.ts';
+import { schema } from '../../schema/index.ts';
 import { operationCost } from './operation-cost.ts';
 
 /** Fields a result holds: what executing it resolved (each key once, lists item by item). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/orm.ts';
-import type { Events } from '../services/events.ts';
-import { validTokenHashes } from '../services/users.ts';
+import type { Database } from '../../db/orm.ts';
+import type { Events } from '../../services/events.ts';
+import { validTokenHashes } from '../../services/users.ts';
 
 export interface TokenWatch {
   /** Calls `onRevoked` once when the token with this hash stops being valid; returns an unwatch. */

@@ -1,6 +1,6 @@
 import { Kind, parse, visit, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../schema/index.ts';
+import { schema } from '../../schema/index.ts';
 import { operationCost } from './operation-cost.ts';
 
 const selections = (document: DocumentNode) => {

@@ -9,9 +9,9 @@ import {
   type subscribe as graphqlSubscribe,
 } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Context } from '../schema/context.ts';
+import type { Context } from '../../schema/context.ts';
 import type { Outboxes } from './create-outbox.ts';
-import { requestScope } from './request-scope.ts';
+import { requestScope } from '../request-scope.ts';
 
 /**
  * graphql-ws on the same port and path as HTTP. Each subscription goes through yoga's own

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Events } from '../services/events.ts';
+import type { Events } from '../../services/events.ts';
 
 export interface ReadCacheOptions {
   /** Longest a cached answer lives; bounds staleness from writes made outside this API. @default 10_000 */

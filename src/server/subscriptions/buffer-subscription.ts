@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { SLOW_SUBSCRIBER } from './create-event-bus.ts';
+import { SLOW_SUBSCRIBER } from '../create-event-bus.ts';
 import type { Outbox } from './create-outbox.ts';
 
 export interface BufferedSubscription extends AsyncIterableIterator<ExecutionResult> {

@@ -1,5 +1,5 @@
-import { compileConfigSchema, type ConfigValidator, validateConfigWith } from '../contracts/index.ts';
-import type { Problem } from './errors.ts';
+import { compileConfigSchema, type ConfigValidator, validateConfigWith } from '../../contracts/index.ts';
+import type { Problem } from '../errors.ts';
 
 // Compiled validators per version, bounded: each is a fresh Ajv (see contracts/config-schema.ts).
 const MAX_CACHED = 500;

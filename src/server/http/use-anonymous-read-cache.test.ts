@@ -1,6 +1,6 @@
 import { createPubSub, createSchema, createYoga } from 'graphql-yoga';
 import { expect, it } from 'vitest';
-import type { EventMap } from '../services/events.ts';
+import type { EventMap } from '../../services/events.ts';
 import { useAnonymousReadCache } from './use-anonymous-read-cache.ts';
 
 /** An event bus that delivers every event `ms` late, as Redis does under load. */

@@ -16,7 +16,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Problem } from '../services/errors.ts';
+import type { Problem } from '../../services/errors.ts';
 
 /**
  * Longest string any argument takes. Above the largest field limit (a plugin's 1 MiB input, which

@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { bearerToken, hashToken } from '../services/users.ts';
+import { bearerToken, hashToken } from '../../services/users.ts';
 import { bufferSubscription } from './buffer-subscription.ts';
 import type { Outbox, Outboxes } from './create-outbox.ts';
 import type { TokenWatch } from './create-token-watch.ts';
