@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const IMPORT = /(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]/g;
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const IMPORT = /(?:import|export)[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Relative imports of every .ts file under `dir` (tests excluded), as repo-relative paths. */
 function importsUnder(dir: string): Map<string, string[]> {
@@ -12,7 +12,7 @@ function importsUnder(dir: string): Map<string, string[]> {
     if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
     const file = path.join(entry.parentPath, entry.name);
     const targets = [...readFileSync(file, 'utf8').matchAll(IMPORT)]
-      .map((m) => m[1])
+      .map((m) => m[1] ?? m[2])
       .filter((spec) => spec.startsWith('.'))
       .map((spec) => path.relative(repo, path.resolve(path.dirname(file), spec)).replace(/(\.ts)?$/, '.ts'));
     out.set(path.relative(repo, file), targets);
@@ -37,8 +37,9 @@ it('keeps the arrows one way: contracts and the SDK harness reach src/ only thro
   }
 });
 
-it('has no import cycles in the AssemblyScript SDK, the harness or the contracts', () => {
+it('has no import cycles anywhere in src/ or the SDK', () => {
   const graph = new Map([
+    ...importsUnder('src'),
     ...importsUnder('sdk-assemblyscript/assembly'),
     ...importsUnder('sdk-assemblyscript/harness'),
     ...importsUnder('sdk-assemblyscript/compiler'),
@@ -56,4 +57,33 @@ it('has no import cycles in the AssemblyScript SDK, the harness or the contracts
   };
   for (const file of graph.keys()) visit(file, []);
   expect(cycles).toEqual([]);
+});
+
+/** Which top-level folders of src/ each may import (DESIGN.md: schema → services → entities, runtime). */
+const LAYERS: Record<string, string[]> = {
+  runtime: [],
+  contracts: ['runtime'],
+  entities: [],
+  db: ['entities'],
+  services: ['contracts', 'entities', 'db', 'runtime', 'config.ts', 'logger.ts'],
+  schema: ['services', 'contracts', 'entities', 'runtime', 'config.ts', 'db'],
+  server: ['schema', 'services', 'contracts', 'entities', 'db', 'runtime', 'config.ts', 'logger.ts'],
+  seed: ['services', 'contracts', 'entities', 'db', 'runtime', 'toolchain'],
+  toolchain: ['contracts', 'runtime'],
+  cli: ['*'],
+};
+
+it('keeps the layers of src/ in order: nothing imports the schema but the server, the runtime imports nothing', () => {
+  const wrong: string[] = [];
+  for (const [file, targets] of importsUnder('src')) {
+    const [, layer] = file.split('/');
+    const allowedLayers = LAYERS[layer];
+    if (!allowedLayers || allowedLayers.includes('*')) continue;
+    for (const target of targets) {
+      if (!target.startsWith('src/')) continue;
+      const [, to] = target.split('/');
+      if (to !== layer && !allowedLayers.includes(to)) wrong.push(`${file} -> ${target}`);
+    }
+  }
+  expect(wrong).toEqual([]);
 });
