@@ -123,7 +123,7 @@ export async function startServer({
       useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
-      useWasmDownloads(db),
+      useWasmDownloads({ db, logger }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
