@@ -34,7 +34,10 @@ export function createErrorMasker(logger: Logger) {
     const original = wrapper?.originalError ?? error;
     const at = { nodes: wrapper?.nodes, path: wrapper?.path };
     if (isDomainError(original)) {
-      return new GraphQLError(original.message, { ...at, extensions: { ...clientIds(original.extensions), code: original.code } });
+      return new GraphQLError(original.message, {
+        ...at,
+        extensions: { ...clientIds(original.extensions), code: original.code },
+      });
     }
     if (original instanceof Error && original.name === 'PothosValidationError') {
       // A global ID of the wrong type (`for:` checks on ID arguments, or `node(id:)`).

@@ -34,9 +34,7 @@ export function useWasmDownloads({ db, logger }: WasmDownloadsOptions): Plugin {
       } catch (err) {
         if (!(err instanceof BlobIntegrityError)) throw err;
         logger.error({ err, sha256 }, 'a stored module failed its integrity check');
-        return endResponse(
-          fetchAPI.Response.json({ code: err.code, message: err.message }, { status: 500 }),
-        );
+        return endResponse(fetchAPI.Response.json({ code: err.code, message: err.message }, { status: 500 }));
       }
       if (!bytes) return endResponse(new fetchAPI.Response('Not Found', { status: 404 }));
       endResponse(

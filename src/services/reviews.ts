@@ -49,7 +49,11 @@ async function checkVersionReviewed(tx: SqlEntityManager, pluginId: number, vers
   if (version === undefined || version === null) return;
   if (await tx.count(PluginVersion, { plugin: pluginId, version })) return;
   throw new BadInputError([
-    { field: 'versionReviewed', code: 'UNKNOWN_VERSION', message: `"${version}" is not a published version of this plugin` },
+    {
+      field: 'versionReviewed',
+      code: 'UNKNOWN_VERSION',
+      message: `"${version}" is not a published version of this plugin`,
+    },
   ]);
 }
 

@@ -189,7 +189,7 @@ describe('runtime state as clients see it', () => {
       hooker,
     );
     expect(failed.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
-    const executionId = (failed.errors?.[0].extensions as any).executionId;
+    const executionId = (failed.errors?.[0].extensions as { executionId?: unknown } | undefined)?.executionId;
     expect(typeof executionId).toBe('string');
     const { execution } = await server.ok<any, any>(
       'query ($id: ID!) { execution(id: $id) { status errorCode } }',
