@@ -140,7 +140,8 @@ function toHarnessResult(r: CallResult, inputBytes: number): HarnessResult {
     clipPatches: r.clipPatches,
     kvWrites: r.kvWrites,
     usage: {
-      fuelUsed: r.fuelUsed,
+      // The local runner never stops a call from outside (no deadline), so it always knows.
+      fuelUsed: r.fuelUsed ?? Number.NaN,
       peakMemoryBytes: r.peakMemoryBytes,
       durationMs: r.durationMs,
       inputBytes,

@@ -12,8 +12,12 @@ export function registerServeCommands(program: Command): void {
       const { createLogger } = await import('../logger.ts');
       const { startServer } = await import('../server/start-server.ts');
       const logger = createLogger(config.logLevel);
-      const running = await startServer({ config, logger });
-      if (opts.seed) await seedIfEmpty(running.app.platform);
+      // Seeded before listening: no client (nor the anonymous read cache) sees a half-filled marketplace.
+      const running = await startServer({
+        config,
+        logger,
+        beforeListen: opts.seed ? (app) => seedIfEmpty(app.platform) : undefined,
+      });
       console.error(`\n  GraphiQL: ${running.url}/graphql\n`);
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');

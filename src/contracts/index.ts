@@ -18,7 +18,9 @@ export {
   MAX_WASM_BYTES,
   SLUG_PATTERN,
   validateManifest,
+  type Declared,
   type Manifest,
+  type ManifestCheck,
   type PluginJson,
 } from './manifest.ts';
 export { nestsDeeperThan, type Problem } from './problem.ts';

@@ -46,10 +46,27 @@ export const LISTING_FIELDS = ['name', 'summary', 'description', 'category', 'ta
 const KNOWN = new Set<string>([...CONTRACT_FIELDS, ...LISTING_FIELDS]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const refuse = (code: string, message: string) => ({
+const NOTHING_DECLARED: Declared = { functions: [], hooks: [], permissions: [], dependencies: {} };
+const refuse = (code: string, message: string): ManifestCheck => ({
   manifest: null,
+  declared: NOTHING_DECLARED,
   problems: [{ field: 'manifest', code, message }],
 });
+
+/** The well-formed entries of a manifest's exports, permissions and dependencies, even when other fields fail. */
+export interface Declared {
+  functions: string[];
+  hooks: string[];
+  permissions: string[];
+  dependencies: Record<string, string>;
+}
+
+export interface ManifestCheck {
+  manifest: PluginJson | null;
+  /** What the manifest declares that is usable for further checks (the module's exports and imports, dependencies), so a report stays complete. */
+  declared: Declared;
+  problems: Problem[];
+}
 
 /**
  * Validates a manifest against the plugin contract, returning every problem found (fields are
@@ -57,7 +74,7 @@ const refuse = (code: string, message: string) => ({
  */
 const TOO_LONG_VERSION = { code: 'SEMVER', message: 'a version is at most 64 characters' };
 
-export function validateManifest(raw: unknown): { manifest: PluginJson | null; problems: Problem[] } {
+export function validateManifest(raw: unknown): ManifestCheck {
   if (!isObject(raw)) return refuse('TYPE', 'must be a JSON object');
   if (nestsDeeperThan(raw, MAX_MANIFEST_DEPTH))
     return refuse('TOO_DEEP', `must nest at most ${MAX_MANIFEST_DEPTH} levels`);
@@ -153,7 +170,13 @@ export function validateManifest(raw: unknown): { manifest: PluginJson | null; p
   if (changelog.length > MAX_CHANGELOG) add('changelog', 'TOO_LONG', `must be at most ${MAX_CHANGELOG} characters`);
   const listing = checkListing(raw, add);
 
-  if (problems.length) return { manifest: null, problems };
+  const declared: Declared = {
+    functions: functions.filter((f) => NAME.test(f)),
+    hooks: hooks.filter((h) => (HOOKS as readonly string[]).includes(h)),
+    permissions: permissions.filter((p) => (PERMISSIONS as readonly string[]).includes(p)),
+    dependencies,
+  };
+  if (problems.length) return { manifest: null, declared, problems };
   const manifest = {
     slug,
     version,
@@ -166,7 +189,7 @@ export function validateManifest(raw: unknown): { manifest: PluginJson | null; p
     configSchema,
     changelog,
   };
-  return { manifest: { ...manifest, ...listing }, problems };
+  return { manifest: { ...manifest, ...listing }, declared, problems };
 }
 
 /** The manifest as published: the contract's fields only (listing fields go to `createPlugin`). */

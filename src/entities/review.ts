@@ -13,6 +13,7 @@ export const Review = defineEntity({
     title: p.string().length(120),
     body: p.text().default(''),
     versionReviewed: p.string().length(64).nullable(),
+    verifiedInstall: p.boolean().default(false),
     helpfulCount: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

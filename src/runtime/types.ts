@@ -94,7 +94,8 @@ export interface CallResult {
   status: CallStatus;
   error: { code: RuntimeErrorCode; message: string } | null;
   output: Uint8Array | null;
-  fuelUsed: number;
+  /** Instruction budget consumed; null when it cannot be known (the worker was stopped mid-call: a timeout or a crash). */
+  fuelUsed: number | null;
   peakMemoryBytes: number;
   durationMs: number;
   logs: LogLine[];

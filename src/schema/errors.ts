@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { DomainError } from '../services/errors.ts';
@@ -15,6 +16,14 @@ interface GraphQLErrorLike extends Error {
 const isGraphQLError = (e: unknown): e is GraphQLErrorLike => e instanceof Error && e.name === 'GraphQLError';
 const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
+/** Services name rows by database id; clients know them by global ID (what `execution(id:)` takes). */
+function clientIds(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { executionId } = extensions;
+  return typeof executionId === 'number'
+    ? { ...extensions, executionId: encodeGlobalID('Execution', executionId) }
+    : extensions;
+}
+
 /**
  * The error boundary: domain errors become GraphQL errors with a stable `extensions.code`;
  * GraphQL errors we raised on purpose pass through; everything else is logged and masked.
@@ -25,7 +34,10 @@ export function createErrorMasker(logger: Logger) {
     const original = wrapper?.originalError ?? error;
     const at = { nodes: wrapper?.nodes, path: wrapper?.path };
     if (isDomainError(original)) {
-      return new GraphQLError(original.message, { ...at, extensions: { ...original.extensions, code: original.code } });
+      return new GraphQLError(original.message, {
+        ...at,
+        extensions: { ...clientIds(original.extensions), code: original.code },
+      });
     }
     if (original instanceof Error && original.name === 'PothosValidationError') {
       // A global ID of the wrong type (`for:` checks on ID arguments, or `node(id:)`).

@@ -123,6 +123,9 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
       },
     });
   }
+  // Seeding writes through services, not mutations: move the write epoch so that anonymous reads
+  // cached while it ran (here, or on instances sharing the event bus) are dropped.
+  platform.events.publish('write-epoch', 'seed');
   return {
     users: 1 + publishers.length + reviewers.length,
     plugins: slugs.length,

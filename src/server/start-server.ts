@@ -44,6 +44,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Called with each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Runs once the platform is up and before the server listens (`serve --seed` seeds here). */
+  beforeListen?: (app: App) => Promise<void>;
 }
 
 /** Request bodies larger than this are refused (413, `REQUEST_ENTITY_TOO_LARGE`). */
@@ -72,6 +74,7 @@ export async function startServer({
   config,
   logger = createLogger(config.logLevel),
   onQuery,
+  beforeListen,
 }: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
   const applied = await migrate(db);
@@ -117,13 +120,12 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
-      useQueryLimits(),
       useInputGuard(),
       nameOperationInScope,
       useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
-      useWasmDownloads(db),
+      useWasmDownloads({ db, logger }),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -133,6 +135,7 @@ export async function startServer({
     ],
   });
 
+  await beforeListen?.(app);
   const uninstallGuard = installProcessGuard(logger);
   const server = createServer((req, res) =>
     requestScope.run({ requestId: randomUUID(), transport: 'http', method: req.method, path: req.url }, () =>

@@ -60,11 +60,13 @@ export async function missingDependencies(
     const have = installed.get(slug);
     if (have === undefined) {
       problems.push({
+        field: `dependencies.${slug}`,
         code: 'DEPENDENCY_MISSING',
         message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range} installed first`,
       });
     } else if (!semver.satisfies(have, range, { includePrerelease: true })) {
       problems.push({
+        field: `dependencies.${slug}`,
         code: 'DEPENDENCY_VERSION',
         message: `${dependent.slug}@${dependent.version} needs "${slug}" ${range}; you have ${have}`,
       });

@@ -5,6 +5,8 @@ import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
 import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
+import { HOST_API_VERSION } from '../contracts/index.ts';
+import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
 import type { InstallationRecord, UserRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
@@ -22,16 +24,49 @@ export interface InstallInput {
 /** What installation use cases need of the platform; callers pass the platform itself. */
 export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
 
-/** Highest stable, non-yanked version satisfying the range (prereleases only when the range names one). */
-function pickVersion(versions: PluginVersion[], range: string): PluginVersion | null {
+/** Whether this server's host API is inside the range the version was built for. */
+const runsHere = (version: PluginVersion): boolean => semver.satisfies(HOST_API_VERSION, version.hostApi);
+
+/**
+ * Highest stable, non-yanked version satisfying the range that runs on this server's host API
+ * (prereleases only when the range names one). When none does, the problem says why.
+ */
+function pickVersion(versions: PluginVersion[], range: string, slug: string): PluginVersion {
   const usable = versions.filter(
     (v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
   );
+  const inRange = usable.filter((v) => semver.satisfies(v.version, range));
+  const runnable = inRange.filter(runsHere);
   const best = semver.maxSatisfying(
-    usable.map((v) => v.version),
+    runnable.map((v) => v.version),
     range,
   );
-  return usable.find((v) => v.version === best) ?? null;
+  const picked = runnable.find((v) => v.version === best);
+  if (picked) return picked;
+  throw new BadInputError([
+    inRange.length
+      ? {
+          field: 'versionRange',
+          code: 'HOST_API',
+          message: `every version of "${slug}" satisfying "${range}" needs a host API other than this platform's ${HOST_API_VERSION}`,
+        }
+      : {
+          field: 'versionRange',
+          code: 'NO_MATCHING_VERSION',
+          message: `no published, non-yanked version of "${slug}" satisfies "${range}"`,
+        },
+  ]);
+}
+
+function hostApiProblems(version: PluginVersion): Problem[] {
+  if (runsHere(version)) return [];
+  return [
+    {
+      field: 'version',
+      code: 'HOST_API',
+      message: `${version.version} needs host API "${version.hostApi}"; this platform provides ${HOST_API_VERSION}`,
+    },
+  ];
 }
 
 function checkGrants(version: PluginVersion, granted: string[]): Problem[] {
@@ -68,6 +103,25 @@ function installationRecord(i: Installation): InstallationRecord {
   return { ...rest, ownerId: owner.id, pluginId: plugin.id, versionId: version.id } as unknown as InstallationRecord;
 }
 
+/**
+ * The circuit state a call arriving now would meet: an OPEN circuit whose cool-down has passed
+ * lets the next call through as its trial, so it reads HALF_OPEN although the row still says OPEN
+ * (the row changes only when a call arrives).
+ */
+export function effectiveCircuitState(
+  i: Pick<InstallationRecord, 'circuitState' | 'consecutiveFailures' | 'circuitOpenedAt'>,
+  now: number,
+  policy: BreakerPolicy,
+): CircuitState {
+  if (i.circuitState !== 'OPEN') return i.circuitState;
+  const snapshot = {
+    state: i.circuitState,
+    consecutiveFailures: i.consecutiveFailures,
+    openedAt: i.circuitOpenedAt?.getTime() ?? null,
+  };
+  return admit(snapshot, now, policy).allowed ? 'HALF_OPEN' : 'OPEN';
+}
+
 export function publishInstallationEvent(
   events: Events,
   type: InstallationEventType,
@@ -93,15 +147,7 @@ export async function installPlugin(
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
-    const version = pickVersion(await tx.find(PluginVersion, { plugin }), range);
-    if (!version)
-      throw new BadInputError([
-        {
-          field: 'versionRange',
-          code: 'NO_MATCHING_VERSION',
-          message: `no published, non-yanked version of "${input.slug}" satisfies "${range}"`,
-        },
-      ]);
+    const version = pickVersion(await tx.find(PluginVersion, { plugin }), range, input.slug);
     const granted = [...new Set(input.grantPermissions ?? [])];
     const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
     problems.push(...checkGrants(version, granted));
@@ -183,6 +229,7 @@ async function moveTo(
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
   const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
+  problems.push(...hostApiProblems(target));
   problems.push(
     ...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
   );
@@ -218,11 +265,8 @@ export async function upgradeInstallation(
   await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const range = versionRange ?? installation.versionRange;
-    const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range);
-    if (!target)
-      throw new BadInputError([
-        { field: 'versionRange', code: 'NO_MATCHING_VERSION', message: `no usable version satisfies "${range}"` },
-      ]);
+    const slug = installation.plugin.getEntity().slug;
+    const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range, slug);
     if (target.id === installation.version.id)
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
@@ -232,7 +276,7 @@ export async function upgradeInstallation(
   return id;
 }
 
-/** Returns to the version in use before the last upgrade or rollback. */
+/** Returns to the version in use before the last upgrade or rollback, unless it was yanked since. */
 export async function rollbackInstallation(
   { db, events }: InstallationDeps,
   viewer: UserRecord,
@@ -244,6 +288,10 @@ export async function rollbackInstallation(
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
     const target = await tx.findOne(PluginVersion, { plugin: installation.plugin, version: previous });
     if (!target) throw new NotFoundError('PluginVersion', previous);
+    if (target.yanked)
+      throw new ConflictError(
+        `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
+      );
     await moveTo(tx as SqlEntityManager, installation, target, 'ROLLBACK');
   });
   publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });

@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { Plugin, PluginVersion } from '../entities/index.ts';
 import { DEFAULT_MEMORY_PAGES, inspectModule, prepareModule, InvalidModuleError } from '../runtime/index.ts';
-import { MAX_WASM_BYTES, validateManifest } from '../contracts/index.ts';
+import { MAX_WASM_BYTES, validateManifest, type Declared } from '../contracts/index.ts';
 import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
@@ -32,7 +32,8 @@ export async function publishPluginVersion(
   if (plugin.publisher.id !== viewer.id && viewer.role !== 'ADMIN')
     throw new ForbiddenError(`Only the publisher of "${input.slug}" or an admin may publish versions`);
 
-  const { manifest, problems } = validateManifest(input.manifest);
+  // Every check runs on what is well-formed, so one report lists every problem.
+  const { manifest, declared, problems } = validateManifest(input.manifest);
   if (manifest && manifest.slug !== input.slug)
     problems.push({
       field: 'manifest.slug',
@@ -46,8 +47,8 @@ export async function publishPluginVersion(
       message: `${input.slug}@${manifest.version} is already published; versions are immutable`,
     });
   }
-  if (manifest) problems.push(...(await unknownDependencies(em, input.slug, manifest.dependencies)));
-  const wasmProblems = checkModule(input.wasm, manifest);
+  problems.push(...(await unknownDependencies(em, input.slug, declared.dependencies)));
+  const wasmProblems = checkModule(input.wasm, declared);
   problems.push(...wasmProblems);
   if (problems.length || !manifest)
     throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
@@ -89,16 +90,16 @@ export async function publishPluginVersion(
   });
 }
 
-function checkModule(wasm: Uint8Array, manifest: ReturnType<typeof validateManifest>['manifest']): Problem[] {
+function checkModule(wasm: Uint8Array, declared: Declared): Problem[] {
   if (wasm.byteLength === 0) return [{ field: 'wasm', code: 'EMPTY', message: 'the upload is empty' }];
   if (wasm.byteLength > MAX_WASM_BYTES)
     return [
       { field: 'wasm', code: 'TOO_LARGE', message: `is ${wasm.byteLength} bytes; the limit is ${MAX_WASM_BYTES}` },
     ];
   const report = inspectModule(wasm, {
-    functions: manifest?.functions ?? [],
-    hooks: manifest?.hooks ?? [],
-    permissions: manifest?.permissions ?? [],
+    functions: declared.functions,
+    hooks: declared.hooks,
+    permissions: declared.permissions,
   });
   return report.problems.map((p) => ({
     field: p.import ? `wasm.imports.${p.import}` : p.export ? `wasm.exports.${p.export}` : 'wasm',

@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Plugin, Review, ReviewVote, User } from '../entities/index.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { Installation, Plugin, PluginVersion, Review, ReviewVote, User } from '../entities/index.ts';
+import { BadInputError, ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
 import { Validator } from './validation/validator.ts';
@@ -44,6 +44,24 @@ async function adjustRating(tx: SqlEntityManager, pluginId: number, rating: numb
   await tx.getConnection().execute(query, [], 'run', tx.getTransactionContext());
 }
 
+/** `versionReviewed` must name a version of the plugin that was published (yanked ones included: people ran them). */
+async function checkVersionReviewed(tx: SqlEntityManager, pluginId: number, version: string | null | undefined) {
+  if (version === undefined || version === null) return;
+  if (await tx.count(PluginVersion, { plugin: pluginId, version })) return;
+  throw new BadInputError([
+    {
+      field: 'versionReviewed',
+      code: 'UNKNOWN_VERSION',
+      message: `"${version}" is not a published version of this plugin`,
+    },
+  ]);
+}
+
+/** Whether the author has the plugin installed now, as the review is written. */
+async function installedBy(tx: SqlEntityManager, pluginId: number, authorId: number): Promise<boolean> {
+  return (await tx.count(Installation, { plugin: pluginId, owner: authorId })) > 0;
+}
+
 export async function createReview(
   { db }: Pick<Platform, 'db'>,
   viewer: UserRecord,
@@ -57,6 +75,7 @@ export async function createReview(
     if (plugin.publisher.id === viewer.id) throw new ForbiddenError('Publishers cannot review their own plugin');
     if (await tx.count(Review, { plugin, author: viewer.id }))
       throw new ConflictError(`You have already reviewed "${slug}": update that review instead`);
+    await checkVersionReviewed(tx as SqlEntityManager, plugin.id, input.versionReviewed);
     const review = tx.create(Review, {
       plugin,
       author: tx.getReference(User, viewer.id),
@@ -64,6 +83,7 @@ export async function createReview(
       title: input.title,
       body: input.body ?? '',
       versionReviewed: input.versionReviewed ?? null,
+      verifiedInstall: await installedBy(tx as SqlEntityManager, plugin.id, viewer.id),
     });
     await tx.flush();
     await adjustRating(tx as SqlEntityManager, plugin.id, input.rating, 1);
@@ -93,11 +113,13 @@ export async function updateReview(
   validate(input, false);
   return db.fork().transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, false);
+    await checkVersionReviewed(tx as SqlEntityManager, review.plugin.id, input.versionReviewed);
     const oldRating = review.rating;
     if (input.rating) review.rating = input.rating;
     if (input.title) review.title = input.title;
     if (input.body !== undefined && input.body !== null) review.body = input.body;
     if (input.versionReviewed !== undefined) review.versionReviewed = input.versionReviewed;
+    review.verifiedInstall = await installedBy(tx as SqlEntityManager, review.plugin.id, viewer.id);
     await tx.flush();
     if (review.rating !== oldRating) {
       await adjustRating(tx as SqlEntityManager, review.plugin.id, oldRating, -1);

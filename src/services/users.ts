@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ApiToken, ROLES, User, type Role } from '../entities/index.ts';
-import { ConflictError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
 import { selectRows, type UserRecord } from './read/index.ts';
 import { Validator } from './validation/validator.ts';
@@ -172,4 +172,21 @@ export async function revokeToken({ db, events }: Pick<Platform, 'db' | 'events'
   const deleted = await db.fork().nativeDelete(ApiToken, { tokenHash });
   events.publish('token-revoked', tokenHash);
   return deleted > 0;
+}
+
+/** Marks or unmarks a user as a verified publisher (admins only); returns the user's id. */
+export async function setPublisherVerified(
+  { db }: Pick<Platform, 'db'>,
+  viewer: UserRecord,
+  handle: string,
+  verified: boolean,
+): Promise<number> {
+  if (viewer.role !== 'ADMIN') throw new ForbiddenError('Only admins may verify publishers');
+  return db.fork().transactional(async (tx) => {
+    const user = await tx.findOne(User, { handle });
+    if (!user) throw new NotFoundError('User', handle);
+    user.verifiedPublisher = verified;
+    await tx.flush();
+    return user.id;
+  });
 }

@@ -4,11 +4,13 @@ import { Migration20261122100000_kv_revision as PostgresKvRevision } from './pos
 import { Migration20261122120000_execution_kv_reads as PostgresKvReads } from './postgresql/Migration20261122120000_execution_kv_reads.ts';
 import { Migration20261122130000_settings as PostgresSettings } from './postgresql/Migration20261122130000_settings.ts';
 import { Migration20261123000000_execution_audit as PostgresExecutionAudit } from './postgresql/Migration20261123000000_execution_audit.ts';
+import { Migration20261124000000_review_verified_install as PostgresReviewVerifiedInstall } from './postgresql/Migration20261124000000_review_verified_install.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
 import { Migration20261122130000_settings as SqliteSettings } from './sqlite/Migration20261122130000_settings.ts';
 import { Migration20261123000000_execution_audit as SqliteExecutionAudit } from './sqlite/Migration20261123000000_execution_audit.ts';
+import { Migration20261124000000_review_verified_install as SqliteReviewVerifiedInstall } from './sqlite/Migration20261124000000_review_verified_install.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -22,6 +24,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122120000_execution_kv_reads', class: SqliteKvReads },
     { name: 'Migration20261122130000_settings', class: SqliteSettings },
     { name: 'Migration20261123000000_execution_audit', class: SqliteExecutionAudit },
+    { name: 'Migration20261124000000_review_verified_install', class: SqliteReviewVerifiedInstall },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -29,5 +32,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122120000_execution_kv_reads', class: PostgresKvReads },
     { name: 'Migration20261122130000_settings', class: PostgresSettings },
     { name: 'Migration20261123000000_execution_audit', class: PostgresExecutionAudit },
+    { name: 'Migration20261124000000_review_verified_install', class: PostgresReviewVerifiedInstall },
   ],
 };

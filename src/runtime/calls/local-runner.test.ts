@@ -118,7 +118,7 @@ describe('local runner and worker runtime agree', () => {
 
   it('meters deterministically: equal fuel for equal calls on fresh instances, and on reused ones', async () => {
     const run = async (key: string) =>
-      (await runner.run(request(echo, 'fibonacci', '15', { instanceKey: key }))).fuelUsed;
+      (await runner.run(request(echo, 'fibonacci', '15', { instanceKey: key }))).fuelUsed!;
     // The first call of an instance also pays for the AssemblyScript runtime's lazy setup.
     const firsts = [await run('fresh-a'), await run('fresh-b'), await run('fresh-c')];
     const reused = [await run('fresh-a'), await run('fresh-a'), await run('fresh-b')];

@@ -31,22 +31,25 @@ export function settleLostTasks(
   let started = true;
   for (const [seq, task] of inFlight) {
     if (seq === timedOut) {
-      task.resolve(
-        failedResult(
+      // The fuel counter died with the worker: unknown, not zero.
+      task.resolve({
+        ...failedResult(
           'TIMED_OUT',
           'PLUGIN_TIMEOUT',
           `the call passed its deadline of ${task.timeoutMs} ms and was stopped`,
           elapsed,
         ),
-      );
+        fuelUsed: null,
+      });
       started = false;
     } else if (seq === running && crash) {
       const oom = (crash as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      task.resolve(
-        oom
+      task.resolve({
+        ...(oom
           ? failedResult('MEMORY_EXCEEDED', 'PLUGIN_MEMORY_EXCEEDED', `the worker ran out of memory: ${crash.message}`)
-          : failedResult('FAILED', 'RUNTIME_WORKER_LOST', `the worker running the call crashed: ${crash.message}`),
-      );
+          : failedResult('FAILED', 'RUNTIME_WORKER_LOST', `the worker running the call crashed: ${crash.message}`)),
+        fuelUsed: null,
+      });
       started = false;
     } else if (started && running !== seq) {
       if (task.retried)

@@ -51,7 +51,7 @@ export type WireResult = [
   seq: number,
   status: number,
   output: Uint8Array | null,
-  fuelUsed: number,
+  fuelUsed: number | null,
   peakMemoryBytes: number,
   durationMs: number,
   /** Everything else, or null when all of it is empty (most calls). */

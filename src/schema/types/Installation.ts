@@ -4,6 +4,7 @@ import { CIRCUIT_STATES } from '../../entities/index.ts';
 import { INSTALLATION_EVENT_TYPES, type InstallationEventType } from '../../services/events.ts';
 import { PERMISSIONS } from '../../runtime/index.ts';
 import {
+  effectiveCircuitState,
   installPlugin,
   rollbackInstallation,
   uninstallPlugin,
@@ -61,7 +62,11 @@ builder.node(InstallationRef, {
     enabled: t.exposeBoolean('enabled'),
     priority: t.exposeInt('priority', { description: 'Hooks run highest priority first' }),
     criticality: t.expose('criticality', { type: CriticalityEnum }),
-    circuitState: t.expose('circuitState', { type: CircuitStateEnum }),
+    circuitState: t.field({
+      type: CircuitStateEnum,
+      description: 'As a call arriving now would find it: HALF_OPEN once an open circuit’s cool-down has passed',
+      resolve: (i, _a, ctx) => effectiveCircuitState(i, Date.now(), ctx.app.platform.breaker),
+    }),
     consecutiveFailures: t.exposeInt('consecutiveFailures'),
     circuitOpenedAt: t.expose('circuitOpenedAt', { type: 'DateTime', nullable: true }),
     lastError: t.exposeString('lastError', { nullable: true }),

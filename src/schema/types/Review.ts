@@ -12,7 +12,13 @@ builder.node(ReviewRef, {
     rating: t.exposeInt('rating', { description: '1 to 5' }),
     title: t.exposeString('title'),
     body: t.exposeString('body'),
-    versionReviewed: t.exposeString('versionReviewed', { nullable: true }),
+    versionReviewed: t.exposeString('versionReviewed', {
+      nullable: true,
+      description: 'A published version of the plugin, as the author named it',
+    }),
+    verifiedInstall: t.exposeBoolean('verifiedInstall', {
+      description: 'The author had the plugin installed when writing (or last updating) the review',
+    }),
     helpfulCount: t.exposeInt('helpfulCount'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

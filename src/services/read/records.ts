@@ -78,6 +78,7 @@ export interface ReviewRecord {
   title: string;
   body: string;
   versionReviewed: string | null;
+  verifiedInstall: boolean;
   helpfulCount: number;
   createdAt: Date;
   updatedAt: Date;
