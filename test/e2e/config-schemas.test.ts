@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UninstallDocument } from '../generated/graphql.ts';
 import { chain, hostile } from '../support/hostile-schemas.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -30,7 +30,7 @@ it('refuses every hostile config schema at publish with the field at fault, and 
       { ...tagger.manifest, version: nextVersion(), configSchema },
       tagger.wasm,
     );
-    expect(result.errors?.[0].extensions?.code, name).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT', name);
     const fields = (result.errors?.[0].extensions?.problems ?? []).map((p) => p.field);
     expect(
       fields.some((f) => f === field || f?.startsWith(`${field}.`)),

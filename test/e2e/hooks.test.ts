@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipsDocument, CreateClipDocument, UpdateClipDocument } from '../generated/graphql.ts';
 import { buildTestPlugin, INSTALL, listAndPublish } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let user: string;
@@ -95,7 +95,7 @@ describe('clip hooks', () => {
     await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], criticality: 'CRITICAL' } }, user);
     const before = (await server.ok(ClipsDocument, { first: 100 }, user)).clips.edges.length;
     const result = await server.gql(CreateClipDocument, clip('Critical failure'), user);
-    expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
+    expectCode(result, 'PLUGIN_HOOK_FAILED');
     expect(result.errors?.[0].message).toContain('"tagger-b"');
     expect(result.errors?.[0].message).toContain('configured to fail on clip.captured');
     expect((await server.ok(ClipsDocument, { first: 100 }, user)).clips.edges.length).toBe(before);
@@ -117,7 +117,7 @@ describe('clip hooks', () => {
       { input: { id: createClip.id, title: 'Renamed', status: 'FAILED' } },
       user,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
+    expectCode(result, 'PLUGIN_HOOK_FAILED');
     const { clips } = await server.ok(ClipsDocument, { filter: { query: 'Keep me' } }, user);
     expect(clips.edges[0].node).toMatchObject({
       title: 'Keep me',

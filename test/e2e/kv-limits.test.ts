@@ -17,11 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 async function install(token: string): Promise<string> {
-  const { installPlugin } = await server.ok(
-    INSTALL,
-    { input: { slug: 'kv-bulk', grantPermissions: ['kv'] } },
-    token,
-  );
+  const { installPlugin } = await server.ok(INSTALL, { input: { slug: 'kv-bulk', grantPermissions: ['kv'] } }, token);
   return installPlugin.id;
 }
 
@@ -34,13 +30,7 @@ async function call(
   count: number,
 ) {
   const input = `${prefix},${from},${count}`;
-  return (
-    await server.ok(
-      EXECUTE,
-      { input: { installationId: id, function: fn, input } },
-      token,
-    )
-  ).executePlugin;
+  return (await server.ok(EXECUTE, { input: { installationId: id, function: fn, input } }, token)).executePlugin;
 }
 
 interface Execution {

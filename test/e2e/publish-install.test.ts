@@ -3,7 +3,7 @@ import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
 import { sha256Hex } from '../../src/runtime/index.ts';
 import { tinyWasm } from '../../src/runtime/testing/tiny-wasm.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -59,7 +59,7 @@ describe('publishPluginVersion', () => {
       },
       wasi,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT');
     const codes = problemsOf(result).map((p) => `${p.field}:${p.code}`);
     expect(codes).toEqual(
       expect.arrayContaining([
