@@ -14,11 +14,7 @@ try {
   let users = 0;
   const install = async () => {
     const token = await server.user(`bench-${users++}`);
-    const { installPlugin } = await server.ok(
-      INSTALL,
-      { input: { slug: 'kv-bulk', grantPermissions: ['kv'] } },
-      token,
-    );
+    const { installPlugin } = await server.ok(INSTALL, { input: { slug: 'kv-bulk', grantPermissions: ['kv'] } }, token);
     return { token, id: installPlugin.id };
   };
   const call = async (at: { token: string; id: string }, fn: string, input: string) => {

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PluginSlugsDocument } from '../generated/graphql.ts';
 import { collect, expectCode, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -21,7 +22,10 @@ async function once(client: Client, query: string, variables?: Record<string, un
     results.push({ errors });
   }
   expect(results).toHaveLength(1);
-  return results[0] as { data?: Record<string, any> | null; errors?: { extensions?: { code?: string } }[] };
+  return results[0] as {
+    data?: { plugins: { edges: unknown[] }; viewer: unknown } | null;
+    errors?: { extensions?: { code?: string } }[];
+  };
 }
 
 const createClip = (title: string) =>
@@ -68,10 +72,7 @@ it('runs queries and mutations over graphql-ws beside live subscriptions, signed
 });
 
 it('lets a mutation over graphql-ws drop the anonymous reads cached over HTTP', async () => {
-  const list = async () =>
-    (await server.ok<any, any>('{ plugins(first: 10) { edges { node { slug } } } }')).plugins.edges.map(
-      (e: { node: { slug: string } }) => e.node.slug,
-    );
+  const list = async () => (await server.ok(PluginSlugsDocument, { first: 10 })).plugins.edges.map((e) => e.node.slug);
   const before = await list();
   await list(); // cached now
   const created = await once(
