@@ -23,7 +23,7 @@ describe('input, output and log', () => {
   });
 
   it('handle outputs larger than a few words (the 8-byte copy path and its tail)', async () => {
-    const text = 'x'.repeat(20_003) + 'é';
+    const text = `${'x'.repeat(20_003)}é`;
     const r = await probe.call('echo', text);
     expect(r.error).toBeNull();
     expect(r.output === text).toBe(true);

@@ -65,7 +65,7 @@ export class Writer {
 const HEX = '0123456789abcdef';
 
 export function formatNumber(n: f64): string {
-  if (!isFinite(n)) return 'null';
+  if (!Number.isFinite(n)) return 'null';
   if (n == Math.floor(n) && Math.abs(n) < 9007199254740992.0) return (<i64>n).toString();
   return n.toString();
 }

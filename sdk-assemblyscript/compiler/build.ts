@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,7 +22,7 @@ const ascVersion = (createRequire(import.meta.url)('assemblyscript/package.json'
 const ENFORCED_ARGS = ['--runtime', 'incremental', '--use', 'abort=~lib/@plugboard/sdk/fail/pluginAbort'];
 
 async function listFiles(dir: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true, recursive: true });
   } catch {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildExamples } from '../toolchain/examples.ts';
-import { action } from './plugin/action.ts';
+import { action } from './action.ts';
 
 export function registerBuildExamples(program: Command): void {
   program

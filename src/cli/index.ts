@@ -16,11 +16,6 @@ registerSeedCommand(program);
 registerBuildExamples(program);
 registerPluginCommands(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  // One clear line and a non-zero exit, never a stack trace, for expected failures.
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`plugboard: ${message}`);
-  process.exitCode = 1;
-}
+// Every command's action is wrapped by `action()`: a failure is one `plugboard: ...` line and a
+// non-zero exit. Commander itself reports (and exits on) unknown commands and options.
+await program.parseAsync(process.argv);

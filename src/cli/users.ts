@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
+import { action } from './action.ts';
 import { ROLES, type Role } from '../entities/user.ts';
 
 export function registerUserCommands(program: Command): void {
@@ -11,26 +12,28 @@ export function registerUserCommands(program: Command): void {
     .addOption(new Option('--role <role>', 'role').choices(ROLES).default('MEMBER'))
     .option('--name <displayName>', 'display name (defaults to the handle)')
     .option('--verified', 'mark as a verified publisher', false)
-    .action(async (opts: { handle: string; role: Role; name?: string; verified: boolean }) => {
-      const config = loadConfig();
-      const { migrate, openDatabase } = await import('../db/orm.ts');
-      const { createUser } = await import('../services/users.ts');
-      const db = await openDatabase(config);
-      try {
-        await migrate(db);
-        const { user, token } = await createUser(
-          { db },
-          {
-            handle: opts.handle,
-            role: opts.role,
-            displayName: opts.name,
-            verifiedPublisher: opts.verified,
-          },
-        );
-        console.error(`Created ${user.role} @${user.handle}. The token below is shown once; store it now.`);
-        console.log(token);
-      } finally {
-        await db.close();
-      }
-    });
+    .action(
+      action(async (opts: { handle: string; role: Role; name?: string; verified: boolean }) => {
+        const config = loadConfig();
+        const { migrate, openDatabase } = await import('../db/orm.ts');
+        const { createUser } = await import('../services/users.ts');
+        const db = await openDatabase(config);
+        try {
+          await migrate(db);
+          const { user, token } = await createUser(
+            { db },
+            {
+              handle: opts.handle,
+              role: opts.role,
+              displayName: opts.name,
+              verifiedPublisher: opts.verified,
+            },
+          );
+          console.error(`Created ${user.role} @${user.handle}. The token below is shown once; store it now.`);
+          console.log(token);
+        } finally {
+          await db.close();
+        }
+      }),
+    );
 }

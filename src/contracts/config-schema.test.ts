@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { validateConfig } from '../services/validation/config.ts';
-import { chain, hostile, nest } from '../../test/support/hostile-schemas.ts';
+import { chain, growsWithDefaults, hostile, nest } from '../../test/support/hostile-schemas.ts';
 import { validateManifest } from './manifest.ts';
 
 const schema = { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } };
@@ -136,16 +136,7 @@ it('keeps schemas apart: one schema’s definitions never resolve in another’s
 });
 
 it('re-checks the size cap after defaults are filled in', () => {
-  const schema = {
-    type: 'object',
-    properties: {
-      list: {
-        type: 'array',
-        maxItems: 1000,
-        items: { type: 'object', properties: { pad: { type: 'string', default: 'x'.repeat(500) } } },
-      },
-    },
-  };
+  const schema = growsWithDefaults;
   expect(validateManifest({ ...base, configSchema: schema }).problems).toEqual([]);
   const small = { list: Array.from({ length: 10 }, () => ({})) };
   expect(validateConfig('grow', schema, small).problems).toEqual([]);

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
+import { apiError } from './errors.ts';
 import { decodeId } from './ids.ts';
 import { DateTimeScalar, FileScalar, JSONObjectScalar, JSONScalar } from './scalars.ts';
 import type { Context } from './context.ts';
@@ -31,10 +31,8 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer
-        ? new GraphQLError('You do not have permission to do this', { extensions: { code: 'FORBIDDEN' } })
-        : new GraphQLError('Sign in with an API token: Authorization: Bearer <token>', {
-            extensions: { code: 'UNAUTHENTICATED' },
-          }),
+        ? apiError('FORBIDDEN', 'You do not have permission to do this')
+        : apiError('UNAUTHENTICATED', 'Sign in with an API token: Authorization: Bearer <token>'),
   },
   relay: {
     decodeGlobalID: decodeId,

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { apiError } from './errors.ts';
 import { type Page, pageSize } from '../services/read/index.ts';
 
 export interface ConnectionArgs {
@@ -11,9 +11,7 @@ export interface ConnectionArgs {
 /** Our lists page forwards only (keyset cursors); `last`/`before` are refused clearly. */
 export function forwardArgs(args: ConnectionArgs): { first?: number | null; after?: string | null } {
   if (args.last != null || args.before != null) {
-    throw new GraphQLError('This list pages forwards only: use first and after', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw apiError('BAD_USER_INPUT', 'This list pages forwards only: use first and after');
   }
   return { first: args.first, after: args.after };
 }
@@ -34,8 +32,7 @@ const encodeOffset = (i: number) => Buffer.from(`offset:${i}`).toString('base64u
 
 export function decodeOffset(cursor: string): number {
   const match = /^offset:(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match)
-    throw new GraphQLError('after is not a cursor this list produced', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!match) throw apiError('BAD_USER_INPUT', 'after is not a cursor this list produced');
   return Number(match[1]);
 }
 

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { apiError } from './errors.ts';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Config } from '../config.ts';
 import type { Platform } from '../services/platform/index.ts';
@@ -28,9 +28,7 @@ export async function createContext(app: App, authorization: string | null | und
   const token = bearerToken(authorization);
   const viewer = token ? await app.tokens.authenticate(em, token) : null;
   if (token && !viewer) {
-    throw new GraphQLError('The API token is not valid', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
+    throw apiError('UNAUTHENTICATED', 'The API token is not valid', { extensions: { http: { status: 401 } } });
   }
   return { app, em, viewer, loaders: createLoaders(em) };
 }

@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Logger } from 'pino';
-import { DomainError } from '../services/errors.ts';
+import { DomainError, type ErrorCode } from '../services/errors.ts';
 
 interface GraphQLErrorLike extends Error {
   originalError?: unknown;
@@ -24,6 +24,17 @@ function clientIds(extensions: Record<string, unknown>): Record<string, unknown>
     : extensions;
 }
 
+type ErrorOptions = Omit<GraphQLErrorOptions, 'extensions'> & { extensions?: Record<string, unknown> };
+
+/** A GraphQL error clients can act on: `extensions.code` is one of the API's `ErrorCode`s. */
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  { extensions, ...options }: ErrorOptions = {},
+): GraphQLError {
+  return new GraphQLError(message, { ...options, extensions: { ...extensions, code } });
+}
+
 /**
  * The error boundary: domain errors become GraphQL errors with a stable `extensions.code`;
  * GraphQL errors we raised on purpose pass through; everything else is logged and masked.
@@ -34,16 +45,13 @@ export function createErrorMasker(logger: Logger) {
     const original = wrapper?.originalError ?? error;
     const at = { nodes: wrapper?.nodes, path: wrapper?.path };
     if (isDomainError(original)) {
-      return new GraphQLError(original.message, {
-        ...at,
-        extensions: { ...clientIds(original.extensions), code: original.code },
-      });
+      return apiError(original.code, original.message, { ...at, extensions: clientIds(original.extensions) });
     }
     if (original instanceof Error && original.name === 'PothosValidationError') {
       // A global ID of the wrong type (`for:` checks on ID arguments, or `node(id:)`).
-      return new GraphQLError(original.message, {
+      return apiError('BAD_USER_INPUT', original.message, {
         ...at,
-        extensions: { code: 'BAD_USER_INPUT', problems: [{ field: 'id', code: 'ID', message: original.message }] },
+        extensions: { problems: [{ field: 'id', code: 'ID', message: original.message }] },
       });
     }
     if (isGraphQLError(original) && original !== wrapper) {
@@ -55,10 +63,10 @@ export function createErrorMasker(logger: Logger) {
     }
     if (original instanceof UniqueConstraintViolationException) {
       // A race that passed the service's own check and hit the database's unique index.
-      return new GraphQLError('That already exists', { ...at, extensions: { code: 'CONFLICT' } });
+      return apiError('CONFLICT', 'That already exists', at);
     }
     if (wrapper && !wrapper.originalError) return wrapper; // parse and validation errors
     logger.error({ err: original, path: wrapper?.path }, 'unexpected error');
-    return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    return apiError('INTERNAL_SERVER_ERROR', message, at);
   };
 }

@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { GraphQLError } from 'graphql';
 import { createPubSub, Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import { apiError } from '../schema/errors.ts';
 import type { EventMap, Events } from '../services/events.ts';
 
 export interface EventBus {
@@ -18,8 +18,6 @@ type EventTargetLike = ReturnType<typeof createRedisEventTarget>;
  */
 export const MAX_PENDING_EVENTS = 512;
 
-export const SLOW_SUBSCRIBER = 'SLOW_SUBSCRIBER';
-
 /** Pub/sub over `target` whose subscriptions end (with `SLOW_SUBSCRIBER`) when they fall behind. */
 export function boundedPubSub(target: EventTargetLike = new EventTarget() as EventTargetLike): Events {
   const { publish } = createPubSub<EventMap>({ eventTarget: target });
@@ -29,11 +27,7 @@ export function boundedPubSub(target: EventTargetLike = new EventTarget() as Eve
       let pending = 0;
       const listener = (event: Event) => {
         if (pending >= MAX_PENDING_EVENTS) {
-          stop(
-            new GraphQLError(`More than ${MAX_PENDING_EVENTS} events were waiting for this subscriber`, {
-              extensions: { code: SLOW_SUBSCRIBER },
-            }),
-          );
+          stop(apiError('SLOW_SUBSCRIBER', `More than ${MAX_PENDING_EVENTS} events were waiting for this subscriber`));
           return;
         }
         pending++;

@@ -5,10 +5,36 @@ export interface Problem {
   field?: string;
 }
 
+/**
+ * Every `extensions.code` the API answers with: the domain's, the server's guards', and the ones
+ * graphql-yoga raises itself. Clients and tests can switch on this list; a code outside it is a bug.
+ */
+export const ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PLUGIN_HOOK_FAILED',
+  'PLUGIN_INTEGRITY',
+  'QUERY_TOO_COMPLEX',
+  'TOO_MANY_OPERATIONS',
+  'SLOW_SUBSCRIBER',
+  'INTERNAL_SERVER_ERROR',
+  // graphql-yoga's own
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'REQUEST_ENTITY_TOO_LARGE',
+  'OPERATION_RESOLUTION_FAILURE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /** Expected failures: each has a stable code that reaches clients in `extensions.code`. */
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly extensions: Record<string, unknown> = {},
   ) {

@@ -42,7 +42,7 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
 
     const again = publishPlugin(dir, opts(), quiet);
     await expect(again).rejects.toThrow(
-      /the server refused the version:\nBAD_USER_INPUT: .*\n  ✗ VERSION_EXISTS: hello-author@0.1.0 is already published/,
+      /the server refused the version:\nBAD_USER_INPUT: .*\n {2}✗ VERSION_EXISTS: hello-author@0.1.0 is already published/,
     );
   });
 

@@ -7,7 +7,7 @@ import {
   DeleteClipDocument,
   UpdateClipDocument,
 } from '../generated/graphql.ts';
-import { collect, startTestServer, type TestServer } from '../support/server.ts';
+import { collect, startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let owner: string;
@@ -69,7 +69,7 @@ describe('clips', () => {
       },
       owner,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT');
     expect(result.errors?.[0].extensions?.problems?.map((p) => p.field).sort()).toEqual([
       'codec',
       'durationMs',

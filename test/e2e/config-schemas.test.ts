@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UninstallDocument } from '../generated/graphql.ts';
-import { chain, hostile } from '../support/hostile-schemas.ts';
+import { chain, growsWithDefaults, hostile } from '../support/hostile-schemas.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -30,7 +30,7 @@ it('refuses every hostile config schema at publish with the field at fault, and 
       { ...tagger.manifest, version: nextVersion(), configSchema },
       tagger.wasm,
     );
-    expect(result.errors?.[0].extensions?.code, name).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT', name);
     const fields = (result.errors?.[0].extensions?.problems ?? []).map((p) => p.field);
     expect(
       fields.some((f) => f === field || f?.startsWith(`${field}.`)),
@@ -91,18 +91,7 @@ it('installs against accepted schemas synchronously: valid configs pass, invalid
       'BAD_USER_INPUT',
     ]);
   expect(await installCodes(chain(8), [{ x: 2 }, { x: 'two' }])).toEqual([null, 'BAD_USER_INPUT']);
-  const grows = {
-    type: 'object',
-    properties: {
-      list: {
-        type: 'array',
-        maxItems: 1000,
-        items: { type: 'object', properties: { pad: { type: 'string', default: 'x'.repeat(500) } } },
-      },
-    },
-  };
-  expect(await installCodes(grows, [{ list: [{}] }, { list: Array.from({ length: 1000 }, () => ({})) }])).toEqual([
-    null,
-    'BAD_USER_INPUT',
-  ]);
+  expect(
+    await installCodes(growsWithDefaults, [{ list: [{}] }, { list: Array.from({ length: 1000 }, () => ({})) }]),
+  ).toEqual([null, 'BAD_USER_INPUT']);
 });

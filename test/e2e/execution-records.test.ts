@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestPlugin, INSTALL, listAndPublish } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let user: string;
@@ -156,7 +156,7 @@ it('never shows a clip that a CRITICAL hook rejects, not even while its hooks ru
     polls++;
   }
   const result = await creating;
-  expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
+  expectCode(result, 'PLUGIN_HOOK_FAILED');
   // The hook's execution is kept, and its clip reference is gone with the clip.
   const { executions } = await server.ok<any, any>(
     '{ executions(first: 5, filter: { trigger: HOOK }) { edges { node { status clip { id } } } } }',

@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CircuitClosedDocument,
+  CircuitStateDocument,
+  ExecutionIdDocument,
+  ExecutionIdsDocument,
+  ExecutionInputDocument,
+  ExecutionKvReadsDocument,
+  ExecutionSlugsDocument,
+  UninstallDocument,
+  UpdateInstallationDocument,
+} from '../generated/graphql.ts';
 import { replayExecution } from '../../src/cli/plugin/replay.ts';
 import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
 import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
-import { collect, startTestServer, type TestServer } from '../support/server.ts';
+import { collect, expectCode, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -126,16 +137,9 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
     expect(failed.errorMessage).toContain('bad input: expected a clip');
 
-    const { executions } = await server.ok<any, any>(
-      '{ executions(first: 100) { edges { node { status installation { plugin { slug } } } } } }',
-      {},
-      user,
-    );
+    const { executions } = await server.ok(ExecutionSlugsDocument, {}, user);
     expect(executions.edges).toHaveLength(9);
-    expect(
-      (await server.ok<any, any>('{ executions(first: 100) { edges { node { id } } } }', {}, bystander)).executions
-        .edges,
-    ).toHaveLength(20);
+    expect((await server.ok(ExecutionIdsDocument, {}, bystander)).executions.edges).toHaveLength(20);
   }, 60_000);
 
   it('never lets one user hold every worker: others are served between that user’s calls', async () => {
@@ -165,12 +169,12 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const spinner = await install(user, 'spinner', { grantPermissions: ['log'] });
     const call = server.gql(EXECUTE, { input: { installationId: spinner, function: 'spin' } }, user);
     await new Promise((resolve) => setTimeout(resolve, 100)); // the call spins for 300 ms
-    await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id: spinner }, user);
+    await server.ok(UninstallDocument, { id: spinner }, user);
     const { data, errors } = await call;
     // The Execution outlives the installation (the audit trail): recorded with installation null
     // when the call had started; NOT_FOUND if the uninstall won the race to the start; never an
     // internal error.
-    if (errors) expect(errors[0].extensions?.code).toBe('NOT_FOUND');
+    if (errors) expectCode({ errors }, 'NOT_FOUND');
     else expect(data?.executePlugin.status).not.toBe('RUNNING');
   });
 
@@ -179,21 +183,15 @@ describe('hostile plugins are contained, each with its typed status and an Execu
     const echo = await install(user, 'echo');
     const big = await execute(user, echo, 'echo', 'x'.repeat(1024 * 1024 + 1));
     expect(big).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_INPUT_TOO_LARGE', inputSize: 1024 * 1024 + 1 });
-    const stored = await server.ok<any, any>(
-      'query ($id: ID!) { execution(id: $id) { input inputTruncated } }',
-      { id: big.id },
-      user,
-    );
-    expect(stored.execution.inputTruncated).toBe(true);
-    expect(stored.execution.input.length).toBe(64 * 1024);
+    const stored = await server.ok(ExecutionInputDocument, { id: big.id }, user);
+    expect(stored.execution?.inputTruncated).toBe(true);
+    expect(stored.execution?.input?.length).toBe(64 * 1024);
     expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'nope' } }, user)).toBe(
       'BAD_USER_INPUT',
     );
     const other = await server.user('other');
     expect(await server.code(EXECUTE, { input: { installationId: echo, function: 'echo' } }, other)).toBe('NOT_FOUND');
-    expect(
-      (await server.ok<any, any>('query ($id: ID!) { execution(id: $id) { id } }', { id: big.id }, other)).execution,
-    ).toBeNull();
+    expect((await server.ok(ExecutionIdDocument, { id: big.id }, other)).execution).toBeNull();
   });
 
   it('detects a module altered in storage after publishing', async () => {
@@ -229,19 +227,11 @@ describe('KV and the circuit breaker', () => {
     const id = await install(user, 'tagger', { config: { tag: 'x' }, grantPermissions: TAGGER_GRANTS });
     expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 1 });
     expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 2 });
-    await server.ok(
-      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
-      { input: { id, config: { tag: 'x', fail: true } } },
-      user,
-    );
+    await server.ok(UpdateInstallationDocument, { input: { id, config: { tag: 'x', fail: true } } }, user);
     const failed = await execute(user, id, 'bump');
     expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_FAILED' });
     expect(failed.errorMessage).toContain('count=3');
-    await server.ok(
-      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
-      { input: { id, config: { tag: 'x', fail: false } } },
-      user,
-    );
+    await server.ok(UpdateInstallationDocument, { input: { id, config: { tag: 'x', fail: false } } }, user);
     expect(JSON.parse((await execute(user, id, 'bump')).output!)).toEqual({ count: 3 });
   });
 
@@ -264,11 +254,7 @@ describe('KV and the circuit breaker', () => {
     await execute(user, id, 'bump');
     const third = await execute(user, id, 'bump');
     expect(JSON.parse(third.output!)).toEqual({ count: 3 });
-    const { execution } = await server.ok<any, any>(
-      'query ($id: ID!) { execution(id: $id) { kvReads { key text base64 } kvReadsTruncated } }',
-      { id: third.id },
-      user,
-    );
+    const { execution } = await server.ok(ExecutionKvReadsDocument, { id: third.id }, user);
     expect(execution).toEqual({
       kvReads: [{ key: 'count', text: '2', base64: Buffer.from('2').toString('base64') }],
       kvReadsTruncated: false,
@@ -293,26 +279,14 @@ describe('KV and the circuit breaker', () => {
     const rejected = await execute(user, id, 'bump');
     expect(rejected).toMatchObject({ status: 'REJECTED', errorCode: 'PLUGIN_REJECTED', fuelUsed: null });
     expect(rejected.errorMessage).toContain('5 consecutive failures');
-    const state = await server.ok<any, any>(
-      'query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures lastError circuitOpenedAt } }',
-      { id },
-      user,
-    );
+    const state = await server.ok(CircuitStateDocument, { id }, user);
     expect(state.installation).toMatchObject({ circuitState: 'OPEN', consecutiveFailures: 5 });
-    expect(state.installation.lastError).toContain('PLUGIN_FAILED');
+    expect(state.installation?.lastError).toContain('PLUGIN_FAILED');
 
-    await server.ok(
-      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
-      { input: { id, config: { tag: 'x', fail: false } } },
-      user,
-    );
+    await server.ok(UpdateInstallationDocument, { input: { id, config: { tag: 'x', fail: false } } }, user);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await execute(user, id, 'bump')).status).toBe('SUCCEEDED');
-    const closed = await server.ok<any, any>(
-      'query ($id: ID!) { installation(id: $id) { circuitState consecutiveFailures } }',
-      { id },
-      user,
-    );
+    const closed = await server.ok(CircuitClosedDocument, { id }, user);
     expect(closed.installation).toEqual({ circuitState: 'CLOSED', consecutiveFailures: 0 });
     const seen = (await events.events).map((e) => e.installationEvents.type);
     expect(seen).toEqual(['CIRCUIT_CHANGED', 'UPDATED', 'CIRCUIT_CHANGED']);

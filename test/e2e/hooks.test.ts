@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClipsDocument, CreateClipDocument, UpdateClipDocument } from '../generated/graphql.ts';
+import {
+  ClipsDocument,
+  CreateClipDocument,
+  HookExecutionsDocument,
+  UpdateClipDocument,
+  UpdateInstallationDocument,
+} from '../generated/graphql.ts';
 import { buildTestPlugin, INSTALL, listAndPublish } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let user: string;
@@ -9,9 +15,6 @@ let publisher: string;
 let tagger: Awaited<ReturnType<typeof buildTestPlugin>>;
 const ids: Record<string, string> = {};
 const GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
-const UPDATE_INSTALLATION = 'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }';
-const HOOK_EXECUTIONS =
-  '{ executions(filter: { trigger: HOOK }, first: 100) { edges { node { status hook installation { plugin { slug } } clip { id } } } } }';
 
 const clip = (title: string) => ({ input: { title, mediaUrl: '/media/clip.mp4', durationMs: 5000, tags: ['raw'] } });
 
@@ -27,7 +30,7 @@ beforeAll(async () => {
     ['tagger-b', 'second', 5],
   ] as const) {
     await listAndPublish(server, publisher, { ...manifest, slug }, wasm);
-    const { installPlugin } = await server.ok<any, any>(
+    const { installPlugin } = await server.ok(
       INSTALL,
       { input: { slug, config: { tag }, grantPermissions: GRANTS, priority } },
       user,
@@ -45,9 +48,9 @@ describe('clip hooks', () => {
       'tagger-a': { hook: 'clip.captured', order: ['raw'] },
       'tagger-b': { hook: 'clip.captured', order: ['raw', 'first'] },
     });
-    const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
+    const { executions } = await server.ok(HookExecutionsDocument, {}, user);
     expect(
-      executions.edges.map((e: any) => [e.node.installation.plugin.slug, e.node.hook, e.node.status, e.node.clip.id]),
+      executions.edges.map((e) => [e.node.installation?.plugin.slug, e.node.hook, e.node.status, e.node.clip?.id]),
     ).toEqual([
       ['tagger-b', 'clip.captured', 'SUCCEEDED', createClip.id],
       ['tagger-a', 'clip.captured', 'SUCCEEDED', createClip.id],
@@ -62,8 +65,8 @@ describe('clip hooks', () => {
       user,
     );
     expect((updateClip.metadata as Record<string, { hook: string }>)['tagger-a'].hook).toBe('clip.processed');
-    const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
-    const hooks = executions.edges.filter((e: any) => e.node.clip?.id === createClip.id).map((e: any) => e.node.hook);
+    const { executions } = await server.ok(HookExecutionsDocument, {}, user);
+    const hooks = executions.edges.filter((e) => e.node.clip?.id === createClip.id).map((e) => e.node.hook);
     expect(hooks.sort()).toEqual([
       'clip.captured',
       'clip.captured',
@@ -76,14 +79,14 @@ describe('clip hooks', () => {
 
   it('records and skips a failing OPTIONAL plugin, discarding its patch', async () => {
     await server.ok(
-      UPDATE_INSTALLATION,
+      UpdateInstallationDocument,
       { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } },
       user,
     );
     const { createClip } = await server.ok(CreateClipDocument, clip('Optional failure'), user);
     expect(createClip.tags).toEqual(['raw', 'first']);
     expect(Object.keys(createClip.metadata)).toEqual(['tagger-a']);
-    const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
+    const { executions } = await server.ok(HookExecutionsDocument, {}, user);
     expect(executions.edges[0].node).toMatchObject({
       status: 'FAILED',
       installation: { plugin: { slug: 'tagger-b' } },
@@ -92,23 +95,23 @@ describe('clip hooks', () => {
   });
 
   it('fails createClip when a CRITICAL plugin fails, naming it, and leaves no clip behind', async () => {
-    await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], criticality: 'CRITICAL' } }, user);
+    await server.ok(UpdateInstallationDocument, { input: { id: ids['tagger-b'], criticality: 'CRITICAL' } }, user);
     const before = (await server.ok(ClipsDocument, { first: 100 }, user)).clips.edges.length;
     const result = await server.gql(CreateClipDocument, clip('Critical failure'), user);
-    expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
+    expectCode(result, 'PLUGIN_HOOK_FAILED');
     expect(result.errors?.[0].message).toContain('"tagger-b"');
     expect(result.errors?.[0].message).toContain('configured to fail on clip.captured');
     expect((await server.ok(ClipsDocument, { first: 100 }, user)).clips.edges.length).toBe(before);
     // The failed call is still on record, detached from the clip that was rolled back.
-    const { executions } = await server.ok<any, any>(HOOK_EXECUTIONS, {}, user);
+    const { executions } = await server.ok(HookExecutionsDocument, {}, user);
     expect(executions.edges[0].node).toMatchObject({ status: 'FAILED', clip: null });
   });
 
   it('restores the clip when a CRITICAL plugin fails an update', async () => {
-    await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], config: { tag: 'second' } } }, user);
+    await server.ok(UpdateInstallationDocument, { input: { id: ids['tagger-b'], config: { tag: 'second' } } }, user);
     const { createClip } = await server.ok(CreateClipDocument, clip('Keep me'), user);
     await server.ok(
-      UPDATE_INSTALLATION,
+      UpdateInstallationDocument,
       { input: { id: ids['tagger-b'], config: { tag: 'second', fail: true } } },
       user,
     );
@@ -117,7 +120,7 @@ describe('clip hooks', () => {
       { input: { id: createClip.id, title: 'Renamed', status: 'FAILED' } },
       user,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('PLUGIN_HOOK_FAILED');
+    expectCode(result, 'PLUGIN_HOOK_FAILED');
     const { clips } = await server.ok(ClipsDocument, { filter: { query: 'Keep me' } }, user);
     expect(clips.edges[0].node).toMatchObject({
       title: 'Keep me',
@@ -131,7 +134,7 @@ describe('clip hooks', () => {
     // A fuel budget big enough for a hook that works for a while.
     const limits = { memoryMiB: 8, timeoutMs: 10_000, fuel: 10_000_000_000 };
     await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'slow-tagger', limits }, tagger.wasm);
-    await server.ok<any, any>(
+    await server.ok(
       INSTALL,
       { input: { slug: 'slow-tagger', config: { tag: 'slow', spin: 300_000_000 }, grantPermissions: GRANTS } },
       owner,
@@ -155,7 +158,7 @@ describe('clip hooks', () => {
   }, 60_000);
 
   it('skips disabled installations', async () => {
-    await server.ok(UPDATE_INSTALLATION, { input: { id: ids['tagger-b'], enabled: false } }, user);
+    await server.ok(UpdateInstallationDocument, { input: { id: ids['tagger-b'], enabled: false } }, user);
     const { createClip } = await server.ok(CreateClipDocument, clip('Only A'), user);
     expect(createClip.tags).toEqual(['raw', 'first']);
   });

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LIST_ITEMS, MAX_STRING_LENGTH } from '../../src/server/limits/use-input-guard.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let token: string;
@@ -209,7 +209,7 @@ describe('literals and documents', () => {
     ] as const) {
       const { status, json } = await post(JSON.stringify({ query: doc }));
       expect(status, doc).toBeLessThan(500);
-      expect(json.errors?.[0]?.extensions?.code, doc).toBe('BAD_USER_INPUT');
+      expectCode(json, 'BAD_USER_INPUT', doc);
       expect(json.errors?.[0]?.extensions?.problems, doc).toContainEqual(expect.objectContaining({ field, code }));
     }
   });
@@ -277,7 +277,7 @@ describe('links', () => {
           variables: { input: { title: 't', mediaUrl, durationMs: 1 } },
         }),
       );
-      expect(json.errors?.[0]?.extensions?.code, mediaUrl).toBe('BAD_USER_INPUT');
+      expectCode(json, 'BAD_USER_INPUT', mediaUrl);
       expect(json.errors?.[0]?.extensions?.problems, mediaUrl).toContainEqual(
         expect.objectContaining({ field: 'mediaUrl', code: 'URL' }),
       );

@@ -33,13 +33,6 @@ async function call(
   return (await server.ok(EXECUTE, { input: { installationId: id, function: fn, input } }, token)).executePlugin;
 }
 
-interface Execution {
-  status: string;
-  errorCode: string | null;
-  errorMessage: string | null;
-  output: string;
-}
-
 /** Fills keys prefix0.. prefix(n-1) in as many calls as the per-call cap needs. */
 async function fill(token: string, id: string, prefix: string, n: number): Promise<void> {
   for (let from = 0; from < n; from += MAX_KV_WRITES_PER_CALL) {

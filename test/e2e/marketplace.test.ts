@@ -9,7 +9,7 @@ import {
   UpdatePluginDocument,
   ViewerDocument,
 } from '../generated/graphql.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let alice: string; // publisher
@@ -59,7 +59,7 @@ describe('listings', () => {
       }),
       alice,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT');
     const fields = result.errors?.[0].extensions?.problems?.map((p) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['slug', 'name', 'category', 'homepageUrl', 'tags', 'license']));
     const { plugins } = await server.ok(PluginsDocument, { first: 100 });

@@ -2,8 +2,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture } from '../../src/runtime/testing/fixtures.ts';
 import { sha256Hex } from '../../src/runtime/index.ts';
 import { tinyWasm } from '../../src/runtime/testing/tiny-wasm.ts';
+import {
+  DownloadCountDocument,
+  InstallationIdsDocument,
+  InstallationSlugsDocument,
+  InstallationVersionDocument,
+  LatestVersionDocument,
+  PublishedVersionDocument,
+  RollbackDocument,
+  RollbackIdDocument,
+  UninstallDocument,
+  UpdateInstallationDocument,
+  UpdateInstallationSettingsDocument,
+  UpgradeDocument,
+  UpgradeIdDocument,
+  UpgradeInRangeDocument,
+  VersionListDocument,
+  YankVersionDocument,
+} from '../generated/graphql.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -26,16 +44,14 @@ afterAll(() => server.stop());
 
 describe('publishPluginVersion', () => {
   it('stores the version with its sha256 and serves the module back', async () => {
-    const { plugin } = await server.ok<any, any>(
-      '{ plugin(slug: "tagger") { latestVersion { version sha256 sizeBytes permissions hooks functions configSchema } } }',
-    );
-    expect(plugin.latestVersion).toMatchObject({
+    const { plugin } = await server.ok(PublishedVersionDocument, { slug: 'tagger' });
+    expect(plugin?.latestVersion).toMatchObject({
       version: '1.0.0',
       sha256: sha256Hex(tagger.wasm),
       sizeBytes: tagger.wasm.byteLength,
       functions: ['tag_now', 'bump'],
     });
-    const download = await fetch(`${server.url}/wasm/${plugin.latestVersion.sha256}`);
+    const download = await fetch(`${server.url}/wasm/${plugin?.latestVersion?.sha256}`);
     expect(download.headers.get('content-type')).toBe('application/wasm');
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(tagger.wasm);
     expect((await fetch(`${server.url}/wasm/${'0'.repeat(64)}`)).status).toBe(404);
@@ -59,7 +75,7 @@ describe('publishPluginVersion', () => {
       },
       wasi,
     );
-    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT');
     const codes = problemsOf(result).map((p) => `${p.field}:${p.code}`);
     expect(codes).toEqual(
       expect.arrayContaining([
@@ -136,10 +152,8 @@ describe('publishPluginVersion', () => {
         (p) => p.code,
       ),
     ).toContain('TOO_LARGE');
-    const { plugin } = await server.ok<any, any>(
-      '{ plugin(slug: "tagger") { versions { edges { node { version } } } } }',
-    );
-    expect(plugin.versions.edges).toHaveLength(1);
+    const { plugin } = await server.ok(VersionListDocument, { slug: 'tagger' });
+    expect(plugin?.versions.edges).toHaveLength(1);
   });
 
   it('stops reading a body past 8 MiB, streamed or not', async () => {
@@ -216,7 +230,7 @@ describe('installPlugin', () => {
   });
 
   it('installs the highest matching version with config defaults, once per user', async () => {
-    const { installPlugin } = await server.ok<any, any>(
+    const { installPlugin } = await server.ok(
       INSTALL,
       {
         input: { slug: 'tagger', versionRange: '^1.0.0', config: { tag: 'hi' }, grantPermissions: grants, priority: 3 },
@@ -232,56 +246,36 @@ describe('installPlugin', () => {
     expect(
       await server.code(INSTALL, { input: { slug: 'tagger', config: { tag: 'hi' }, grantPermissions: grants } }, user),
     ).toBe('CONFLICT');
-    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { downloadCount } }');
-    expect(plugin.downloadCount).toBe(1);
+    const { plugin } = await server.ok(DownloadCountDocument, { slug: 'tagger' });
+    expect(plugin?.downloadCount).toBe(1);
   });
 
   it('upgrades, skips yanked versions, and rolls back', async () => {
     await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '1.1.0' }, tagger.wasm);
     await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '1.2.0' }, tagger.wasm);
     await publishVersion(server, publisher, 'tagger', { ...tagger.manifest, version: '2.0.0-beta.1' }, tagger.wasm);
-    await server.ok('mutation { yankPluginVersion(slug: "tagger", version: "1.2.0") { yanked } }', {}, publisher);
-    const { plugin } = await server.ok<any, any>('{ plugin(slug: "tagger") { latestVersion { version } } }');
-    expect(plugin.latestVersion.version).toBe('1.1.0');
-    const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
+    await server.ok(YankVersionDocument, { slug: 'tagger', version: '1.2.0' }, publisher);
+    const { plugin } = await server.ok(LatestVersionDocument, { slug: 'tagger' });
+    expect(plugin?.latestVersion?.version).toBe('1.1.0');
+    const { installations } = await server.ok(InstallationIdsDocument, {}, user);
     const id = installations.edges[0].node.id;
-    const up = await server.ok<any, any>(
-      'mutation ($id: ID!) { upgradeInstallation(id: $id) { version { version } history { from to reason } } }',
-      { id },
-      user,
-    );
+    const up = await server.ok(UpgradeDocument, { id }, user);
     expect(up.upgradeInstallation.version.version).toBe('1.1.0');
-    expect(await server.code('mutation ($id: ID!) { upgradeInstallation(id: $id) { id } }', { id }, user)).toBe(
-      'CONFLICT',
-    );
-    const back = await server.ok<any, any>(
-      'mutation ($id: ID!) { rollbackInstallation(id: $id) { version { version } history { reason } } }',
-      { id },
-      user,
-    );
+    expect(await server.code(UpgradeIdDocument, { id }, user)).toBe('CONFLICT');
+    const back = await server.ok(RollbackDocument, { id }, user);
     expect(back.rollbackInstallation.version.version).toBe('1.0.0');
-    expect(back.rollbackInstallation.history.map((h: { reason: string }) => h.reason)).toEqual([
-      'INSTALL',
-      'UPGRADE',
-      'ROLLBACK',
-    ]);
-    expect(await server.code('mutation ($id: ID!) { rollbackInstallation(id: $id) { id } }', { id }, publisher)).toBe(
-      'NOT_FOUND',
-    );
+    expect(back.rollbackInstallation.history.map((h) => h.reason)).toEqual(['INSTALL', 'UPGRADE', 'ROLLBACK']);
+    expect(await server.code(RollbackIdDocument, { id }, publisher)).toBe('NOT_FOUND');
   });
 
   it('updates config with validation and uninstalls', async () => {
-    const { installations } = await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user);
+    const { installations } = await server.ok(InstallationIdsDocument, {}, user);
     const id = installations.edges[0].node.id;
-    expect(
-      await server.code(
-        'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
-        { input: { id, config: { tag: 5 } } },
-        user,
-      ),
-    ).toBe('BAD_USER_INPUT');
-    const updated = await server.ok<any, any>(
-      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { config enabled criticality } }',
+    expect(await server.code(UpdateInstallationDocument, { input: { id, config: { tag: 5 } } }, user)).toBe(
+      'BAD_USER_INPUT',
+    );
+    const updated = await server.ok(
+      UpdateInstallationSettingsDocument,
       { input: { id, config: { tag: 'new' }, enabled: false, criticality: 'CRITICAL' } },
       user,
     );
@@ -290,24 +284,15 @@ describe('installPlugin', () => {
       enabled: false,
       criticality: 'CRITICAL',
     });
-    await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id }, user);
-    expect(
-      (await server.ok<any, any>('{ installations { edges { node { id } } } }', {}, user)).installations.edges,
-    ).toEqual([]);
+    await server.ok(UninstallDocument, { id }, user);
+    expect((await server.ok(InstallationIdsDocument, {}, user)).installations.edges).toEqual([]);
   });
 });
 
 describe('dependencies', () => {
   const grants = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
-  const UNINSTALL = 'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }';
-  const UPGRADE =
-    'mutation ($id: ID!, $range: String) { upgradeInstallation(id: $id, versionRange: $range) { version { version } } }';
   const install = (token: string, slug: string, versionRange = '*') =>
-    server.gql<any, any>(
-      INSTALL,
-      { input: { slug, versionRange, config: { tag: 'x' }, grantPermissions: grants } },
-      token,
-    );
+    server.gql(INSTALL, { input: { slug, versionRange, config: { tag: 'x' }, grantPermissions: grants } }, token);
 
   beforeAll(async () => {
     for (const version of ['1.0.0', '2.0.0'])
@@ -343,32 +328,26 @@ describe('dependencies', () => {
     const wrong = await install(newcomer, 'addon');
     expect(problemsOf(wrong).map((p) => p.code)).toEqual(['DEPENDENCY_VERSION']);
     expect(wrong.errors?.[0].message).toContain('you have 2.0.0');
-    expect(
-      (await server.ok<any, any>('{ installations { edges { node { plugin { slug } } } } }', {}, newcomer))
-        .installations.edges,
-    ).toHaveLength(1);
+    expect((await server.ok(InstallationSlugsDocument, {}, newcomer)).installations.edges).toHaveLength(1);
   });
 
   it('keep what depends on them from breaking: no upgrade out of range, no uninstall', async () => {
     const owner = await server.user('composer');
-    const base = (await install(owner, 'base', '^1.0.0')).data.installPlugin.id;
-    const addon = (await install(owner, 'addon')).data.installPlugin.id;
-    const upgrade = await server.gql(UPGRADE, { id: base, range: '^2.0.0' }, owner);
+    const base = (await install(owner, 'base', '^1.0.0')).data!.installPlugin.id;
+    const addon = (await install(owner, 'addon')).data!.installPlugin.id;
+    const upgrade = await server.gql(UpgradeInRangeDocument, { id: base, range: '^2.0.0' }, owner);
     expect(upgrade.errors?.[0]).toMatchObject({
       extensions: { code: 'CONFLICT' },
       message: expect.stringContaining('addon@1.0.0 needs "base" ^1.0.0'),
     });
-    expect(await server.code(UNINSTALL, { id: base }, owner)).toBe('CONFLICT');
-    const { installation } = await server.ok<any, any>(
-      'query ($id: ID!) { installation(id: $id) { version { version } } }',
-      { id: base },
-      owner,
-    );
-    expect(installation.version.version).toBe('1.0.0');
-    await server.ok(UNINSTALL, { id: addon }, owner);
+    expect(await server.code(UninstallDocument, { id: base }, owner)).toBe('CONFLICT');
+    const { installation } = await server.ok(InstallationVersionDocument, { id: base }, owner);
+    expect(installation?.version.version).toBe('1.0.0');
+    await server.ok(UninstallDocument, { id: addon }, owner);
     expect(
-      (await server.ok<any, any>(UPGRADE, { id: base, range: '^2.0.0' }, owner)).upgradeInstallation.version.version,
+      (await server.ok(UpgradeInRangeDocument, { id: base, range: '^2.0.0' }, owner)).upgradeInstallation.version
+        .version,
     ).toBe('2.0.0');
-    await server.ok(UNINSTALL, { id: base }, owner);
+    await server.ok(UninstallDocument, { id: base }, owner);
   });
 });

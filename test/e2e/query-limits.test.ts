@@ -1,4 +1,4 @@
-import { getIntrospectionQuery } from 'graphql';
+import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
@@ -20,7 +20,7 @@ const pages = (levels: number, inner = 'id') => {
 it('refuses nested pages that would multiply into millions of rows, before any SQL', async () => {
   const query = `{ plugins(first: 100) { edges { node { ${pages(2)} } } } }`;
   statements = 0;
-  const response = await server.gql<any, any>(query);
+  const response = await server.gql(query);
   expect(response.data ?? null).toBeNull();
   expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', maxCost: 100_000 } });
   expect(response.errors?.[0].message).toMatch(/estimated cost \d+ is over the limit of 100000/);
@@ -37,7 +37,7 @@ it('refuses fragments that fan out exponentially by their expanded cost, anonymo
         (_, i) => `fragment F${i} on Query { ${`...F${i + 1} `.repeat(width)}}`,
       ).join(' ');
       const query = `query Q { ...F0 } ${fragments} fragment F${levels} on Query { __typename }`;
-      const response = await server.gql<any, any>(query);
+      const response = await server.gql(query);
       expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
     }
   }
@@ -53,23 +53,23 @@ it('costs introspection by what it returns: many aliases are refused, GraphiQLâ€
     (i: number) => `s${i}: __schema { types { interfaces { fields { name } } possibleTypes { fields { name } } } }`,
   ];
   for (const shape of shapes) {
-    const response = await server.gql<any, any>(`{ ${Array.from({ length: 350 }, (_, i) => shape(i)).join(' ')} }`);
+    const response = await server.gql(`{ ${Array.from({ length: 350 }, (_, i) => shape(i)).join(' ')} }`);
     expect(response.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
   }
-  const introspection = await server.gql<any, any>(getIntrospectionQuery({ descriptions: true }));
+  const introspection = await server.gql<IntrospectionQuery, Record<string, never>>(
+    getIntrospectionQuery({ descriptions: true }),
+  );
   expect(introspection.errors).toBeUndefined();
-  expect(introspection.data.__schema.types.length).toBeGreaterThan(20);
+  expect(introspection.data?.__schema.types.length).toBeGreaterThan(20);
 });
 
 it('refuses chains nested too deep and documents too long', async () => {
   let chain = 'id';
   for (let i = 0; i < 12; i++) chain = `latestVersion { plugin { ${chain} } }`;
-  const deep = await server.gql<any, any>(`{ plugin(slug: "x") { ${chain} } }`);
+  const deep = await server.gql(`{ plugin(slug: "x") { ${chain} } }`);
   expect(deep.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', maxDepth: 20 } });
 
-  const long = await server.gql<any, any>(
-    `{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`,
-  );
+  const long = await server.gql(`{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`);
   expect(long.errors?.[0].message).toMatch(/Document contains more th.. 10000 tokens/);
 });
 

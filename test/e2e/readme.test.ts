@@ -26,12 +26,19 @@ it('README install-and-run example works as written on the seeded demo', async (
     const { demoToken } = await seedDatabase(server.app.platform);
     const block = blocks.find((b) => b.includes('installPlugin'))!;
     const [install, run] = block.split(/\n(?=mutation\b)/);
-    const installed = await server.ok<any, any>(install, {}, demoToken);
-    const { executePlugin } = await server.ok<any, any>(run, { id: installed.installPlugin.id }, demoToken);
+    const installed = await server.ok<{ installPlugin: { id: string } }, object>(install, {}, demoToken);
+    const { executePlugin } = await server.ok<{ executePlugin: { output: string } }, { id: string }>(
+      run,
+      { id: installed.installPlugin.id },
+      demoToken,
+    );
     expect(executePlugin).toMatchObject({ status: 'SUCCEEDED', errorCode: null });
     expect(JSON.parse(executePlugin.output)).toBeTypeOf('object');
     const capture = blocks.find((b) => b.includes('createClip'))!;
-    const { createClip } = await server.ok<any, any>(capture, {}, demoToken);
+    const { createClip } = await server.ok<
+      { createClip: { tags: string[]; metadata: Record<string, unknown> } },
+      object
+    >(capture, {}, demoToken);
     expect(createClip.tags).toEqual(expect.arrayContaining(['valorant', '1080p']));
     expect(createClip.metadata['highlight-detector']).toBeDefined();
   } finally {

@@ -7,7 +7,7 @@ import {
   UpdateReviewDocument,
   VoteReviewDocument,
 } from '../generated/graphql.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let publisher: string;
@@ -56,7 +56,7 @@ describe('reviews', () => {
       { input: { slug: 'rated', rating: 6, title: '' } },
       reviewers[5],
     );
-    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT');
     expect(result.errors?.[0].extensions?.problems?.map((p) => p.field).sort()).toEqual(['rating', 'title']);
     expect(await server.code(CreateReviewDocument, review(0), reviewers[5])).toBe('BAD_USER_INPUT');
     expect(await server.code(CreateReviewDocument, review(3, 'x', 'missing'), reviewers[5])).toBe('NOT_FOUND');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateClipDocument } from '../generated/graphql.ts';
+import { CreateClipDocument, PluginSlugsDocument } from '../generated/graphql.ts';
 import { createTestStorage, scaleOutServices } from '../support/database.ts';
 import { buildTestPlugin, EXECUTE, INSTALL, listAndPublish } from '../support/plugins.ts';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
@@ -39,10 +39,7 @@ describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
 
   it('drops an instance’s cached public reads when another instance writes', async () => {
     const publisher = await a.user('lister', 'PUBLISHER');
-    const list = async () =>
-      (await a.ok<any, any>('{ plugins(first: 10) { edges { node { slug } } } }')).plugins.edges.map(
-        (e: any) => e.node.slug,
-      );
+    const list = async () => (await a.ok(PluginSlugsDocument, { first: 10 })).plugins.edges.map((e) => e.node.slug);
     expect(await list()).toEqual([]);
     await b.ok(
       'mutation ($input: CreatePluginInput!) { createPlugin(input: $input) { id } }',
@@ -64,24 +61,19 @@ describe.skipIf(!services)('two API instances on PostgreSQL and Redis', () => {
     const { manifest, wasm } = await buildTestPlugin('tagger');
     await listAndPublish(a, publisher, manifest, wasm);
     const grantPermissions = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
-    const { installPlugin } = await a.ok<any, any>(
+    const { installPlugin } = await a.ok(
       INSTALL,
       { input: { slug: manifest.slug, config: { tag: 'x' }, grantPermissions } },
       user,
     );
     const bump = async (via: TestServer) =>
-      (
-        await via.ok<any, any>(
-          EXECUTE,
-          { input: { installationId: installPlugin.id, function: 'bump', input: '' } },
-          user,
-        )
-      ).executePlugin;
+      (await via.ok(EXECUTE, { input: { installationId: installPlugin.id, function: 'bump', input: '' } }, user))
+        .executePlugin;
     // Each instance takes its own calls in turn; between the two, the one that commits second
     // finds the KV revision moved and runs its call again on the new state.
     const calls = await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? a : b)));
     expect(calls.map((c) => c.status)).toEqual(Array(10).fill('SUCCEEDED'));
-    expect(calls.map((c) => JSON.parse(c.output).count).sort((x: number, y: number) => x - y)).toEqual([
+    expect(calls.map((c) => JSON.parse(c.output!).count).sort((x: number, y: number) => x - y)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
     ]);
   }, 60_000);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ClipsDocument, FeaturedDocument, PluginsDocument, ViewerDocument } from '../generated/graphql.ts';
+import {
+  ClipsDocument,
+  ExecutionStatusesDocument,
+  FeaturedDocument,
+  PluginsDocument,
+  ViewerDocument,
+} from '../generated/graphql.ts';
 import { seedDatabase } from '../../src/seed/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -26,12 +32,8 @@ it('fills an empty database with a living marketplace and runnable plugins, once
   const ace = clips.edges.find((e) => e.node.title === 'Ace with the Sheriff')!.node;
   expect(ace.tags).toEqual(expect.arrayContaining(['ace', 'valorant', '1080p']));
   expect(Object.keys(ace.metadata)).toEqual(expect.arrayContaining(['events', 'highlight-detector']));
-  const { executions } = await server.ok<any, any>(
-    '{ executions(first: 100) { edges { node { status } } } }',
-    {},
-    result.demoToken,
-  );
+  const { executions } = await server.ok(ExecutionStatusesDocument, { first: 100 }, result.demoToken);
   expect(executions.edges.length).toBeGreaterThanOrEqual(result.clips * 3);
-  expect(executions.edges.every((e: any) => e.node.status === 'SUCCEEDED')).toBe(true);
+  expect(executions.edges.every((e) => e.node.status === 'SUCCEEDED')).toBe(true);
   await expect(seedDatabase(server.app.platform)).rejects.toThrow(/empty database only/);
 });

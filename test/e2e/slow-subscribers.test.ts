@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { User } from '../../src/entities/index.ts';
+import { CreateClipDocument } from '../generated/graphql.ts';
 import { snapshot } from '../../src/services/events.ts';
 import { collect, startTestServer, type TestServer } from '../support/server.ts';
 import { sseSubscriber, wsSubscriber, type RawSubscriber } from '../support/raw-subscribers.ts';
@@ -16,9 +17,9 @@ afterAll(() => server.stop());
 
 /** A real clip of this user, and a publisher of its UPDATED events (each about `bytes` long). */
 async function clipEvents(token: string, handle: string, bytes: number) {
-  const { createClip } = await server.ok<any, any>(
-    'mutation { createClip(input: { title: "big", mediaUrl: "/m.mp4", durationMs: 5 }) { id } }',
-    {},
+  const { createClip } = await server.ok(
+    CreateClipDocument,
+    { input: { title: 'big', mediaUrl: '/m.mp4', durationMs: 5 } },
     token,
   );
   const owner = await server.app.platform.db.fork().findOneOrFail(User, { handle });

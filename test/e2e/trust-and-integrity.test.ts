@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: written before this file moved to typed operations (test/operations); each test asserts the fields it reads
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateClipDocument } from '../generated/graphql.ts';
 import { buildTestPlugin, INSTALL, listAndPublish, publishVersion } from '../support/plugins.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestPlugin, listAndPublish, publishVersion } from '../support/plugins.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, type TestServer, expectCode } from '../support/server.ts';
 
 let server: TestServer;
 let token: string;
@@ -48,7 +48,7 @@ it('refuses every other spelling of a published version, so there is one version
   ];
   for (const [version, code] of spellings) {
     const result = await publish(version);
-    expect(result.errors?.[0].extensions?.code, version).toBe('BAD_USER_INPUT');
+    expectCode(result, 'BAD_USER_INPUT', version);
     expect(result.errors?.[0].extensions?.problems, version).toContainEqual(
       expect.objectContaining({ field: 'manifest.version', code }),
     );

@@ -86,3 +86,15 @@ export const hostile: [string, Record<string, unknown>, string][] = [
   ['a backreference', { properties: { a: { type: 'string', pattern: '(a)\\1' } } }, 'manifest.configSchema'],
   ['a meta-schema violation', { properties: { a: { minLength: -1 } } }, 'manifest.configSchema'],
 ];
+
+/** Small as written, but 1000 items that each take a 500-character default pass the config size cap. */
+export const growsWithDefaults = {
+  type: 'object',
+  properties: {
+    list: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'object', properties: { pad: { type: 'string', default: 'x'.repeat(500) } } },
+    },
+  },
+};

@@ -1,10 +1,12 @@
 import { print } from 'graphql';
+import { expect } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/entities/index.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
+import { ERROR_CODES, type ErrorCode } from '../../src/services/errors.ts';
 import { createUser } from '../../src/services/users.ts';
 import { createTestStorage, type TestStorage } from './database.ts';
 
@@ -13,7 +15,7 @@ export interface GraphQLResponse<T> {
   errors?: {
     message: string;
     path?: string[];
-    extensions?: { code?: string; problems?: { field?: string; code: string; message: string }[] };
+    extensions?: { code?: ErrorCode; problems?: { field?: string; code: string; message: string }[] };
   }[];
 }
 
@@ -25,7 +27,7 @@ export interface TestServer extends RunningServer {
   /** gql that fails the test on any error and returns data. */
   ok<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<T>;
   /** First error code of a response that must fail. */
-  code<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<string | undefined>;
+  code<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<ErrorCode>;
   ws(token?: string): Client;
   stop(): Promise<void>;
 }
@@ -81,8 +83,7 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
     },
     async code(doc, variables, token) {
       const result = await gql(doc, variables, token);
-      if (!result.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(result.data)}`);
-      return result.errors[0].extensions?.code;
+      return errorCode(result);
     },
     ws(token) {
       const client = createClient({
@@ -100,6 +101,31 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
       await storage.drop();
     },
   };
+}
+
+/**
+ * The `extensions.code` of a response's first error. Fails when there is no error, or when the
+ * code is not one of the API's `ERROR_CODES` (a code clients cannot know about).
+ */
+export function errorCode(result: {
+  data?: unknown;
+  errors?: readonly { extensions?: { code?: unknown } }[];
+}): ErrorCode {
+  const error = result.errors?.[0];
+  if (!error) throw new Error(`expected an error, got ${JSON.stringify(result.data)}`);
+  const code = error.extensions?.code;
+  if (!ERROR_CODES.includes(code as ErrorCode))
+    throw new Error(`extensions.code ${JSON.stringify(code)} is not one of ERROR_CODES: ${JSON.stringify(error)}`);
+  return code as ErrorCode;
+}
+
+/** Asserts that a response failed with `code` (typed: only codes the API can return). */
+export function expectCode(
+  result: { data?: unknown; errors?: readonly { extensions?: { code?: unknown } }[] },
+  code: ErrorCode,
+  message?: string,
+): void {
+  expect(errorCode(result), message).toBe(code);
 }
 
 /** Collects the next `count` events of a subscription. */

@@ -57,6 +57,6 @@ export function scale(values: Array<f64>, method: string, s: Stats): Array<f64> 
 }
 
 export function round(x: f64, places: i32): f64 {
-  const f = Math.pow(10, places);
+  const f = 10.0 ** places;
   return Math.round(x * f) / f;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { budgetReport, MODULE_SIZE_CAP, type BudgetReport } from '../../toolchain/budget.ts';
-import { action } from './action.ts';
+import { action } from '../action.ts';
 import { bytes, count, ms, percent, table } from './format.ts';
 
 export function printBudget(r: BudgetReport): void {

@@ -74,9 +74,8 @@ export function graphqlMultipart<T>(
   form.set('operations', JSON.stringify({ query, variables }));
   const entries = Object.entries(files);
   form.set('map', JSON.stringify(Object.fromEntries(entries.map(([p], i) => [String(i), [p]]))));
-  entries.forEach(([, f], i) =>
-    form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name),
-  );
+  for (const [i, [, f]] of entries.entries())
+    form.set(String(i), new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name);
   return send<T>(endpoint(opts.server, 'graphql'), { method: 'POST', headers: headers(opts), body: form });
 }
 

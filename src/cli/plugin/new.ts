@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { scaffoldPlugin } from '../../toolchain/scaffold.ts';
-import { action } from './action.ts';
+import { action } from '../action.ts';
 
 export function registerNew(plugin: Command): void {
   plugin

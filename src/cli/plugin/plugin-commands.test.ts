@@ -22,14 +22,18 @@ async function plugin(...args: string[]): Promise<{ out: string; err: string; co
   registerPluginCommands(program);
   let out = '';
   let err = '';
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
-  const write = vi
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    out += `${a.join(' ')}\n`;
+  });
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
   // `plugin test` runs vitest, whose reporter writes to stdout directly.
-  const stdout = vi
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
   const saved = process.exitCode;
   process.exitCode = 0;
   try {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
 import { contractOf, readPluginJson, type PluginJson } from '../../contracts/index.ts';
 import { inspectModule } from '../../runtime/index.ts';
-import { action } from './action.ts';
+import { action } from '../action.ts';
 import { bytes } from './format.ts';
 import { describeErrors, graphql, graphqlMultipart, ServerError, type ServerOptions } from './graphql-client.ts';
 

@@ -6,7 +6,7 @@ import type { HarnessResult } from '../../../sdk-assemblyscript/harness/types.ts
 import { inspectModule, PERMISSIONS, type Permission } from '../../runtime/index.ts';
 import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
 import { readPluginJson, validateManifest, type PluginJson } from '../../contracts/index.ts';
-import { action } from './action.ts';
+import { action } from '../action.ts';
 import { bytes, clip, count, ms, table } from './format.ts';
 import type { ServerOptions } from './graphql-client.ts';
 import { fetchExecution, fetchModule, type RecordedExecution } from './replay-fetch.ts';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readTestCases, TEST_INPUTS_FILE } from '../../../sdk-assemblyscript/harness/cases.ts';
 import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
 import { sdkDir } from '../../../sdk-assemblyscript/compiler/paths.ts';
-import { action } from './action.ts';
+import { action } from '../action.ts';
 
 // test-inputs.json is checked by a spec generated into build/ and run with the plugin's own
 // tests, in one vitest run: the harness then loads binaryen once, natively, instead of also

@@ -1,6 +1,5 @@
 import {
   getNamedType,
-  GraphQLError,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -16,6 +15,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { apiError } from '../../schema/errors.ts';
 import type { Problem } from '../../services/errors.ts';
 
 /**
@@ -70,7 +70,7 @@ export function useInputGuard(): Plugin {
 
 function refusal(problems: Problem[]) {
   const message = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  return { errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', problems } })] };
+  return { errors: [apiError('BAD_USER_INPUT', message, { extensions: { problems } })] };
 }
 
 /** Every problem in the operation's variables and literal arguments. */

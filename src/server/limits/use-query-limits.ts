@@ -1,5 +1,6 @@
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { apiError } from '../../schema/errors.ts';
 import { operationCost } from './operation-cost.ts';
 
 export interface QueryLimits {
@@ -29,11 +30,10 @@ export function useQueryLimits({ maxCost = 100_000, maxDepth = 20, maxTokens = 1
       cost > maxCost
         ? `its estimated cost ${cost} is over the limit of ${maxCost}`
         : `it nests ${depth} fields deep, over the limit of ${maxDepth}`;
-    return new GraphQLError(
+    return apiError(
+      'QUERY_TOO_COMPLEX',
       `The operation is too complex: ${reason}. Ask for smaller pages or fewer nested connections.`,
-      {
-        extensions: { code: 'QUERY_TOO_COMPLEX', cost, maxCost, depth, maxDepth },
-      },
+      { extensions: { cost, maxCost, depth, maxDepth } },
     );
   };
   return {

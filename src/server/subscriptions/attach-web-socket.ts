@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import {
-  GraphQLError,
-  type ExecutionArgs,
-  type execute as graphqlExecute,
-  type subscribe as graphqlSubscribe,
-} from 'graphql';
+import type { GraphQLError, ExecutionArgs, execute as graphqlExecute, subscribe as graphqlSubscribe } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../../schema/context.ts';
+import { apiError } from '../../schema/errors.ts';
 import type { Outboxes } from './create-outbox.ts';
 import { requestScope } from '../request-scope.ts';
 
@@ -58,9 +54,10 @@ export function attachWebSocket(
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
           return [
-            new GraphQLError(`At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`, {
-              extensions: { code: 'TOO_MANY_OPERATIONS' },
-            }),
+            apiError(
+              'TOO_MANY_OPERATIONS',
+              `At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one connection`,
+            ),
           ];
         }
         // Whatever goes wrong answers this operation only: thrown, it would close the socket and
@@ -87,7 +84,7 @@ export function attachWebSocket(
         } catch (err) {
           if ((err as Error | null)?.name === 'GraphQLError') return [err as GraphQLError];
           yoga.logger.error(err);
-          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+          return [apiError('INTERNAL_SERVER_ERROR', 'Unexpected error.')];
         }
       },
     },

@@ -1,5 +1,5 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
-import { SLOW_SUBSCRIBER } from '../create-event-bus.ts';
+import type { GraphQLError, ExecutionResult } from 'graphql';
+import { apiError } from '../../schema/errors.ts';
 import type { Outbox } from './create-outbox.ts';
 
 export interface BufferedSubscription extends AsyncIterableIterator<ExecutionResult> {
@@ -9,9 +9,7 @@ export interface BufferedSubscription extends AsyncIterableIterator<ExecutionRes
 
 const tooSlow = (limit: number): ExecutionResult => ({
   errors: [
-    new GraphQLError(`This subscriber fell behind: more than ${limit} bytes were waiting to be sent to it`, {
-      extensions: { code: SLOW_SUBSCRIBER },
-    }),
+    apiError('SLOW_SUBSCRIBER', `This subscriber fell behind: more than ${limit} bytes were waiting to be sent to it`),
   ],
 });
 
@@ -75,7 +73,7 @@ export function bufferSubscription(
         notify();
       }
     } catch (error) {
-      if ((error as GraphQLError | null)?.extensions?.code === SLOW_SUBSCRIBER) outbox.drop();
+      if ((error as GraphQLError | null)?.extensions?.code === 'SLOW_SUBSCRIBER') outbox.drop();
       else failure = { error };
     }
     sourceDone = true;

@@ -1,4 +1,5 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
+import { apiError } from '../../schema/errors.ts';
 import type { Plugin } from 'graphql-yoga';
 import { bearerToken, hashToken } from '../../services/users.ts';
 import { bufferSubscription } from './buffer-subscription.ts';
@@ -14,11 +15,7 @@ interface TransportContext {
 }
 
 const revoked = (): ExecutionResult => ({
-  errors: [
-    new GraphQLError('The API token this subscription was opened with is no longer valid', {
-      extensions: { code: 'UNAUTHENTICATED' },
-    }),
-  ],
+  errors: [apiError('UNAUTHENTICATED', 'The API token this subscription was opened with is no longer valid')],
 });
 
 /** The token an operation was authorised with, the same way the context factory reads it. */

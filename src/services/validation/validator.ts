@@ -47,14 +47,13 @@ export class Validator {
   tags(field: string, tags: string[] | null | undefined, { max = 20 } = {}): void {
     if (!tags) return;
     if (tags.length > max) this.add(field, `at most ${max} tags`, 'TOO_MANY');
-    tags.forEach((tag, i) =>
+    for (const [i, tag] of tags.entries())
       this.string(`${field}.${i}`, tag.trim(), {
         min: 1,
         max: 40,
         pattern: TAG_PATTERN,
         patternHint: 'letters, digits, spaces and _ . + # -',
-      }),
-    );
+      });
   }
 
   check(): void {

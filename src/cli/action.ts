@@ -1,6 +1,6 @@
 /**
- * Wraps a command action so a failure prints one `plugboard: ...` line (plus compiler diagnostics
- * when there are some) and sets a non-zero exit code, instead of a stack trace.
+ * The one error wrapper every `plugboard` command's action goes through: a failure prints
+ * `plugboard: <message>` and sets a non-zero exit code, instead of a stack trace.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
