@@ -167,10 +167,7 @@ export async function validTokenHashes(em: SqlEntityManager, hashes: string[]): 
  * Deletes an API token and announces it on the event bus, so that subscriptions opened with it
  * end on every instance at once. Returns whether the token existed.
  */
-export async function revokeToken(
-  { db, events }: Pick<Platform, 'db' | 'events'>,
-  token: string,
-): Promise<boolean> {
+export async function revokeToken({ db, events }: Pick<Platform, 'db' | 'events'>, token: string): Promise<boolean> {
   const tokenHash = hashToken(token);
   const deleted = await db.fork().nativeDelete(ApiToken, { tokenHash });
   events.publish('token-revoked', tokenHash);
