@@ -7,9 +7,10 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './read
 import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { ClipRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
-import type { Hook } from '../runtime/index.ts';
 import { CLIP_LIMITS } from './validation/clip-limits.ts';
+import { CallBatch } from './execute/index.ts';
 import { runClipHooks } from './hooks.ts';
+import { groupCommitOf } from './infra/commits.ts';
 import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validation/validator.ts';
 
@@ -77,54 +78,68 @@ function publish(events: Events, type: ClipEventType, clip: ClipRecord): void {
 export async function createClip(platform: ClipDeps, viewer: UserRecord, input: ClipFields): Promise<ClipRecord> {
   const { events } = platform;
   const em = platform.db.fork();
-  const runHooks = (hook: Hook, clip: ClipRecord) => runClipHooks(platform, hook, clip);
   validate(input, true);
-  let record = await em.transactional(async (tx) => {
-    const clip = tx.create(Clip, {
-      owner: tx.getReference(User, viewer.id),
-      title: input.title!,
-      description: input.description ?? '',
-      mediaUrl: input.mediaUrl!,
-      durationMs: input.durationMs!,
-      width: input.width ?? null,
-      height: input.height ?? null,
-      fps: input.fps ?? null,
-      codec: input.codec ?? null,
-      sizeBytes: input.sizeBytes ?? null,
-      game: input.game ?? null,
-      tags: normalizeTags(input.tags ?? []),
-      status: input.status ?? 'CAPTURED',
-      metadata: input.metadata ?? {},
-      pending: true,
-    });
-    await tx.flush();
-    return clipRecord(clip);
+  const clip = em.create(Clip, {
+    owner: em.getReference(User, viewer.id),
+    title: input.title!,
+    description: input.description ?? '',
+    mediaUrl: input.mediaUrl!,
+    durationMs: input.durationMs!,
+    width: input.width ?? null,
+    height: input.height ?? null,
+    fps: input.fps ?? null,
+    codec: input.codec ?? null,
+    sizeBytes: input.sizeBytes ?? null,
+    game: input.game ?? null,
+    tags: normalizeTags(input.tags ?? []),
+    status: input.status ?? 'CAPTURED',
+    metadata: input.metadata ?? {},
+    pending: true,
+    // `insert` skips the ORM's onCreate hooks.
+    createdAt: new Date(),
+    updatedAt: new Date(),
   });
+  // One statement, no transaction.
+  clip.id = (await em.insert(clip)) as number;
+  let record = clipRecord(clip);
   // Plugins run outside any transaction (a call may take seconds), so the clip is inserted
   // pending, which no read path shows: its hooks see it, its owner sees it only once they have
-  // passed, with their patches, in one write. A CRITICAL failure deletes what nobody saw.
+  // passed, with their patches and their Execution rows, in one transaction. A CRITICAL failure
+  // deletes what nobody saw, in the transaction that records the hooks' executions.
+  const batch = new CallBatch(platform);
   try {
-    const patched = await runHooks('clip.captured', record);
-    record = await writePatched(em, { ...(patched ?? record), pending: false });
+    const patched = (await runClipHooks(platform, 'clip.captured', record, batch)) ?? record;
+    record = await groupCommitOf(platform.db).submit(async (tx) => {
+      await batch.write(tx);
+      return writePatched(tx, patched, { ...patchable(patched), pending: false });
+    });
   } catch (err) {
-    await em.fork().nativeDelete(Clip, { id: record.id });
+    await groupCommitOf(platform.db).submit(async (tx) => {
+      await batch.write(tx);
+      await tx.nativeDelete(Clip, { id: record.id });
+    });
+    batch.publish();
     throw err;
   }
+  batch.publish();
   publish(events, 'CREATED', record);
   return record;
 }
 
 const PATCHABLE = ['title', 'description', 'tags', 'status', 'metadata', 'pending'] as const;
 
-/** Stores the fields hooks may change. */
-async function writePatched(em: SqlEntityManager, patched: ClipRecord): Promise<ClipRecord> {
-  return em.fork().transactional(async (tx) => {
-    const clip = await tx.findOne(Clip, patched.id);
-    if (!clip) throw new ConflictError('The clip was deleted while its hooks ran');
-    for (const key of PATCHABLE) (clip as Record<string, unknown>)[key] = patched[key];
-    await tx.flush();
-    return clipRecord(clip);
-  });
+const patchable = (clip: ClipRecord) => Object.fromEntries(PATCHABLE.map((key) => [key, clip[key]]));
+
+/** Stores `fields` of `clip` (hooks' patches among them) with one conditional update, inside `tx`. */
+async function writePatched(
+  tx: SqlEntityManager,
+  clip: ClipRecord,
+  fields: Record<string, unknown>,
+): Promise<ClipRecord> {
+  const updatedAt = new Date();
+  const written = await tx.nativeUpdate(Clip, { id: clip.id }, { ...fields, updatedAt } as never);
+  if (written !== 1) throw new ConflictError('The clip was deleted while its hooks ran');
+  return { ...clip, ...fields, updatedAt } as ClipRecord;
 }
 
 async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Clip> {
@@ -157,17 +172,23 @@ export async function updateClip(
   }
   // Hooks see the clip as it will be, before anything is written: a CRITICAL failure leaves the
   // stored clip untouched, and the owner never sees a write that is then undone.
-  let current: ClipRecord = { ...before, ...patch };
-  current = (await runClipHooks(platform, 'clip.updated', current)) ?? current;
-  if (before.status !== 'PROCESSED' && current.status === 'PROCESSED')
-    current = (await runClipHooks(platform, 'clip.processed', current)) ?? current;
-  const record = await em.fork().transactional(async (tx) => {
-    const clip = await tx.findOne(Clip, id);
-    if (!clip) throw new ConflictError('The clip was deleted while its hooks ran');
-    tx.assign(clip, { ...patch, ...Object.fromEntries(PATCHABLE.map((key) => [key, current[key]])) } as never);
-    await tx.flush();
-    return clipRecord(clip);
-  });
+  const batch = new CallBatch(platform);
+  let record: ClipRecord;
+  try {
+    let current: ClipRecord = { ...before, ...patch };
+    current = (await runClipHooks(platform, 'clip.updated', current, batch)) ?? current;
+    if (before.status !== 'PROCESSED' && current.status === 'PROCESSED')
+      current = (await runClipHooks(platform, 'clip.processed', current, batch)) ?? current;
+    record = await groupCommitOf(platform.db).submit(async (tx) => {
+      await batch.write(tx);
+      return writePatched(tx, current, { ...patch, ...patchable(current) });
+    });
+  } catch (err) {
+    await groupCommitOf(platform.db).submit((tx) => batch.write(tx));
+    batch.publish();
+    throw err;
+  }
+  batch.publish();
   publish(events, 'UPDATED', record);
   return record;
 }

@@ -1,8 +1,15 @@
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
-import { DomainError, NotFoundError } from './errors.ts';
+import { DomainError } from './errors.ts';
 import { CLIP_LIMITS, charLength } from './validation/clip-limits.ts';
-import { runCall, UninstalledDuringCallError, type CallOutcome } from './execute/index.ts';
+import {
+  type CallBatch,
+  newRecord,
+  runLoadedCall,
+  UninstalledDuringCallError,
+  type CallOutcome,
+  type CallSpec,
+} from './execute/index.ts';
 import type { Platform } from './platform/index.ts';
 import type { ClipRecord } from './read/index.ts';
 import { isValidTag, normalizeTags } from './validation/validator.ts';
@@ -32,34 +39,48 @@ export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
 /**
  * Runs the clip owner's enabled installations that declare `hook`, highest priority first, each
  * seeing the clip as patched by the ones before it. Returns the patched clip, or null when no
- * patch applied. An OPTIONAL failure is recorded and skipped; a CRITICAL one throws.
+ * patch applied. An OPTIONAL failure is recorded and skipped; a CRITICAL one throws. The calls'
+ * rows are inserted together and completed by `batch.write`, which the caller runs in the
+ * transaction of its own write (see `CallBatch`): a constant number of statements for any
+ * number of hooks.
  */
-export async function runClipHooks(platform: Platform, hook: Hook, clip: ClipRecord): Promise<ClipRecord | null> {
+export async function runClipHooks(
+  platform: Platform,
+  hook: Hook,
+  clip: ClipRecord,
+  batch: CallBatch,
+): Promise<ClipRecord | null> {
   const em = platform.db.fork();
-  const installations = (
+  const targets = (
     await em.find(
       Installation,
       { owner: clip.ownerId, enabled: true },
       { populate: ['version', 'plugin'], orderBy: { priority: 'desc', id: 'asc' } },
     )
-  ).filter((i) => i.version.getEntity().hooks.includes(hook));
+  )
+    .filter((i) => i.version.getEntity().hooks.includes(hook))
+    .map((installation) => ({ em, installation, version: installation.version.getEntity(), ownerId: clip.ownerId }));
+  const specOf = (target: { installation: Installation }, current: ClipRecord): CallSpec => ({
+    installationId: target.installation.id,
+    function: hookExportName(hook),
+    input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
+    trigger: 'HOOK',
+    hook,
+    clip: clipForPlugins(current),
+  });
+  const started = targets.map((target) => newRecord(platform, target, specOf(target, clip)));
+  await batch.start(em, started);
   let current = clip;
   let changed = false;
-  for (const installation of installations) {
+  for (const [n, target] of targets.entries()) {
+    const { installation } = target;
     const slug = installation.plugin.getEntity().slug;
     let outcome: CallOutcome;
     try {
-      outcome = await runCall(platform, {
-        installationId: installation.id,
-        function: hookExportName(hook),
-        input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
-        trigger: 'HOOK',
-        hook,
-        clip: clipForPlugins(current),
-      });
+      outcome = await runLoadedCall(platform, target, specOf(target, current), { batch, started: started[n] });
     } catch (err) {
       // Uninstalled since the list above was read: it no longer has a say in this clip.
-      if (err instanceof NotFoundError || err instanceof UninstalledDuringCallError) continue;
+      if (err instanceof UninstalledDuringCallError) continue;
       throw err;
     }
     if (outcome.status !== 'SUCCEEDED') {

@@ -1,6 +1,7 @@
 /** Plugin calls: the `executePlugin` use case and the call path hooks share with it. */
 export { executePlugin, type ExecutePluginInput } from './execute-plugin.ts';
-export { runCall } from './run-call.ts';
+export { CallBatch } from './batch.ts';
+export { newRecord, runCall, runLoadedCall } from './run-call.ts';
 export {
   KV_ATTEMPTS,
   STORED_INPUT_BYTES,

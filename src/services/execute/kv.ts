@@ -1,10 +1,12 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Installation, type Execution } from '../../entities/index.ts';
+import { Installation } from '../../entities/index.ts';
 import { failedResult, packKv, type CallResult, type PackedKv } from '../../runtime/index.ts';
+import { groupCommitOf } from '../infra/commits.ts';
 import { publishInstallationEvent } from '../installations.ts';
 import type { Platform } from '../platform/index.ts';
+import type { CallBatch } from './batch.ts';
 import { commitKv, rememberCommit } from './kv-store.ts';
-import { complete } from './record.ts';
+import { applyResult, writeCompletions, type Completion } from './record.ts';
 import { KV_ATTEMPTS, UninstalledDuringCallError } from './types.ts';
 
 export async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
@@ -20,54 +22,66 @@ export const NO_KV = packKv([]);
 
 class KvConflict extends Error {}
 
+/** How a call's outcome was stored: now, with its batch later, or not at all (KV moved under it). */
+export type Finished = 'committed' | 'deferred' | 'conflict';
+
 /**
  * Completes the Execution row, applies a successful call's KV writes and moves the breaker, in
- * one transaction. Returns false, writing nothing, when KV changed since the call read it and
+ * one transaction: `tx` when the call holds one (a locked retry), else the group commit shared
+ * with concurrent calls. A call of a batch that has no KV writes to apply joins the batch's
+ * write instead. Returns 'conflict', writing nothing, when KV changed since the call read it and
  * this was not the last attempt.
  */
 export async function finish(
-  em: SqlEntityManager,
+  tx: SqlEntityManager | null,
   platform: Platform,
-  installation: Installation,
-  execution: Execution,
+  completion: Completion,
   outcome: CallResult,
-  trial: boolean,
   kv: { revision: number; kv: PackedKv; last: boolean },
-): Promise<boolean> {
+  batch: CallBatch | null,
+): Promise<{ finished: Finished; result: CallResult }> {
+  const { installation } = completion;
+  const writesKv = outcome.status === 'SUCCEEDED' && outcome.kvWrites.length > 0;
+  if (batch && !writesKv) {
+    applyResult(completion.record, outcome);
+    batch.complete(completion);
+    return { finished: 'deferred', result: outcome };
+  }
   let result = outcome;
   let committed = false;
-  const before = installation.circuitState;
-  try {
-    await em.transactional(async (tx) => {
-      if (result.status === 'SUCCEEDED' && result.kvWrites.length > 0) {
-        const moved = await tx.nativeUpdate(
-          Installation,
-          { id: installation.id, kvRevision: kv.revision },
-          { kvRevision: kv.revision + 1 },
+  const unit = async (em: SqlEntityManager) => {
+    result = outcome;
+    committed = false;
+    if (writesKv) {
+      const moved = await em.nativeUpdate(
+        Installation,
+        { id: installation.id, kvRevision: kv.revision },
+        { kvRevision: kv.revision + 1 },
+      );
+      if (moved === 1) {
+        await commitKv(em, installation.id, outcome.kvWrites);
+        committed = true;
+      } else if (!kv.last) throw new KvConflict();
+      else
+        result = failedResult(
+          'FAILED',
+          'PLUGIN_KV_CONFLICT',
+          `the installation's KV store kept changing while the call ran (${KV_ATTEMPTS} attempts); its writes were discarded`,
         );
-        if (moved === 1) {
-          await commitKv(tx as SqlEntityManager, installation.id, result.kvWrites);
-          committed = true;
-        } else if (!kv.last) throw new KvConflict();
-        else
-          result = failedResult(
-            'FAILED',
-            'PLUGIN_KV_CONFLICT',
-            `the installation's KV store kept changing while the call ran (${KV_ATTEMPTS} attempts); its writes were discarded`,
-          );
-      }
-      await complete(tx as SqlEntityManager, platform, installation, execution, result, trial);
-    });
+    }
+    applyResult(completion.record, result);
+    return writeCompletions(em, platform, [completion]);
+  };
+  let moved: Installation[];
+  try {
+    moved = tx ? await unit(tx) : await groupCommitOf(platform.db).submit(unit);
   } catch (err) {
-    if (err instanceof KvConflict) return false;
+    if (err instanceof KvConflict) return { finished: 'conflict', result };
     throw err;
   }
-  if (committed) rememberCommit(platform.db, installation.id, kv, result.kvWrites);
-  if (installation.circuitState !== before || trial) {
-    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', {
-      id: installation.id,
-      ownerId: installation.owner.id,
-    });
-  }
-  return true;
+  batch?.committed(completion.record);
+  if (committed) rememberCommit(platform.db, installation.id, kv, outcome.kvWrites);
+  for (const i of moved)
+    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.owner.id });
+  return { finished: 'committed', result };
 }

@@ -1,24 +1,26 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Execution, ExecutionStatus, Installation } from '../../entities/index.ts';
+import type { ExecutionStatus, Installation } from '../../entities/index.ts';
 import type { ExecutionKvRead } from '../../entities/execution.ts';
-import { recordOutcome, type CallResult } from '../../runtime/index.ts';
+import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
-import { isPostgres } from '../read/index.ts';
-import { FAILURES, snapshotOf } from './breaker.ts';
+import { isPostgres, type ExecutionRecord } from '../read/index.ts';
+import { FAILURES } from './breaker.ts';
 import { STORED_INPUT_BYTES } from './types.ts';
 
-/** Completes the Execution row with the call's result and moves the breaker, inside `tx`. */
-export async function complete(
-  tx: SqlEntityManager,
-  platform: Platform,
-  installation: Installation,
-  execution: Execution,
-  result: CallResult,
-  trial: boolean,
-): Promise<void> {
-  const status = result.status as ExecutionStatus;
-  Object.assign(execution, {
-    status,
+/** An Execution row whose outcome is known, waiting to be written with others. */
+export interface Completion {
+  record: ExecutionRecord;
+  installation: Installation;
+  /** The call decided a half-open circuit. */
+  trial: boolean;
+  /** It ran (a REJECTED or abandoned call leaves the breaker alone). */
+  ran: boolean;
+}
+
+/** Fills `record` in memory with the call's result. */
+export function applyResult(record: ExecutionRecord, result: CallResult): void {
+  Object.assign(record, {
+    status: result.status as ExecutionStatus,
     durationMs: result.durationMs,
     fuelUsed: result.fuelUsed,
     peakMemoryBytes: result.peakMemoryBytes,
@@ -36,31 +38,166 @@ export async function complete(
     ...recordedKvReads(result),
     finishedAt: new Date(),
   });
-  // Re-read the breaker fields (locked on PostgreSQL; SQLite serialises writers) so that
-  // concurrent calls of one installation count every failure.
+}
+
+/** The columns a completion writes (the rest were written with the RUNNING row). */
+const COMPLETED = [
+  'status',
+  'duration_ms',
+  'fuel_used',
+  'peak_memory_bytes',
+  'input_size',
+  'input',
+  'input_truncated',
+  'output_size',
+  'output',
+  'error_code',
+  'error_message',
+  'logs',
+  'logs_truncated',
+  'kv_reads',
+  'kv_reads_truncated',
+  'finished_at',
+] as const;
+
+/** An Execution record as a row of `executions`, bound as both backends store it. */
+export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: boolean): Record<string, unknown> {
+  const date = (d: Date | null) => (d === null ? null : tx.getPlatform().processDateProperty(d));
+  return {
+    ...(withId ? { id: r.id } : {}),
+    installation_id: r.installationId,
+    owner_id: r.ownerId,
+    version_id: r.versionId,
+    clip_id: r.clipId,
+    trigger: r.trigger,
+    hook: r.hook,
+    function: r.function,
+    status: r.status,
+    duration_ms: r.durationMs,
+    fuel_used: r.fuelUsed,
+    peak_memory_bytes: r.peakMemoryBytes,
+    input_size: r.inputSize,
+    input: r.input,
+    input_truncated: r.inputTruncated,
+    output_size: r.outputSize,
+    output: r.output === null ? null : Buffer.from(r.output),
+    error_code: r.errorCode,
+    error_message: r.errorMessage,
+    logs: JSON.stringify(r.logs),
+    logs_truncated: r.logsTruncated,
+    kv_reads: r.kvReads === null ? null : JSON.stringify(r.kvReads),
+    kv_reads_truncated: r.kvReadsTruncated,
+    instance_id: r.instanceId,
+    created_at: date(r.createdAt),
+    finished_at: date(r.finishedAt),
+  };
+}
+
+/** Rows per completion statement, well under both backends' bound-parameter limits. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Writes completed Execution rows and moves their installations' breakers, inside `tx`, in a
+ * number of statements that does not depend on how many there are: one update (or, for several
+ * rows, one upsert on the primary key) for the rows, one conditional update closing the breakers
+ * of the calls that succeeded, one counting the failures of those that failed. The breaker
+ * updates compute the next state from the row as it is when they run (`consecutive_failures + 1`),
+ * so concurrent calls on any instance count every failure without reading the row first.
+ * Returns the installations whose circuit moved.
+ */
+export async function writeCompletions(
+  tx: SqlEntityManager,
+  platform: Platform,
+  completions: Completion[],
+): Promise<Installation[]> {
+  if (completions.length === 0) return [];
   const knex = tx.getKnex();
-  const lookup = knex('installations').select('id').where('id', installation.id);
-  const [alive] = await tx.execute(isPostgres(tx) ? lookup.forUpdate() : lookup);
-  if (!alive) {
-    // Uninstalled while the call ran: the execution stays, as the audit trail; no breaker to move.
-    await tx.flush();
-    return;
-  }
-  await tx.refresh(installation);
-  const next = recordOutcome(
-    { ...snapshotOf(installation), state: trial ? 'HALF_OPEN' : installation.circuitState },
-    !FAILURES.has(status),
-    Date.now(),
-    platform.breaker,
-  );
-  installation.circuitState = next.state;
-  installation.consecutiveFailures = next.consecutiveFailures;
-  installation.circuitOpenedAt = next.openedAt === null ? null : new Date(next.openedAt);
-  if (FAILURES.has(status))
-    installation.lastError = storableText(
-      `${result.error?.code ?? status}: ${result.error?.message ?? ''}`.slice(0, 1000),
+  if (completions.length === 1) {
+    const row = executionRow(tx, completions[0].record, false);
+    await tx.execute(
+      knex('executions')
+        .update(Object.fromEntries(COMPLETED.map((c) => [c, row[c]])))
+        .where('id', completions[0].record.id),
     );
-  await tx.flush();
+  } else {
+    for (let i = 0; i < completions.length; i += ROWS_PER_STATEMENT) {
+      const rows = completions.slice(i, i + ROWS_PER_STATEMENT).map((c) => executionRow(tx, c.record, true));
+      await tx.execute(
+        knex('executions')
+          .insert(rows)
+          .onConflict('id')
+          .merge([...COMPLETED]),
+      );
+    }
+  }
+  const ran = completions.filter((c) => c.ran);
+  const moved: Installation[] = [];
+  const now = new Date();
+  const boundNow = tx.getPlatform().processDateProperty(now);
+  const succeeded = ran.filter((c) => !FAILURES.has(c.record.status));
+  if (succeeded.length > 0) {
+    await tx.execute(
+      knex('installations')
+        .update({ circuit_state: 'CLOSED', consecutive_failures: 0, circuit_opened_at: null, updated_at: boundNow })
+        .whereIn(
+          'id',
+          succeeded.map((c) => c.installation.id),
+        )
+        .andWhere((w) => w.whereNot('circuit_state', 'CLOSED').orWhereNot('consecutive_failures', 0)),
+    );
+    for (const { installation, trial } of succeeded) {
+      if (trial || installation.circuitState !== 'CLOSED') moved.push(installation);
+      Object.assign(installation, { circuitState: 'CLOSED', consecutiveFailures: 0, circuitOpenedAt: null });
+    }
+  }
+  const failed = ran.filter((c) => FAILURES.has(c.record.status));
+  if (failed.length > 0) {
+    const ids = failed.map((c) => c.installation.id);
+    const trials = failed.filter((c) => c.trial).map((c) => c.installation.id);
+    const trialSql = trials.length > 0 ? `id in (${trials.map(() => '?').join(', ')}) or ` : '';
+    // A failed trial, or a failure while another call's trial runs, re-opens at once; otherwise
+    // the circuit opens on reaching the threshold (`recordOutcome` in the runtime, in SQL).
+    const opens = knex.raw(`(${trialSql}circuit_state = 'HALF_OPEN' or consecutive_failures + 1 >= ?)`, [
+      ...trials,
+      platform.breaker.failureThreshold,
+    ]);
+    const lastError = knex.raw(
+      `case id ${failed.map(() => 'when ? then ?').join(' ')} end`,
+      failed.flatMap((c) => [
+        c.installation.id,
+        storableText(`${c.record.errorCode ?? c.record.status}: ${c.record.errorMessage ?? ''}`.slice(0, 1000)),
+      ]),
+    );
+    const rows = await tx.execute<
+      { id: number; circuit_state: Installation['circuitState']; consecutive_failures: number }[]
+    >(
+      knex('installations')
+        .update({
+          consecutive_failures: knex.raw('consecutive_failures + 1'),
+          circuit_state: knex.raw(`case when ? then 'OPEN' else 'CLOSED' end`, [opens]),
+          circuit_opened_at: knex.raw(`case when ? then ${isPostgres(tx) ? '?::timestamptz' : '?'} else null end`, [
+            opens,
+            boundNow,
+          ]),
+          last_error: lastError,
+          updated_at: boundNow,
+        })
+        .whereIn('id', ids)
+        .returning(['id', 'circuit_state', 'consecutive_failures']),
+    );
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    for (const { installation, trial } of failed) {
+      const row = byId.get(installation.id);
+      if (!row) continue; // uninstalled while the call ran: the execution stays, as the audit trail
+      if (trial || row.circuit_state !== installation.circuitState) moved.push(installation);
+      Object.assign(installation, {
+        circuitState: row.circuit_state,
+        consecutiveFailures: Number(row.consecutive_failures),
+        circuitOpenedAt: row.circuit_state === 'OPEN' ? now : null,
+      });
+    }
+  }
+  return moved;
 }
 
 /** The call's KV reads as the Execution keeps them: whole entries, up to STORED_INPUT_BYTES in all. */

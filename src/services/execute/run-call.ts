@@ -1,15 +1,16 @@
 import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, User, type PluginVersion } from '../../entities/index.ts';
+import { Execution, Installation, type PluginVersion } from '../../entities/index.ts';
 import { failedResult, normalizeLimits, type CallResult, type PackedKv, type Permission } from '../../runtime/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ExecutionEventType } from '../events.ts';
 import { getBlob, type Platform } from '../platform/index.ts';
-import { isPostgres } from '../read/index.ts';
-import { passBreaker, type Gate } from './breaker.ts';
+import { isPostgres, type ExecutionRecord } from '../read/index.ts';
+import type { CallBatch } from './batch.ts';
+import { passBreaker } from './breaker.ts';
 import { loadKv } from './kv-store.ts';
-import { finish, NO_KV, readKvRevision } from './kv.ts';
-import { storableText, truncateUtf8 } from './record.ts';
+import { finish, NO_KV, readKvRevision, type Finished } from './kv.ts';
+import { executionRow, storableText, truncateUtf8, type Completion } from './record.ts';
 import {
   KV_ATTEMPTS,
   STORED_INPUT_BYTES,
@@ -50,59 +51,125 @@ export async function runCall(platform: Platform, spec: CallSpec): Promise<CallO
   return runLoadedCall(platform, target, spec);
 }
 
-export async function runLoadedCall(platform: Platform, target: CallTarget, spec: CallSpec): Promise<CallOutcome> {
-  const gate = await passBreaker(target.em, platform, target.installation);
-  const execution = await recordStart(platform, target, spec, gate);
-  const announce = announcer(platform, target, execution);
-  if (!gate.allowed) {
-    announce('REJECTED');
-    return outcomeOf(execution, null);
-  }
-  announce('STARTED');
-  let result: CallResult;
-  try {
-    result = await runToCommit(platform, target, spec, execution, gate.trial, announce);
-  } catch (err) {
-    await abandon(platform, execution, err);
-    announce('FAILED');
-    throw err;
-  }
-  if (execution.status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
-  announce(execution.status as ExecutionEventType);
-  return outcomeOf(execution, result);
-}
-
-/** Writes the Execution row: RUNNING, or already complete when the breaker refused the call. */
-async function recordStart(platform: Platform, target: CallTarget, spec: CallSpec, gate: Gate): Promise<Execution> {
-  const { em, installation, version } = target;
-  const inputSize = Buffer.byteLength(spec.input);
-  const execution = em.create(Execution, {
-    installation,
-    owner: em.getReference(User, target.ownerId),
-    instanceId: platform.instanceId,
-    version,
-    clip: typeof spec.clip?.id === 'number' ? em.getReference(Clip, spec.clip.id) : null,
+/**
+ * The RUNNING row of a call, in memory. A batch inserts the rows of all its calls before the
+ * first runs, so the input is set again when the call starts (see `runLoadedCall`).
+ */
+export function newRecord(platform: Platform, target: CallTarget, spec: CallSpec): ExecutionRecord {
+  return {
+    id: 0,
+    installationId: target.installation.id,
+    ownerId: target.ownerId,
+    versionId: target.version.id,
+    clipId: typeof spec.clip?.id === 'number' ? spec.clip.id : null,
     trigger: spec.trigger,
     hook: spec.hook ?? null,
     function: spec.function,
-    status: gate.allowed ? 'RUNNING' : 'REJECTED',
-    inputSize,
-    input: storableText(truncateUtf8(spec.input, STORED_INPUT_BYTES)),
-    inputTruncated: inputSize > STORED_INPUT_BYTES,
+    status: 'RUNNING',
+    durationMs: null,
+    fuelUsed: null,
+    peakMemoryBytes: null,
+    ...storedInput(spec.input),
+    outputSize: null,
+    output: null,
+    errorCode: null,
+    errorMessage: null,
     logs: [],
-    ...(gate.allowed
-      ? {}
-      : { errorCode: 'PLUGIN_REJECTED', errorMessage: gate.reason, finishedAt: new Date(), durationMs: 0 }),
-  });
-  await em.flush();
-  return execution;
+    logsTruncated: false,
+    kvReads: null,
+    kvReadsTruncated: false,
+    instanceId: platform.instanceId,
+    createdAt: new Date(),
+    finishedAt: null,
+  };
 }
 
-function announcer(platform: Platform, { installation, ownerId }: CallTarget, execution: Execution): Announce {
+function storedInput(input: string): Pick<ExecutionRecord, 'input' | 'inputSize' | 'inputTruncated'> {
+  const inputSize = Buffer.byteLength(input);
+  return {
+    inputSize,
+    input: storableText(truncateUtf8(input, STORED_INPUT_BYTES)),
+    inputTruncated: inputSize > STORED_INPUT_BYTES,
+  };
+}
+
+/**
+ * Runs a call of an installation the caller has loaded. Alone, it inserts its own row (one
+ * statement) and completes it through the group commit; in a `batch`, `started` is its row,
+ * inserted with the batch's, and the completion and terminal events wait for the batch's write
+ * (unless KV writes must be applied, which commit at once).
+ */
+export async function runLoadedCall(
+  platform: Platform,
+  target: CallTarget,
+  spec: CallSpec,
+  inBatch?: { batch: CallBatch; started: ExecutionRecord },
+): Promise<CallOutcome> {
+  const batch = inBatch?.batch ?? null;
+  const gate = await passBreaker(target.em, platform, target.installation);
+  const record = inBatch ? Object.assign(inBatch.started, storedInput(spec.input)) : newRecord(platform, target, spec);
+  const completion: Completion = { record, installation: target.installation, trial: gate.trial, ran: true };
+  const announce = announcer(platform, target, record);
+  if (!gate.allowed) {
+    Object.assign(record, {
+      status: 'REJECTED',
+      errorCode: 'PLUGIN_REJECTED',
+      errorMessage: gate.reason,
+      finishedAt: new Date(),
+      durationMs: 0,
+    });
+    if (batch) {
+      batch.complete({ ...completion, ran: false });
+      batch.announce(() => announce('REJECTED'));
+    } else {
+      await insertRecord(target.em, record);
+      announce('REJECTED');
+    }
+    return outcomeOf(record, null);
+  }
+  if (!batch) await insertRecord(target.em, record);
+  announce('STARTED');
+  let done: { finished: Finished; result: CallResult };
+  try {
+    done = await runToCommit(platform, target, spec, completion, announce, batch);
+  } catch (err) {
+    if (batch) {
+      abandoned(record, err);
+      batch.complete({ ...completion, ran: false });
+      batch.announce(() => announce('FAILED'));
+    } else {
+      await abandon(platform, record, err);
+      announce('FAILED');
+    }
+    throw err;
+  }
+  const { result } = done;
+  const status = record.status;
+  const terminal = () => {
+    if (status === 'SUCCEEDED') for (const emitted of result.events) announce('EMITTED', undefined, emitted);
+    announce(status as ExecutionEventType);
+  };
+  if (done.finished === 'deferred') batch?.announce(terminal);
+  else terminal();
+  return outcomeOf(record, result);
+}
+
+/** Writes a call's row in one statement, outside any transaction, and gives it its id. */
+async function insertRecord(em: SqlEntityManager, record: ExecutionRecord): Promise<void> {
+  const [row] = await em.execute<{ id: number }[]>(
+    em
+      .getKnex()('executions')
+      .insert(executionRow(em, record, false))
+      .returning('id'),
+  );
+  record.id = Number(row.id);
+}
+
+function announcer(platform: Platform, { installation, ownerId }: CallTarget, record: ExecutionRecord): Announce {
   return (type, log, emitted) =>
     platform.events.publish('execution-events', ownerId, {
       type,
-      executionId: execution.id,
+      executionId: record.id,
       installationId: installation.id,
       ownerId,
       log,
@@ -111,37 +178,40 @@ function announcer(platform: Platform, { installation, ownerId }: CallTarget, ex
 }
 
 /**
- * Runs the call until its outcome is committed. KV writes are applied only over the state the
- * call read. Calls of one installation in this process take turns, so they never collide. A
- * call that another instance's write overtook runs again: on PostgreSQL holding the
- * installation's row lock from its read to its commit, so the second run always lands; on
- * SQLite (one process owns the file) the conflict can only come from another process, and the
- * call is tried up to KV_ATTEMPTS times.
+ * Runs the call until its outcome is committed (or handed to its batch). KV writes are applied
+ * only over the state the call read. Calls of one installation in this process take turns, so
+ * they never collide. A call that another instance's write overtook runs again: on PostgreSQL
+ * holding the installation's row lock from its read to its commit, so the second run always
+ * lands; on SQLite (one process owns the file) the conflict can only come from another process,
+ * and the call is tried up to KV_ATTEMPTS times.
  */
 async function runToCommit(
   platform: Platform,
   target: CallTarget,
   spec: CallSpec,
-  execution: Execution,
-  trial: boolean,
+  completion: Completion,
   announce: Announce,
-): Promise<CallResult> {
+  batch: CallBatch | null,
+): Promise<{ finished: Finished; result: CallResult }> {
   const { em, installation, ownerId } = target;
   const usesKv = installation.grantedPermissions.includes('kv');
   const input = new TextEncoder().encode(spec.input);
-  const attempt = { platform, target, spec, input, execution, trial, announce, usesKv };
-  const runUntilApplied = async (): Promise<CallResult> => {
+  const attempt: Attempt = { platform, target, spec, input, completion, announce, usesKv, batch };
+  const runUntilApplied = async () => {
     for (let n = 1; ; n++) {
       const last = n === KV_ATTEMPTS;
       // The user's slot is taken outside any transaction, so a call waiting for one holds no
       // database connection or row lock.
-      const result = await platform.perUser.run(String(ownerId), () =>
+      const done = await platform.perUser.run(String(ownerId), () =>
         n > 1 && isPostgres(em)
           ? em.transactional((tx) => runOnce(attempt, tx as SqlEntityManager, true, last))
           : runOnce(attempt, em, false, last),
       );
-      if (result) return result;
-      platform.logger.info({ executionId: execution.id, attempt: n }, 'KV changed during the call; running it again');
+      if (done.finished !== 'conflict') return done;
+      platform.logger.info(
+        { executionId: completion.record.id, attempt: n },
+        'KV changed during the call; running it again',
+      );
     }
   };
   return usesKv ? platform.kvLock.run(String(installation.id), runUntilApplied) : runUntilApplied();
@@ -153,27 +223,27 @@ interface Attempt {
   spec: CallSpec;
   /** `spec.input` encoded once for every run. */
   input: Uint8Array;
-  execution: Execution;
-  trial: boolean;
+  completion: Completion;
   announce: Announce;
   usesKv: boolean;
+  batch: CallBatch | null;
 }
 
-/** One run of the call in `tx`; null when KV moved under it and it must run again. */
-async function runOnce(attempt: Attempt, tx: SqlEntityManager, locked: boolean, last: boolean) {
-  const { platform, target, execution, trial, usesKv } = attempt;
+/** One run of the call (in `tx` when `locked`); 'conflict' when KV moved under it and it must run again. */
+async function runOnce(attempt: Attempt, em: SqlEntityManager, locked: boolean, last: boolean) {
+  const { platform, target, completion, usesKv, batch } = attempt;
   const { installation } = target;
-  if (locked) await tx.lock(installation, LockMode.PESSIMISTIC_WRITE);
+  if (locked) await em.lock(installation, LockMode.PESSIMISTIC_WRITE);
   // The revision first, the entries after: a write landing in between moves the revision,
   // so the check in `finish` sees it and this run is retried rather than applied.
-  const revision = usesKv ? await readKvRevision(tx, installation.id) : 0;
-  const kv = usesKv ? await loadKv(platform.db, tx, installation.id, revision) : NO_KV;
+  const revision = usesKv ? await readKvRevision(em, installation.id) : 0;
+  const kv = usesKv ? await loadKv(platform.db, em, installation.id, revision) : NO_KV;
   const result = await invokeRuntime(attempt, kv);
-  return (await finish(tx, platform, installation, execution, result, trial, { revision, kv, last })) ? result : null;
+  return finish(locked ? em : null, platform, completion, result, { revision, kv, last }, batch);
 }
 
 async function invokeRuntime(
-  { platform, target, spec, input, execution, announce }: Attempt,
+  { platform, target, spec, input, completion, announce }: Attempt,
   kv: PackedKv,
 ): Promise<CallResult> {
   const { installation, version } = target;
@@ -190,7 +260,7 @@ async function invokeRuntime(
     });
   } catch (err) {
     // The runtime rejects only when it is closed (shutdown); the call is still recorded.
-    platform.logger.error({ err, executionId: execution.id }, 'runtime failed');
+    platform.logger.error({ err, executionId: completion.record.id }, 'runtime failed');
     return failedResult('FAILED', 'PLUGIN_REJECTED', `the runtime could not run the call: ${(err as Error).message}`);
   }
 }
@@ -201,38 +271,50 @@ async function loadModule(platform: Platform, version: PluginVersion): Promise<U
   return bytes;
 }
 
+/** The record of a call whose outcome could not be committed, in memory. */
+function abandoned(record: ExecutionRecord, err: unknown): void {
+  const uninstalled = err instanceof UninstalledDuringCallError;
+  Object.assign(record, {
+    status: 'FAILED',
+    errorCode: uninstalled ? 'UNINSTALLED' : 'RECORD_FAILED',
+    errorMessage: uninstalled
+      ? 'The installation was uninstalled while the call ran'
+      : 'The outcome of the call could not be recorded',
+    finishedAt: new Date(),
+  });
+}
+
 /**
  * Completes the row of a call whose outcome could not be committed, so that no error path
  * leaves an Execution RUNNING (a crash is covered by the instance sweep instead).
  */
-async function abandon(platform: Platform, execution: Execution, err: unknown): Promise<void> {
-  const uninstalled = err instanceof UninstalledDuringCallError;
-  if (!uninstalled) platform.logger.error({ err, executionId: execution.id }, 'could not record a call');
+async function abandon(platform: Platform, record: ExecutionRecord, err: unknown): Promise<void> {
+  if (!(err instanceof UninstalledDuringCallError))
+    platform.logger.error({ err, executionId: record.id }, 'could not record a call');
+  abandoned(record, err);
   try {
     await platform.db.fork().nativeUpdate(
       Execution,
-      { id: execution.id, status: { $in: ['QUEUED', 'RUNNING'] } },
+      { id: record.id, status: { $in: ['QUEUED', 'RUNNING'] } },
       {
         status: 'FAILED',
-        errorCode: uninstalled ? 'UNINSTALLED' : 'RECORD_FAILED',
-        errorMessage: uninstalled
-          ? 'The installation was uninstalled while the call ran'
-          : 'The outcome of the call could not be recorded',
-        finishedAt: new Date(),
+        errorCode: record.errorCode,
+        errorMessage: record.errorMessage,
+        finishedAt: record.finishedAt,
       },
     );
   } catch (again) {
-    platform.logger.error({ err: again, executionId: execution.id }, 'could not complete an execution');
+    platform.logger.error({ err: again, executionId: record.id }, 'could not complete an execution');
   }
-  execution.status = 'FAILED';
 }
 
-function outcomeOf(execution: Execution, result: CallResult | null): CallOutcome {
+function outcomeOf(record: ExecutionRecord, result: CallResult | null): CallOutcome {
   return {
-    executionId: execution.id,
-    status: execution.status,
-    errorCode: execution.errorCode ?? null,
-    errorMessage: execution.errorMessage ?? null,
+    executionId: record.id,
+    status: record.status,
+    errorCode: record.errorCode,
+    errorMessage: record.errorMessage,
+    record,
     result,
   };
 }

@@ -1,5 +1,6 @@
 import type { ExecutionStatus, ExecutionTrigger } from '../../entities/index.ts';
 import type { CallResult } from '../../runtime/index.ts';
+import type { ExecutionRecord } from '../read/index.ts';
 import { ConflictError } from '../errors.ts';
 
 /** Inputs are kept up to this size on the Execution row, so a call can be replayed. */
@@ -23,6 +24,8 @@ export interface CallOutcome {
   status: ExecutionStatus;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The Execution as written. */
+  record: ExecutionRecord;
   result: CallResult | null;
 }
 
