@@ -10,7 +10,7 @@ import { jsonArrayContains } from './read/index.ts';
 import { CLIP_LIMITS } from './validation/clip-limits.ts';
 import { CallBatch } from './execute/index.ts';
 import { runClipHooks } from './hooks.ts';
-import { groupCommitOf } from './infra/commits.ts';
+import { groupCommitOf } from './platform/commits.ts';
 import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validation/validator.ts';
 
