@@ -91,6 +91,23 @@ export function inputProblems(
       if (type && Object.hasOwn(variables, name)) walkValue(variables[name], type, name, problems);
     }
   }
+  problems.push(...literalProblems(schema, document));
+  return problems.slice(0, MAX_PROBLEMS);
+}
+
+// Literal arguments depend on the document alone, and yoga's parser cache hands the same
+// DocumentNode to every request with the same text: walk each document once.
+const literalCache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Problem[]>>();
+
+function literalProblems(schema: GraphQLSchema, document: DocumentNode): Problem[] {
+  let bySchema = literalCache.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    literalCache.set(schema, bySchema);
+  }
+  const cached = bySchema.get(document);
+  if (cached) return cached;
+  const problems: Problem[] = [];
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -102,7 +119,8 @@ export function inputProblems(
       },
     }),
   );
-  return problems.slice(0, MAX_PROBLEMS);
+  bySchema.set(document, problems);
+  return problems;
 }
 
 /** A variable's value against its type, iteratively (a value may nest deeper than the stack). */
