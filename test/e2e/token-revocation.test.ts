@@ -85,13 +85,16 @@ describe.skipIf(!services)('across instances sharing PostgreSQL and Redis', () =
     await b?.stop();
   });
 
-  it('ends a subscription on one instance when the token is revoked through the other', async () => {
+  it('ends a subscription on one instance, and its cached token, when the token is revoked through the other', async () => {
     const token = await a.user('roaming-token');
+    // Known to the other instance's token cache, which would trust it for its TTL without the announcement.
+    await b.ok('{ viewer { id } }', {}, token);
     const events = collect(b.ws(token), SUBSCRIPTIONS[0], 1, 20_000);
     const ended = events.events.catch((error: Error) => error.message);
     await events.ready;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await revokeToken(a.app.platform, token)).toBe(true);
     expect(await ended).toContain('UNAUTHENTICATED');
+    expect(await b.code('{ viewer { id } }', {}, token)).toBe('UNAUTHENTICATED');
   }, 30_000);
 });
