@@ -36,9 +36,13 @@ export const builder = new SchemaBuilder<{
       const needed = tokenFailure(failure);
       if (needed) {
         const missing = missingScopes(ctx.viewer.token, needed);
-        return apiError('FORBIDDEN', `This API token lacks the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''}`, {
-          extensions: { missingScopes: missing },
-        });
+        return apiError(
+          'FORBIDDEN',
+          `This API token lacks the ${missing.join(' and ')} scope${missing.length > 1 ? 's' : ''}`,
+          {
+            extensions: { missingScopes: missing },
+          },
+        );
       }
       return apiError('FORBIDDEN', 'You do not have permission to do this');
     },

@@ -58,17 +58,25 @@ export async function createApiToken(
   return db.fork().transactional(async (tx) => {
     const live = await tx.count(ApiToken, { user: viewer.id, revokedAt: null });
     if (live >= MAX_TOKENS_PER_USER)
-      throw new ConflictError(`You already have ${live} live tokens: revoke some first (the limit is ${MAX_TOKENS_PER_USER})`);
+      throw new ConflictError(
+        `You already have ${live} live tokens: revoke some first (the limit is ${MAX_TOKENS_PER_USER})`,
+      );
     const { token, row } = issueToken(tx as SqlEntityManager, tx.getReference(User, viewer.id), {
       name: input.name,
       scopes,
       expiresAt: input.expiresAt ?? null,
     });
     await tx.flush();
-    audit(tx, viewer, 'TOKEN_CREATE', { type: 'API_TOKEN', id: row.id, name: row.name }, {
-      scopes,
-      expiresAt: row.expiresAt?.toISOString() ?? null,
-    });
+    audit(
+      tx,
+      viewer,
+      'TOKEN_CREATE',
+      { type: 'API_TOKEN', id: row.id, name: row.name },
+      {
+        scopes,
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+      },
+    );
     return { token, id: row.id };
   });
 }
@@ -167,11 +175,9 @@ export function createTokenUsage({
       if (noted.size > maxTracked) noted.delete(noted.keys().next().value as number);
       pending.add(tokenId);
       if (pending.size === 1) {
-        const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-          .then(flush)
-          .finally(() => {
-            if (inFlight === run) inFlight = null;
-          });
+        const run: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(flush).finally(() => {
+          if (inFlight === run) inFlight = null;
+        });
         inFlight = run;
       }
     },

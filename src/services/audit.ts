@@ -47,9 +47,15 @@ export const auditVersionRevoked = (
   version: { id: number; slug: string; version: string },
   reason: string | null,
 ) =>
-  audit(tx, actor, 'VERSION_REVOKE', { type: 'PLUGIN_VERSION', id: version.id, name: `${version.slug}@${version.version}` }, {
-    reason,
-  });
+  audit(
+    tx,
+    actor,
+    'VERSION_REVOKE',
+    { type: 'PLUGIN_VERSION', id: version.id, name: `${version.slug}@${version.version}` },
+    {
+      reason,
+    },
+  );
 
 /** The keys whose values differ between two configs (values are never recorded: they may be secrets). */
 export function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {

@@ -8,7 +8,7 @@ import type { Events, InstallationEventType } from './events.ts';
 import { HOST_API_VERSION } from '../contracts/index.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
-import type { InstallationRecord, UserRecord } from './read/index.ts';
+import type { InstallationRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
 import { Validator } from './validation/validator.ts';
 import { audit, changedKeys, type AuditSubject } from './audit.ts';
@@ -273,12 +273,18 @@ async function moveTo(
   if (broken.length) throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${broken.join('; ')}`);
   const from = installation.version.getEntity().version;
   const keys = changedKeys(installation.config, config);
-  audit(tx, viewer, reason === 'UPGRADE' ? 'UPGRADE' : 'ROLLBACK', { ...subjectOf(installation), name: `${slug}@${target.version}` }, {
-    from,
-    to: target.version,
-    ...(keys.length ? { configKeysChanged: keys } : {}),
-    grantedPermissions: installation.grantedPermissions,
-  });
+  audit(
+    tx,
+    viewer,
+    reason === 'UPGRADE' ? 'UPGRADE' : 'ROLLBACK',
+    { ...subjectOf(installation), name: `${slug}@${target.version}` },
+    {
+      from,
+      to: target.version,
+      ...(keys.length ? { configKeysChanged: keys } : {}),
+      grantedPermissions: installation.grantedPermissions,
+    },
+  );
   installation.history = [...installation.history, { from, to: target.version, at: new Date().toISOString(), reason }];
   installation.version = tx.getReference(PluginVersion, target.id) as never;
   installation.config = config;

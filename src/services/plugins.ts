@@ -136,9 +136,15 @@ export async function updatePlugin(
     const changes = { ...patch, ...(input.tags ? { tags: normalizeTags(input.tags) } : {}) };
     tx.assign(plugin, changes as never);
     await tx.flush();
-    audit(tx, viewer, 'PLUGIN_UPDATE', { type: 'PLUGIN', id: plugin.id, name: plugin.slug }, {
-      fields: Object.keys(changes).sort(),
-    });
+    audit(
+      tx,
+      viewer,
+      'PLUGIN_UPDATE',
+      { type: 'PLUGIN', id: plugin.id, name: plugin.slug },
+      {
+        fields: Object.keys(changes).sort(),
+      },
+    );
     return plugin.id;
   });
 }

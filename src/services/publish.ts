@@ -7,7 +7,6 @@ import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import type { Platform } from './platform/index.ts';
-import type { UserRecord } from './read/index.ts';
 import { recomputeLatest } from './versions.ts';
 import { audit } from './audit.ts';
 import type { Viewer } from './users.ts';
@@ -88,10 +87,16 @@ export async function publishPluginVersion(
     });
     await tx.flush();
     await recomputeLatest(sqlTx, plugin.id);
-    audit(tx, viewer, 'VERSION_PUBLISH', { type: 'PLUGIN_VERSION', id: version.id, name: `${plugin.slug}@${version.version}` }, {
-      sha256: original,
-      permissions: manifest.permissions,
-    });
+    audit(
+      tx,
+      viewer,
+      'VERSION_PUBLISH',
+      { type: 'PLUGIN_VERSION', id: version.id, name: `${plugin.slug}@${version.version}` },
+      {
+        sha256: original,
+        permissions: manifest.permissions,
+      },
+    );
     return version.id;
   });
 }

@@ -133,11 +133,7 @@ export async function updateReview(
 
 /** Deletes a review (its author or an admin); returns the plugin id it belonged to. */
 /** Deletes a review (its author, or an admin moderating: that is audited). */
-export async function deleteReview(
-  { db }: Pick<Platform, 'db'>,
-  viewer: Viewer,
-  reviewId: number,
-): Promise<number> {
+export async function deleteReview({ db }: Pick<Platform, 'db'>, viewer: Viewer, reviewId: number): Promise<number> {
   return db.fork().transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, true);
     const { rating } = review;
@@ -145,10 +141,16 @@ export async function deleteReview(
     if (review.author.id !== viewer.id) {
       const author = await tx.findOneOrFail(User, review.author.id);
       const plugin = await tx.findOneOrFail(Plugin, pluginId);
-      audit(tx, viewer, 'REVIEW_DELETE', { type: 'REVIEW', id: review.id, name: `${plugin.slug} review by ${author.handle}` }, {
-        rating,
-        title: review.title,
-      });
+      audit(
+        tx,
+        viewer,
+        'REVIEW_DELETE',
+        { type: 'REVIEW', id: review.id, name: `${plugin.slug} review by ${author.handle}` },
+        {
+          rating,
+          title: review.title,
+        },
+      );
     }
     tx.remove(review);
     await tx.flush();

@@ -236,9 +236,15 @@ export async function revokeToken({ db, events }: Pick<Platform, 'db' | 'events'
     const row = await tx.findOne(ApiToken, { tokenHash, revokedAt: null }, { populate: ['user'] });
     if (!row) return false;
     row.revokedAt = new Date();
-    audit(tx, null, 'TOKEN_REVOKE', { type: 'API_TOKEN', id: row.id, name: row.name }, {
-      owner: row.user.getEntity().handle,
-    });
+    audit(
+      tx,
+      null,
+      'TOKEN_REVOKE',
+      { type: 'API_TOKEN', id: row.id, name: row.name },
+      {
+        owner: row.user.getEntity().handle,
+      },
+    );
     return true;
   });
   events.publish('token-revoked', tokenHash);

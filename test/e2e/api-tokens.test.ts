@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_SCOPES, type TokenScope } from '../../src/entities/index.ts';
@@ -26,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const create = (token: string, input: Record<string, unknown>) => server.gql<Created, unknown>(CREATE, { input }, token);
+const create = (token: string, input: Record<string, unknown>) =>
+  server.gql<Created, unknown>(CREATE, { input }, token);
 async function mint(scopes: TokenScope[], extra: Record<string, unknown> = {}) {
   const { data, errors } = await create(full, { name: `t-${scopes.join('-') || 'none'}`, scopes, ...extra });
   if (errors || !data) throw new Error(JSON.stringify(errors));
@@ -79,7 +83,8 @@ describe('scopes', () => {
     {
       name: 'a listing edit',
       needs: ['PUBLISH'],
-      query: 'mutation { createPlugin(input: { slug: "scoped-SLUG", name: "S", summary: "S", category: "other" }) { id } }',
+      query:
+        'mutation { createPlugin(input: { slug: "scoped-SLUG", name: "S", summary: "S", category: "other" }) { id } }',
     },
     {
       name: 'minting a token',
@@ -137,7 +142,9 @@ describe('ending a token', () => {
     expect(revoked.revokeApiToken.revokedAt).not.toBeNull();
     expect(await ended).toContain('UNAUTHENTICATED');
     expect(await server.code('{ viewer { id } }', {}, token)).toBe('UNAUTHENTICATED');
-    expect((await server.ok<{ viewer: { id: string } }, unknown>('{ viewer { id } }', {}, spare.token)).viewer).toBeTruthy();
+    expect(
+      (await server.ok<{ viewer: { id: string } }, unknown>('{ viewer { id } }', {}, spare.token)).viewer,
+    ).toBeTruthy();
     // Listed only when asked for, with its revocation time.
     const live = await server.ok<Listed, unknown>(LIST, {}, full);
     expect(live.apiTokens.edges.map((e) => e.node.id)).not.toContain(apiToken.id);
@@ -170,4 +177,49 @@ describe('ending a token', () => {
     });
     expect(response.status).toBe(401);
   });
+});
+
+describe('plugboard tokens', () => {
+  const run = promisify(execFile);
+  const cli = async (...args: string[]) =>
+    (await run('node', [path.resolve('bin/plugboard.js'), 'tokens', ...args, '--server', server.url, '--token', full]))
+      .stdout;
+
+  it('creates, lists and revokes tokens through the API', async () => {
+    const created = (await cli('create', '--name', 'from-cli', '--scope', 'WRITE', '--expires', '30d')).trim();
+    const token = created.split('\n').at(-1)!;
+    expect(token).toMatch(/^pb_[\w-]{20,}$/);
+    const listed = await cli('list');
+    const row = listed.split('\n').find((l) => l.includes('from-cli'))!;
+    expect(row).toContain('READ,WRITE');
+    expect(listed).not.toContain(token);
+    expect(listed).toContain('(this token)');
+    const id = row.split(/\s+/)[0];
+    expect(await cli('revoke', id)).toContain('revoked');
+    expect(await server.code('{ viewer { id } }', {}, token)).toBe('UNAUTHENTICATED');
+    expect(await cli('list')).not.toContain('from-cli');
+    expect(await cli('list', '--all')).toContain('from-cli');
+  }, 120_000);
+
+  it('fails with one line for a read-only token or a bad expiry', async () => {
+    const { token: readOnly } = await mint([]);
+    const attempt = run('node', [
+      path.resolve('bin/plugboard.js'),
+      'tokens',
+      'create',
+      '--name',
+      'x',
+      '--server',
+      server.url,
+      '--token',
+      readOnly,
+    ]);
+    await expect(attempt).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^plugboard: FORBIDDEN: .*scope/),
+    });
+    await expect(cli('create', '--name', 'x', '--expires', 'soon')).rejects.toMatchObject({
+      stderr: expect.stringContaining('--expires'),
+    });
+  }, 120_000);
 });

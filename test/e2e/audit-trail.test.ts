@@ -24,9 +24,9 @@ let member: string;
 let installationId: string;
 
 const events = async (filter?: Record<string, unknown>): Promise<Event[]> =>
-  (await server.ok<{ auditEvents: { edges: { node: Event }[] } }, unknown>(ALL, { filter }, admin)).auditEvents.edges.map(
-    (e) => e.node,
-  );
+  (
+    await server.ok<{ auditEvents: { edges: { node: Event }[] } }, unknown>(ALL, { filter }, admin)
+  ).auditEvents.edges.map((e) => e.node);
 const tokenIdOf = async (token: string) =>
   (
     await server.ok<{ apiTokens: { edges: { node: { id: string; current: boolean } }[] } }, unknown>(
@@ -51,7 +51,11 @@ beforeAll(async () => {
   await ok('mutation { setPluginFeatured(slug: "tagger", featured: true) { id } }', {}, admin);
   await ok('mutation { setPublisherVerified(handle: "audited-publisher", verified: true) { id } }', {}, admin);
   await ok('mutation { updatePlugin(input: { slug: "tagger", summary: "Tags" }) { id } }', {}, publisher);
-  await ok('mutation { deprecatePluginVersion(slug: "tagger", version: "1.0.0", reason: "old") { id } }', {}, publisher);
+  await ok(
+    'mutation { deprecatePluginVersion(slug: "tagger", version: "1.0.0", reason: "old") { id } }',
+    {},
+    publisher,
+  );
   const installed = await ok(
     `mutation ($grants: [String!]) { installPlugin(input: { slug: "tagger", versionRange: "1.0.0",
       config: { tag: "a" }, grantPermissions: $grants }) { id } }`,
@@ -86,27 +90,32 @@ afterAll(() => server.stop());
 
 it('records who did what, to what, with which token', async () => {
   const all = await events();
-  const [adminToken, publisherToken, memberToken] = [await tokenIdOf(admin), await tokenIdOf(publisher), await tokenIdOf(member)];
-  const expected: [action: string, actor: string, token: string, subject: string, details?: Record<string, unknown>][] = [
-    ['PLUGIN_CREATE', 'audited-publisher', publisherToken, 'tagger'],
-    ['VERSION_PUBLISH', 'audited-publisher', publisherToken, 'tagger@1.0.0'],
-    ['VERSION_PUBLISH', 'audited-publisher', publisherToken, 'tagger@1.1.0'],
-    ['PLUGIN_FEATURE', 'auditor', adminToken, 'tagger', { featured: true }],
-    ['PUBLISHER_VERIFY', 'auditor', adminToken, 'audited-publisher', { verified: true }],
-    ['PLUGIN_UPDATE', 'audited-publisher', publisherToken, 'tagger', { fields: ['summary'] }],
-    ['VERSION_DEPRECATE', 'audited-publisher', publisherToken, 'tagger@1.0.0', { reason: 'old' }],
-    ['INSTALL', 'audited-member', memberToken, 'tagger@1.0.0'],
-    ['PERMISSIONS_GRANT', 'audited-member', memberToken, 'tagger@1.0.0'],
-    ['CONFIG_CHANGE', 'audited-member', memberToken, 'tagger@1.0.0', { keys: ['tag'] }],
-    ['INSTALLATION_DISABLE', 'audited-member', memberToken, 'tagger@1.0.0'],
-    ['UPGRADE', 'audited-member', memberToken, 'tagger@1.1.0'],
-    ['ROLLBACK', 'audited-member', memberToken, 'tagger@1.0.0'],
-    ['UNINSTALL', 'audited-member', memberToken, 'tagger@1.0.0'],
-    ['VERSION_YANK', 'audited-publisher', publisherToken, 'tagger@1.1.0', { yanked: true }],
-    ['REVIEW_DELETE', 'auditor', adminToken, 'tagger review by audited-member'],
-    ['TOKEN_CREATE', 'audited-member', memberToken, 'ci'],
-    ['TOKEN_REVOKE', 'audited-member', memberToken, 'ci'],
+  const [adminToken, publisherToken, memberToken] = [
+    await tokenIdOf(admin),
+    await tokenIdOf(publisher),
+    await tokenIdOf(member),
   ];
+  const expected: [action: string, actor: string, token: string, subject: string, details?: Record<string, unknown>][] =
+    [
+      ['PLUGIN_CREATE', 'audited-publisher', publisherToken, 'tagger'],
+      ['VERSION_PUBLISH', 'audited-publisher', publisherToken, 'tagger@1.0.0'],
+      ['VERSION_PUBLISH', 'audited-publisher', publisherToken, 'tagger@1.1.0'],
+      ['PLUGIN_FEATURE', 'auditor', adminToken, 'tagger', { featured: true }],
+      ['PUBLISHER_VERIFY', 'auditor', adminToken, 'audited-publisher', { verified: true }],
+      ['PLUGIN_UPDATE', 'audited-publisher', publisherToken, 'tagger', { fields: ['summary'] }],
+      ['VERSION_DEPRECATE', 'audited-publisher', publisherToken, 'tagger@1.0.0', { reason: 'old' }],
+      ['INSTALL', 'audited-member', memberToken, 'tagger@1.0.0'],
+      ['PERMISSIONS_GRANT', 'audited-member', memberToken, 'tagger@1.0.0'],
+      ['CONFIG_CHANGE', 'audited-member', memberToken, 'tagger@1.0.0', { keys: ['tag'] }],
+      ['INSTALLATION_DISABLE', 'audited-member', memberToken, 'tagger@1.0.0'],
+      ['UPGRADE', 'audited-member', memberToken, 'tagger@1.1.0'],
+      ['ROLLBACK', 'audited-member', memberToken, 'tagger@1.0.0'],
+      ['UNINSTALL', 'audited-member', memberToken, 'tagger@1.0.0'],
+      ['VERSION_YANK', 'audited-publisher', publisherToken, 'tagger@1.1.0', { yanked: true }],
+      ['REVIEW_DELETE', 'auditor', adminToken, 'tagger review by audited-member'],
+      ['TOKEN_CREATE', 'audited-member', memberToken, 'ci'],
+      ['TOKEN_REVOKE', 'audited-member', memberToken, 'ci'],
+    ];
   for (const [action, actor, token, subject, details] of expected) {
     const found = all.find((e) => e.action === action && e.subject === subject && e.actorHandle === actor);
     expect(found, `${action} ${subject} by ${actor}`).toBeDefined();
@@ -127,7 +136,10 @@ it('records who did what, to what, with which token', async () => {
 });
 
 it('filters by action and subject, and keeps events of an uninstalled installation', async () => {
-  expect((await events({ actions: ['INSTALL', 'UNINSTALL'] })).map((e) => e.action).sort()).toEqual(['INSTALL', 'UNINSTALL']);
+  expect((await events({ actions: ['INSTALL', 'UNINSTALL'] })).map((e) => e.action).sort()).toEqual([
+    'INSTALL',
+    'UNINSTALL',
+  ]);
   const ofInstallation = await events({ subjectId: installationId });
   expect(ofInstallation.map((e) => e.action).reverse()).toEqual([
     'INSTALL',
@@ -160,7 +172,8 @@ it('writes no audit row for an action that fails', async () => {
     ['mutation { createApiToken(input: { name: "late", expiresAt: "2001-01-01T00:00:00Z" }) { token } }', member],
     ['mutation { deprecatePluginVersion(slug: "tagger", version: "1.0.0", reason: "") { id } }', publisher],
   ];
-  for (const [query, token] of failing) expect(errorCode(await server.gql(query, {}, token)), query).not.toBe('INTERNAL_SERVER_ERROR');
+  for (const [query, token] of failing)
+    expect(errorCode(await server.gql(query, {}, token)), query).not.toBe('INTERNAL_SERVER_ERROR');
   expect((await events()).length).toBe(before);
 });
 

@@ -58,17 +58,15 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   }),
 });
 
-const CreateApiTokenPayload = builder
-  .objectRef<{ token: string; id: number }>('CreateApiTokenPayload')
-  .implement({
-    fields: (t) => ({
-      token: t.exposeString('token', { description: 'The secret: shown this once, store it now' }),
-      apiToken: t.field({
-        type: ApiTokenRef,
-        resolve: async (p, _args, ctx) => (await findApiToken(ctx.em, ctx.viewer!.id, p.id))!,
-      }),
+const CreateApiTokenPayload = builder.objectRef<{ token: string; id: number }>('CreateApiTokenPayload').implement({
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'The secret: shown this once, store it now' }),
+    apiToken: t.field({
+      type: ApiTokenRef,
+      resolve: async (p, _args, ctx) => (await findApiToken(ctx.em, ctx.viewer!.id, p.id))!,
     }),
-  });
+  }),
+});
 
 builder.mutationFields((t) => ({
   createApiToken: t.field({

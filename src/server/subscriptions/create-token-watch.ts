@@ -91,7 +91,9 @@ export function createTokenWatch({
         const wait = expiresAt ? expiresAt.getTime() - Date.now() : Number.POSITIVE_INFINITY;
         if (wait <= 0) return callback();
         // setTimeout holds at most ~24.8 days: a later expiry re-arms when that passes.
-        if (Number.isFinite(wait)) (expiry = setTimeout(untilExpiry, Math.min(wait, MAX_TIMER_MS))).unref();
+        if (!Number.isFinite(wait)) return;
+        expiry = setTimeout(untilExpiry, Math.min(wait, MAX_TIMER_MS));
+        expiry.unref();
       };
       untilExpiry();
       return unwatch;

@@ -16,7 +16,10 @@ interface TransportContext {
 
 const revoked = (): ExecutionResult => ({
   errors: [
-    apiError('UNAUTHENTICATED', 'The API token this subscription was opened with is no longer valid (revoked or expired)'),
+    apiError(
+      'UNAUTHENTICATED',
+      'The API token this subscription was opened with is no longer valid (revoked or expired)',
+    ),
   ],
 });
 
