@@ -98,9 +98,12 @@ export async function startServer({
   const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
   const tokenUsage = createTokenUsage({ db, logger });
   const app: App = { config, platform, tokens: tokenCache, tokenUsage };
-  const limiter = config.redisUrl
-    ? createRedisRateLimiter({ redisUrl: config.redisUrl, prefix: `plugboard:${deployment}:rate:`, logger })
-    : createMemoryRateLimiter();
+  const rateLimited = config.rateLimitUser > 0 || config.rateLimitAnonymous > 0;
+  const limiter = !rateLimited
+    ? null
+    : config.redisUrl
+      ? createRedisRateLimiter({ redisUrl: config.redisUrl, prefix: `plugboard:${deployment}:rate:`, logger })
+      : createMemoryRateLimiter();
   const outboxes = createOutboxes({ limit: config.subscriberBufferBytes, graceMs: DROP_GRACE_MS });
   const tokens = createTokenWatch({
     db,
@@ -129,12 +132,16 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
-      useRateLimits({
-        limiter,
-        userPerMinute: config.rateLimitUser,
-        anonymousPerMinute: config.rateLimitAnonymous,
-        trustedProxies: trustedProxies(config.trustedProxies),
-      }),
+      ...(limiter
+        ? [
+            useRateLimits({
+              limiter,
+              userPerMinute: config.rateLimitUser,
+              anonymousPerMinute: config.rateLimitAnonymous,
+              trustedProxies: trustedProxies(config.trustedProxies),
+            }),
+          ]
+        : []),
       useInputGuard(),
       nameOperationInScope,
       useSubscriptionGuards({ outboxes, tokens }),
@@ -180,7 +187,7 @@ export async function startServer({
       await drained;
       readCache?.close();
       await tokenUsage.close();
-      await limiter.close();
+      await limiter?.close();
       await platform.close();
       await bus.close();
       await db.close();
