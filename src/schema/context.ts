@@ -31,7 +31,9 @@ export async function createContext(app: App, authorization: string | null | und
   const token = bearerToken(authorization);
   const viewer = token ? await app.tokens.authenticate(em, token) : null;
   if (token && !viewer) {
-    throw apiError('UNAUTHENTICATED', 'The API token is not valid', { extensions: { http: { status: 401 } } });
+    throw apiError('UNAUTHENTICATED', 'The API token is not valid (unknown, revoked or expired)', {
+      extensions: { http: { status: 401 } },
+    });
   }
   if (viewer?.token) app.tokenUsage.touch(viewer.token.id);
   return { app, em, viewer, loaders: createLoaders(em) };
