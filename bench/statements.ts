@@ -25,6 +25,8 @@ const running = await startServer({
     LOG_LEVEL: 'silent',
     PLUGBOARD_DATA_DIR: dataDir,
     PLUGBOARD_READ_CACHE_TTL_MS: '0',
+    PLUGBOARD_RATE_LIMIT_USER: '0',
+    PLUGBOARD_RATE_LIMIT_ANONYMOUS: '0',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   }),
   onQuery: (sql) => log?.push({ at: performance.now(), sql }),

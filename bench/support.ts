@@ -5,7 +5,16 @@ import path from 'node:path';
 /** Starts `plugboard serve` in a child process so the load generator does not share its event loop. */
 export async function spawnServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn('node', [path.resolve('bin/plugboard.js'), 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // Benches measure throughput: rate limits off unless a bench sets them.
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      PLUGBOARD_RATE_LIMIT_USER: '0',
+      PLUGBOARD_RATE_LIMIT_ANONYMOUS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { DEFAULT_WORKERS } from './runtime/index.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +28,29 @@ export interface Config {
   tokenRecheckMs: number;
   /** How long a looked-up token is trusted without asking the database; 0 turns the cache off. */
   tokenCacheTtlMs: number;
+  /** Operation cost per minute per signed-in user (see the README); 0 turns the limit off. */
+  rateLimitUser: number;
+  /** Operation cost per minute per anonymous client address; 0 turns the limit off. */
+  rateLimitAnonymous: number;
+  /** Proxies (IPs, CIDRs, `loopback`, `private`) whose X-Forwarded-For is believed; none by default. */
+  trustedProxies: string[];
+}
+
+/** Shorthands `PLUGBOARD_TRUSTED_PROXIES` accepts besides addresses and CIDRs. */
+export const NAMED_NETWORKS: Record<string, string[]> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+/** `10.0.0.0/8`, `::1` (a single address) → its parts; null when it is neither an IP nor a CIDR. */
+export function parseCidr(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address, bits, extra] = entry.split('/');
+  const version = isIP(address);
+  if (!version || extra !== undefined) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
+  if (!(prefix >= 0 && prefix <= max)) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 export class ConfigError extends Error {
@@ -85,7 +109,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriberBufferBytes: int('PLUGBOARD_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
     tokenRecheckMs: int('PLUGBOARD_TOKEN_RECHECK_MS', 60_000, 0, 86_400_000),
     tokenCacheTtlMs: int('PLUGBOARD_TOKEN_CACHE_TTL_MS', 5000, 0, 3_600_000),
+    rateLimitUser: int('PLUGBOARD_RATE_LIMIT_USER', 600_000, 0, 1_000_000_000),
+    rateLimitAnonymous: int('PLUGBOARD_RATE_LIMIT_ANONYMOUS', 300_000, 0, 1_000_000_000),
+    trustedProxies: (env.PLUGBOARD_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
   };
+  for (const entry of config.trustedProxies)
+    if (!(entry in NAMED_NETWORKS) && !parseCidr(entry))
+      problems.push(`PLUGBOARD_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR, loopback or private`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -3,6 +3,7 @@ import { registerBuildExamples } from './build-examples.ts';
 import { registerPluginCommands } from './plugin/index.ts';
 import { registerSeedCommand } from './seed.ts';
 import { registerServeCommands } from './serve.ts';
+import { registerTokenCommands } from './tokens.ts';
 import { registerUserCommands } from './users.ts';
 
 const program = new Command('plugboard')
@@ -12,6 +13,7 @@ const program = new Command('plugboard')
 
 registerServeCommands(program);
 registerUserCommands(program);
+registerTokenCommands(program);
 registerSeedCommand(program);
 registerBuildExamples(program);
 registerPluginCommands(program);

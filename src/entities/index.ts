@@ -1,4 +1,11 @@
-export { ApiToken } from './api-token.ts';
+export { ApiToken, TOKEN_SCOPES, type TokenScope } from './api-token.ts';
+export {
+  AuditEvent,
+  AUDIT_ACTIONS,
+  AUDIT_SUBJECT_TYPES,
+  type AuditAction,
+  type AuditSubjectType,
+} from './audit-event.ts';
 export { Blob } from './blob.ts';
 export { Clip, CLIP_STATUSES, type ClipStatus } from './clip.ts';
 export {
@@ -18,6 +25,7 @@ export { Setting } from './setting.ts';
 export { User, ROLES, type Role } from './user.ts';
 
 import { ApiToken } from './api-token.ts';
+import { AuditEvent } from './audit-event.ts';
 import { Blob } from './blob.ts';
 import { Clip } from './clip.ts';
 import { Execution } from './execution.ts';
@@ -44,4 +52,5 @@ export const ALL_ENTITIES = [
   KvEntry,
   Setting,
   Instance,
+  AuditEvent,
 ];

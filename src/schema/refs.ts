@@ -9,6 +9,7 @@ import type {
   ReviewRecord,
   UserRecord,
 } from '../services/read/index.ts';
+import type { ApiTokenRecord } from '../services/api-tokens.ts';
 
 /**
  * A node backed by a table row: `t.arg.globalID({ for: Ref })` checks the ID's typename and
@@ -27,3 +28,4 @@ export const ReviewRef = rowRef<ReviewRecord>('Review');
 export const ClipRef = rowRef<ClipRecord>('Clip');
 export const InstallationRef = rowRef<InstallationRecord>('Installation');
 export const ExecutionRef = rowRef<ExecutionRecord>('Execution');
+export const ApiTokenRef = rowRef<ApiTokenRecord>('ApiToken');

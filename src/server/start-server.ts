@@ -11,10 +11,14 @@ import { schema } from '../schema/index.ts';
 import { createContext, type App, type Context } from '../schema/context.ts';
 import { createErrorMasker } from '../schema/errors.ts';
 import { createPlatform } from '../services/platform/index.ts';
+import { createTokenUsage } from '../services/api-tokens.ts';
 import { createTokenCache } from '../services/users.ts';
 import { createEventBus } from './create-event-bus.ts';
 import { useQueryLimits } from './limits/use-query-limits.ts';
 import { useInputGuard } from './limits/use-input-guard.ts';
+import { trustedProxies } from './limits/client-address.ts';
+import { createMemoryRateLimiter, createRedisRateLimiter } from './limits/rate-limiter.ts';
+import { useRateLimits } from './limits/use-rate-limits.ts';
 import { DEFAULT_QUERY } from './http/default-query.ts';
 import { useAnonymousReadCache } from './http/use-anonymous-read-cache.ts';
 import { useWasmDownloads } from './http/use-wasm-downloads.ts';
@@ -79,7 +83,8 @@ export async function startServer({
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
-  const bus = await createEventBus(config.redisUrl, await deploymentId(db));
+  const deployment = await deploymentId(db);
+  const bus = await createEventBus(config.redisUrl, deployment);
   const platform = createPlatform({
     db,
     events: bus.events,
@@ -91,7 +96,14 @@ export async function startServer({
   });
   await platform.start();
   const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
-  const app: App = { config, platform, tokens: tokenCache };
+  const tokenUsage = createTokenUsage({ db, logger });
+  const app: App = { config, platform, tokens: tokenCache, tokenUsage };
+  const rateLimited = config.rateLimitUser > 0 || config.rateLimitAnonymous > 0;
+  const limiter = !rateLimited
+    ? null
+    : config.redisUrl
+      ? createRedisRateLimiter({ redisUrl: config.redisUrl, prefix: `plugboard:${deployment}:rate:`, logger })
+      : createMemoryRateLimiter();
   const outboxes = createOutboxes({ limit: config.subscriberBufferBytes, graceMs: DROP_GRACE_MS });
   const tokens = createTokenWatch({
     db,
@@ -120,6 +132,16 @@ export async function startServer({
     renderGraphiQL,
     plugins: [
       useQueryLimits(),
+      ...(limiter
+        ? [
+            useRateLimits({
+              limiter,
+              userPerMinute: config.rateLimitUser,
+              anonymousPerMinute: config.rateLimitAnonymous,
+              trustedProxies: trustedProxies(config.trustedProxies),
+            }),
+          ]
+        : []),
       useInputGuard(),
       nameOperationInScope,
       useSubscriptionGuards({ outboxes, tokens }),
@@ -164,6 +186,8 @@ export async function startServer({
       await ws.close();
       await drained;
       readCache?.close();
+      await tokenUsage.close();
+      await limiter?.close();
       await platform.close();
       await bus.close();
       await db.close();

@@ -8,9 +8,11 @@ import type { Events, InstallationEventType } from './events.ts';
 import { HOST_API_VERSION } from '../contracts/index.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
-import type { InstallationRecord, UserRecord } from './read/index.ts';
+import type { InstallationRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
 import { Validator } from './validation/validator.ts';
+import { audit, changedKeys, type AuditSubject } from './audit.ts';
+import type { Viewer } from './users.ts';
 
 export interface InstallInput {
   slug: string;
@@ -134,9 +136,16 @@ export function publishInstallationEvent(
   });
 }
 
+/** How the audit trail names an installation: its plugin and version as they are now. */
+const subjectOf = (installation: Installation): AuditSubject => ({
+  type: 'INSTALLATION',
+  id: installation.id,
+  name: `${installation.plugin.getEntity().slug}@${installation.version.getEntity().version}`,
+});
+
 export async function installPlugin(
   { db, events }: InstallationDeps,
-  viewer: UserRecord,
+  viewer: Viewer,
   input: InstallInput,
 ): Promise<number> {
   validate(input);
@@ -172,13 +181,16 @@ export async function installPlugin(
     });
     plugin.downloadCount += 1;
     await tx.flush();
+    const subject = subjectOf(installation);
+    audit(tx, viewer, 'INSTALL', subject, { versionRange: range, configKeys: Object.keys(config).sort() });
+    if (granted.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...granted].sort() });
     return installation.id;
   });
   publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
   return id;
 }
 
-async function ownInstallation(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Installation> {
+async function ownInstallation(tx: SqlEntityManager, viewer: Viewer, id: number): Promise<Installation> {
   await lockOwner(tx, viewer.id);
   const installation = await tx.findOne(Installation, id, { populate: ['version', 'plugin'] });
   if (!installation || installation.owner.id !== viewer.id) throw new NotFoundError('Installation', id);
@@ -194,7 +206,7 @@ export interface UpdateInstallationInput {
 
 export async function updateInstallation(
   { db, events }: InstallationDeps,
-  viewer: UserRecord,
+  viewer: Viewer,
   id: number,
   input: UpdateInstallationInput,
 ): Promise<number> {
@@ -202,14 +214,28 @@ export async function updateInstallation(
   await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const version = installation.version.getEntity();
+    const subject = subjectOf(installation);
     if (input.config !== undefined && input.config !== null) {
       const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config);
       if (problems.length) throw new BadInputError(problems);
+      const keys = changedKeys(installation.config, config);
+      if (keys.length) audit(tx, viewer, 'CONFIG_CHANGE', subject, { keys });
       installation.config = config;
     }
-    if (input.enabled !== undefined && input.enabled !== null) installation.enabled = input.enabled;
-    if (input.priority !== undefined && input.priority !== null) installation.priority = input.priority;
-    if (input.criticality) installation.criticality = input.criticality;
+    if (input.enabled !== undefined && input.enabled !== null && input.enabled !== installation.enabled) {
+      audit(tx, viewer, input.enabled ? 'INSTALLATION_ENABLE' : 'INSTALLATION_DISABLE', subject);
+      installation.enabled = input.enabled;
+    }
+    const settings: Record<string, { from: unknown; to: unknown }> = {};
+    if (input.priority !== undefined && input.priority !== null && input.priority !== installation.priority) {
+      settings.priority = { from: installation.priority, to: input.priority };
+      installation.priority = input.priority;
+    }
+    if (input.criticality && input.criticality !== installation.criticality) {
+      settings.criticality = { from: installation.criticality, to: input.criticality };
+      installation.criticality = input.criticality;
+    }
+    if (Object.keys(settings).length) audit(tx, viewer, 'INSTALLATION_UPDATE', subject, settings);
     await tx.flush();
   });
   publishInstallationEvent(events, 'UPDATED', { id, ownerId: viewer.id });
@@ -223,6 +249,7 @@ export async function updateInstallation(
  */
 async function moveTo(
   tx: SqlEntityManager,
+  viewer: Viewer,
   installation: Installation,
   target: PluginVersion,
   reason: VersionChange['reason'],
@@ -245,6 +272,19 @@ async function moveTo(
   const broken = await brokenDependents(tx, installation.owner.id, slug, target.version);
   if (broken.length) throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${broken.join('; ')}`);
   const from = installation.version.getEntity().version;
+  const keys = changedKeys(installation.config, config);
+  audit(
+    tx,
+    viewer,
+    reason === 'UPGRADE' ? 'UPGRADE' : 'ROLLBACK',
+    { ...subjectOf(installation), name: `${slug}@${target.version}` },
+    {
+      from,
+      to: target.version,
+      ...(keys.length ? { configKeysChanged: keys } : {}),
+      grantedPermissions: installation.grantedPermissions,
+    },
+  );
   installation.history = [...installation.history, { from, to: target.version, at: new Date().toISOString(), reason }];
   installation.version = tx.getReference(PluginVersion, target.id) as never;
   installation.config = config;
@@ -257,7 +297,7 @@ async function moveTo(
 /** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
 export async function upgradeInstallation(
   { db, events }: InstallationDeps,
-  viewer: UserRecord,
+  viewer: Viewer,
   id: number,
   versionRange?: string | null,
 ): Promise<number> {
@@ -270,7 +310,7 @@ export async function upgradeInstallation(
     if (target.id === installation.version.id)
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
-    await moveTo(tx as SqlEntityManager, installation, target, 'UPGRADE');
+    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'UPGRADE');
   });
   publishInstallationEvent(events, 'UPGRADED', { id, ownerId: viewer.id });
   return id;
@@ -279,7 +319,7 @@ export async function upgradeInstallation(
 /** Returns to the version in use before the last upgrade or rollback, unless it was yanked since. */
 export async function rollbackInstallation(
   { db, events }: InstallationDeps,
-  viewer: UserRecord,
+  viewer: Viewer,
   id: number,
 ): Promise<number> {
   await db.fork().transactional(async (tx) => {
@@ -292,7 +332,7 @@ export async function rollbackInstallation(
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
       );
-    await moveTo(tx as SqlEntityManager, installation, target, 'ROLLBACK');
+    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'ROLLBACK');
   });
   publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });
   return id;
@@ -301,7 +341,7 @@ export async function rollbackInstallation(
 /** Removes an installation with its KV data and execution history, unless another one depends on it. */
 export async function uninstallPlugin(
   { db, events }: InstallationDeps,
-  viewer: UserRecord,
+  viewer: Viewer,
   id: number,
 ): Promise<InstallationRecord> {
   const record = await db.fork().transactional(async (tx) => {
@@ -311,6 +351,7 @@ export async function uninstallPlugin(
     if (broken.length)
       throw new ConflictError(`Cannot uninstall "${slug}": ${broken.join('; ')}. Uninstall those first`);
     const before = installationRecord(installation);
+    audit(tx, viewer, 'UNINSTALL', subjectOf(installation));
     tx.remove(installation);
     await tx.flush();
     return before;

@@ -7,6 +7,8 @@ import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { PluginRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
 import { normalizeTags, SLUG_PATTERN, Validator } from './validation/validator.ts';
+import { audit } from './audit.ts';
+import type { Viewer } from './users.ts';
 
 export const CATEGORIES = [
   'highlights',
@@ -60,7 +62,7 @@ function validateFields(v: Validator, input: PluginFields): void {
 
 export async function createPlugin(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   input: CreatePluginInput,
 ): Promise<number> {
   const v = new Validator();
@@ -90,6 +92,7 @@ export async function createPlugin(
       publisher: tx.getReference(User, viewer.id),
     });
     await tx.flush();
+    audit(tx, viewer, 'PLUGIN_CREATE', { type: 'PLUGIN', id: plugin.id, name: plugin.slug });
     return plugin.id;
   });
 }
@@ -105,7 +108,7 @@ export async function ownedPlugin(em: SqlEntityManager, viewer: UserRecord, slug
 
 export async function updatePlugin(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   slug: string,
   input: PluginFields,
 ): Promise<number> {
@@ -130,15 +133,25 @@ export async function updatePlugin(
     for (const key of ['name', 'summary', 'description', 'category'] as const) {
       if (patch[key] === null) delete patch[key];
     }
-    tx.assign(plugin, { ...patch, ...(input.tags ? { tags: normalizeTags(input.tags) } : {}) } as never);
+    const changes = { ...patch, ...(input.tags ? { tags: normalizeTags(input.tags) } : {}) };
+    tx.assign(plugin, changes as never);
     await tx.flush();
+    audit(
+      tx,
+      viewer,
+      'PLUGIN_UPDATE',
+      { type: 'PLUGIN', id: plugin.id, name: plugin.slug },
+      {
+        fields: Object.keys(changes).sort(),
+      },
+    );
     return plugin.id;
   });
 }
 
 export async function setPluginFeatured(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   slug: string,
   featured: boolean,
 ): Promise<number> {
@@ -148,6 +161,7 @@ export async function setPluginFeatured(
     if (!plugin) throw new NotFoundError('Plugin', slug);
     plugin.featured = featured;
     await tx.flush();
+    audit(tx, viewer, 'PLUGIN_FEATURE', { type: 'PLUGIN', id: plugin.id, name: plugin.slug }, { featured });
     return plugin.id;
   });
 }

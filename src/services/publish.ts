@@ -7,8 +7,9 @@ import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import type { Platform } from './platform/index.ts';
-import type { UserRecord } from './read/index.ts';
 import { recomputeLatest } from './versions.ts';
+import { audit } from './audit.ts';
+import type { Viewer } from './users.ts';
 
 export interface PublishInput {
   slug: string;
@@ -23,7 +24,7 @@ export interface PublishInput {
  */
 export async function publishPluginVersion(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   input: PublishInput,
 ): Promise<number> {
   const em = db.fork();
@@ -86,6 +87,16 @@ export async function publishPluginVersion(
     });
     await tx.flush();
     await recomputeLatest(sqlTx, plugin.id);
+    audit(
+      tx,
+      viewer,
+      'VERSION_PUBLISH',
+      { type: 'PLUGIN_VERSION', id: version.id, name: `${plugin.slug}@${version.version}` },
+      {
+        sha256: original,
+        permissions: manifest.permissions,
+      },
+    );
     return version.id;
   });
 }

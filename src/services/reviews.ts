@@ -4,6 +4,8 @@ import { BadInputError, ConflictError, ForbiddenError, NotFoundError } from './e
 import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
 import { Validator } from './validation/validator.ts';
+import { audit } from './audit.ts';
+import type { Viewer } from './users.ts';
 
 export interface ReviewFields {
   rating?: number | null;
@@ -130,15 +132,26 @@ export async function updateReview(
 }
 
 /** Deletes a review (its author or an admin); returns the plugin id it belonged to. */
-export async function deleteReview(
-  { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
-  reviewId: number,
-): Promise<number> {
+/** Deletes a review (its author, or an admin moderating: that is audited). */
+export async function deleteReview({ db }: Pick<Platform, 'db'>, viewer: Viewer, reviewId: number): Promise<number> {
   return db.fork().transactional(async (tx) => {
     const review = await ownReview(tx as SqlEntityManager, viewer, reviewId, true);
     const { rating } = review;
     const pluginId = review.plugin.id;
+    if (review.author.id !== viewer.id) {
+      const author = await tx.findOneOrFail(User, review.author.id);
+      const plugin = await tx.findOneOrFail(Plugin, pluginId);
+      audit(
+        tx,
+        viewer,
+        'REVIEW_DELETE',
+        { type: 'REVIEW', id: review.id, name: `${plugin.slug} review by ${author.handle}` },
+        {
+          rating,
+          title: review.title,
+        },
+      );
+    }
     tx.remove(review);
     await tx.flush();
     await adjustRating(tx as SqlEntityManager, pluginId, rating, -1);

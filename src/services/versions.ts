@@ -5,6 +5,8 @@ import { BadInputError, NotFoundError } from './errors.ts';
 import { ownedPlugin } from './plugins.ts';
 import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
+import { audit, type AuditSubject } from './audit.ts';
+import type { Viewer } from './users.ts';
 
 /** Marks the highest stable, non-yanked version as `latest` (none when there is no such version). */
 export async function recomputeLatest(tx: SqlEntityManager, pluginId: number): Promise<void> {
@@ -28,9 +30,15 @@ async function ownedVersion(
 }
 
 /** Yanked versions are never picked by new installs or upgrades; existing installations keep running. */
+const subjectOf = (found: PluginVersion, slug: string): AuditSubject => ({
+  type: 'PLUGIN_VERSION',
+  id: found.id,
+  name: `${slug}@${found.version}`,
+});
+
 export async function yankPluginVersion(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   slug: string,
   version: string,
   yanked: boolean,
@@ -40,13 +48,14 @@ export async function yankPluginVersion(
     found.yanked = yanked;
     await tx.flush();
     await recomputeLatest(tx as SqlEntityManager, found.plugin.id);
+    audit(tx, viewer, 'VERSION_YANK', subjectOf(found, slug), { yanked });
     return found.id;
   });
 }
 
 export async function deprecatePluginVersion(
   { db }: Pick<Platform, 'db'>,
-  viewer: UserRecord,
+  viewer: Viewer,
   slug: string,
   version: string,
   reason: string | null,
@@ -60,6 +69,7 @@ export async function deprecatePluginVersion(
     const found = await ownedVersion(tx as SqlEntityManager, viewer, slug, version);
     found.deprecationReason = reason;
     await tx.flush();
+    audit(tx, viewer, 'VERSION_DEPRECATE', subjectOf(found, slug), { reason });
     return found.id;
   });
 }

@@ -48,6 +48,9 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
     // Two plugin workers: enough for hostile and healthy calls side by side, light on 2 cores.
     PLUGBOARD_WORKERS: '2',
     PLUGBOARD_DATA_DIR: storage.dataDir,
+    // Tests that are not about rate limits must never be throttled: rate-limits.test.ts sets its own.
+    PLUGBOARD_RATE_LIMIT_USER: '0',
+    PLUGBOARD_RATE_LIMIT_ANONYMOUS: '0',
     ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
     ...(storage.redisUrl ? { REDIS_URL: storage.redisUrl } : {}),
     ...env,

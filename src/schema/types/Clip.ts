@@ -3,6 +3,7 @@ import { CLIP_STATUSES } from '../../entities/index.ts';
 import { clipStats, createClip, deleteClip, listClips, updateClip } from '../../services/clips.ts';
 import { CLIP_EVENT_TYPES, type ClipEventType } from '../../services/events.ts';
 import type { ClipRecord } from '../../services/read/index.ts';
+import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
@@ -131,13 +132,13 @@ const UpdateClipInput = builder.inputType('UpdateClipInput', {
 builder.mutationFields((t) => ({
   createClip: t.field({
     type: ClipRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: CreateClipInput, required: true }) },
     resolve: (_root, { input }, ctx) => createClip(ctx.app.platform, ctx.viewer!, input as never),
   }),
   updateClip: t.field({
     type: ClipRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: UpdateClipInput, required: true }) },
     resolve: (_root, { input: { id, ...fields } }, ctx) =>
       updateClip(ctx.app.platform, ctx.viewer!, id.id, fields as never),
@@ -145,7 +146,7 @@ builder.mutationFields((t) => ({
   deleteClip: t.field({
     type: ClipRef,
     description: 'Returns the clip as it was before deletion',
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { id: t.arg.globalID({ required: true, for: ClipRef }) },
     resolve: (_root, { id }, ctx) => deleteClip(ctx.app.platform, ctx.viewer!, id.id),
   }),

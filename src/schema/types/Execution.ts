@@ -5,6 +5,7 @@ import { EXECUTION_EVENT_TYPES, type ExecutionEventPayload } from '../../service
 import { executePlugin } from '../../services/execute/index.ts';
 import { listExecutions } from '../../services/read/index.ts';
 import type { ExecutionRecord } from '../../services/read/index.ts';
+import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
@@ -173,7 +174,7 @@ builder.mutationFields((t) => ({
   executePlugin: t.field({
     type: ExecutionRef,
     description: 'Runs a function of an installation now; the Execution records the outcome, failures included',
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: ExecutePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const outcome = await executePlugin(ctx.app.platform, ctx.viewer!, {

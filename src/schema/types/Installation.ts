@@ -13,6 +13,7 @@ import {
 } from '../../services/installations.ts';
 import { listInstallations } from '../../services/read/index.ts';
 import type { InstallationRecord } from '../../services/read/index.ts';
+import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { forwardArgs, toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
@@ -121,21 +122,21 @@ const UpdateInstallationInput = builder.inputType('UpdateInstallationInput', {
 builder.mutationFields((t) => ({
   installPlugin: t.field({
     type: InstallationRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: InstallPluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) =>
       reload(ctx.loaders.installation, await installPlugin(ctx.app.platform, ctx.viewer!, input)),
   }),
   updateInstallation: t.field({
     type: InstallationRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: UpdateInstallationInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
       reload(ctx.loaders.installation, await updateInstallation(ctx.app.platform, ctx.viewer!, id.id, fields)),
   }),
   upgradeInstallation: t.field({
     type: InstallationRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: {
       id: t.arg.globalID({ required: true, for: InstallationRef }),
       versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }),
@@ -146,7 +147,7 @@ builder.mutationFields((t) => ({
   rollbackInstallation: t.field({
     type: InstallationRef,
     description: 'Returns to the version used before the last upgrade or rollback',
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
     resolve: async (_root, { id }, ctx) =>
       reload(ctx.loaders.installation, await rollbackInstallation(ctx.app.platform, ctx.viewer!, id.id)),
@@ -154,7 +155,7 @@ builder.mutationFields((t) => ({
   uninstallPlugin: t.field({
     type: InstallationRef,
     description: 'Removes the installation with its KV data (its executions are kept); returns it as it was',
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { id: t.arg.globalID({ required: true, for: InstallationRef }) },
     resolve: (_root, { id }, ctx) => uninstallPlugin(ctx.app.platform, ctx.viewer!, id.id),
   }),

@@ -9,6 +9,7 @@ import {
   updatePlugin,
 } from '../../services/plugins.ts';
 import { pageSize } from '../../services/read/index.ts';
+import { adminPublishes, publishes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
@@ -160,14 +161,14 @@ const UpdatePluginInput = builder.inputType('UpdatePluginInput', {
 builder.mutationFields((t) => ({
   createPlugin: t.field({
     type: PluginRef,
-    authScopes: { publisher: true },
+    authScopes: publishes,
     args: { input: t.arg({ type: CreatePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) =>
       reload(ctx.loaders.plugin, await createPlugin(ctx.app.platform, ctx.viewer!, input)),
   }),
   updatePlugin: t.field({
     type: PluginRef,
-    authScopes: { publisher: true },
+    authScopes: publishes,
     args: { input: t.arg({ type: UpdatePluginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { slug, ...fields } = input as { slug: string } & Record<string, never>;
@@ -176,7 +177,7 @@ builder.mutationFields((t) => ({
   }),
   setPluginFeatured: t.field({
     type: PluginRef,
-    authScopes: { admin: true },
+    authScopes: adminPublishes,
     args: { slug: t.arg.string({ required: true }), featured: t.arg.boolean({ required: true }) },
     resolve: async (_root, { slug, featured }, ctx) =>
       reload(ctx.loaders.plugin, await setPluginFeatured(ctx.app.platform, ctx.viewer!, slug, featured)),

@@ -1,5 +1,6 @@
 import { publishPluginVersion } from '../../services/publish.ts';
 import { deprecatePluginVersion, yankPluginVersion } from '../../services/versions.ts';
+import { publishes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
@@ -58,7 +59,7 @@ builder.mutationFields((t) => ({
   publishPluginVersion: t.field({
     type: PublishPayload,
     description: 'Validates and publishes a version; every problem found is listed in extensions.problems',
-    authScopes: { publisher: true },
+    authScopes: publishes,
     args: { input: t.arg({ type: PublishPluginVersionInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const wasm = new Uint8Array(await input.wasm.arrayBuffer());
@@ -74,7 +75,7 @@ builder.mutationFields((t) => ({
   yankPluginVersion: t.field({
     type: PluginVersionRef,
     description: 'A yanked version is never chosen by installs or upgrades; installations on it keep running',
-    authScopes: { publisher: true },
+    authScopes: publishes,
     args: {
       slug: t.arg.string({ required: true }),
       version: t.arg.string({ required: true }),
@@ -88,7 +89,7 @@ builder.mutationFields((t) => ({
   }),
   deprecatePluginVersion: t.field({
     type: PluginVersionRef,
-    authScopes: { publisher: true },
+    authScopes: publishes,
     args: {
       slug: t.arg.string({ required: true }),
       version: t.arg.string({ required: true }),

@@ -1,5 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { createReview, deleteReview, updateReview, voteReview } from '../../services/reviews.ts';
+import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { reload } from '../reload.ts';
 import { parseRowId } from '../ids.ts';
@@ -65,21 +66,21 @@ const DeleteReviewPayload = builder
 builder.mutationFields((t) => ({
   createReview: t.field({
     type: ReviewRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: CreateReviewInput, required: true }) },
     resolve: async (_root, { input: { slug, ...fields } }, ctx) =>
       reload(ctx.loaders.review, await createReview(ctx.app.platform, ctx.viewer!, slug, fields)),
   }),
   updateReview: t.field({
     type: ReviewRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { input: t.arg({ type: UpdateReviewInput, required: true }) },
     resolve: async (_root, { input: { id, ...fields } }, ctx) =>
       reload(ctx.loaders.review, await updateReview(ctx.app.platform, ctx.viewer!, id.id, fields)),
   }),
   deleteReview: t.field({
     type: DeleteReviewPayload,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { id: t.arg.globalID({ required: true, for: ReviewRef }) },
     resolve: async (_root, { id }, ctx) => ({
       deletedReviewId: encodeGlobalID('Review', id.id),
@@ -88,7 +89,7 @@ builder.mutationFields((t) => ({
   }),
   voteReview: t.field({
     type: ReviewRef,
-    authScopes: { signedIn: true },
+    authScopes: writes,
     args: { id: t.arg.globalID({ required: true, for: ReviewRef }), helpful: t.arg.boolean({ required: true }) },
     resolve: async (_root, { id, helpful }, ctx) =>
       reload(ctx.loaders.review, await voteReview(ctx.app.platform, ctx.viewer!, id.id, helpful)),

@@ -1,5 +1,6 @@
 import { ROLES } from '../../entities/index.ts';
 import { setPublisherVerified } from '../../services/users.ts';
+import { adminWrites } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { parseRowId } from '../ids.ts';
 import { UserRef } from '../refs.ts';
@@ -36,7 +37,7 @@ builder.mutationField('setPublisherVerified', (t) =>
   t.field({
     type: UserRef,
     description: 'Marks a user as a verified publisher, or takes the mark away (admins only)',
-    authScopes: { admin: true },
+    authScopes: adminWrites,
     args: { handle: t.arg.string({ required: true }), verified: t.arg.boolean({ required: true }) },
     resolve: async (_root, { handle, verified }, ctx) =>
       reload(ctx.loaders.user, await setPublisherVerified(ctx.app.platform, ctx.viewer!, handle, verified)),

@@ -12,6 +12,13 @@ export interface QueryLimits {
   maxTokens?: number;
 }
 
+// The estimate of each operation let through, for the rate limiter to charge without measuring again.
+const measured = new WeakMap<object, number>();
+
+/** The cost `useQueryLimits` estimated for the operation with this context, if it ran first. */
+export const measuredCost = (contextValue: unknown): number | undefined =>
+  typeof contextValue === 'object' && contextValue !== null ? measured.get(contextValue) : undefined;
+
 /**
  * Refuses operations too costly or too deep to run (`QUERY_TOO_COMPLEX`) and documents too long
  * to parse. Connections cap a page at 100, but pages nest (plugins → reviews → plugin → reviews),
@@ -23,9 +30,13 @@ export function useQueryLimits({ maxCost = 100_000, maxDepth = 20, maxTokens = 1
     document: DocumentNode;
     operationName?: string | null;
     variableValues?: Record<string, unknown> | null;
+    contextValue?: unknown;
   }) => {
     const { cost, depth } = operationCost(args.schema, args.document, args.operationName, args.variableValues ?? {});
-    if (cost <= maxCost && depth <= maxDepth) return null;
+    if (cost <= maxCost && depth <= maxDepth) {
+      if (typeof args.contextValue === 'object' && args.contextValue !== null) measured.set(args.contextValue, cost);
+      return null;
+    }
     const reason =
       cost > maxCost
         ? `its estimated cost ${cost} is over the limit of ${maxCost}`

@@ -4,8 +4,11 @@ import type { Events } from '../../services/events.ts';
 import { validTokenHashes } from '../../services/users.ts';
 
 export interface TokenWatch {
-  /** Calls `onRevoked` once when the token with this hash stops being valid; returns an unwatch. */
-  watch(tokenHash: string, onRevoked: () => void): () => void;
+  /**
+   * Calls `onRevoked` once when the token with this hash stops being valid: revoked, deleted, or
+   * at `expiresAt` (a timer of its own). Returns an unwatch.
+   */
+  watch(tokenHash: string, onRevoked: () => void, expiresAt?: Date | null): () => void;
   /** Checks every watched token against the database now. */
   recheck(): Promise<void>;
   close(): void;
@@ -16,6 +19,8 @@ export interface TokenWatch {
  * API are announced on the event bus (`token-revoked`), which reaches every instance; a periodic
  * re-check against the database catches the rest (rows deleted by SQL or another tool, expiry).
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function createTokenWatch({
   db,
   events,
@@ -68,15 +73,30 @@ export function createTokenWatch({
   timer?.unref();
 
   return {
-    watch(tokenHash, onRevoked) {
+    watch(tokenHash, onRevoked, expiresAt = null) {
       const callbacks = watchers.get(tokenHash) ?? new Set<() => void>();
       watchers.set(tokenHash, callbacks);
-      const callback = () => onRevoked();
-      callbacks.add(callback);
-      return () => {
+      let expiry: NodeJS.Timeout | null = null;
+      const unwatch = () => {
+        if (expiry) clearTimeout(expiry);
         callbacks.delete(callback);
         if (callbacks.size === 0 && watchers.get(tokenHash) === callbacks) watchers.delete(tokenHash);
       };
+      const callback = () => {
+        unwatch();
+        onRevoked();
+      };
+      callbacks.add(callback);
+      const untilExpiry = () => {
+        const wait = expiresAt ? expiresAt.getTime() - Date.now() : Number.POSITIVE_INFINITY;
+        if (wait <= 0) return callback();
+        // setTimeout holds at most ~24.8 days: a later expiry re-arms when that passes.
+        if (!Number.isFinite(wait)) return;
+        expiry = setTimeout(untilExpiry, Math.min(wait, MAX_TIMER_MS));
+        expiry.unref();
+      };
+      untilExpiry();
+      return unwatch;
     },
     recheck,
     close() {

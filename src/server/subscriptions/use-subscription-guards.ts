@@ -1,7 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import { apiError } from '../../schema/errors.ts';
 import type { Plugin } from 'graphql-yoga';
-import { bearerToken, hashToken } from '../../services/users.ts';
+import { bearerToken, hashToken, type Viewer } from '../../services/users.ts';
 import { bufferSubscription } from './buffer-subscription.ts';
 import type { Outbox, Outboxes } from './create-outbox.ts';
 import type { TokenWatch } from './create-token-watch.ts';
@@ -15,7 +15,12 @@ interface TransportContext {
 }
 
 const revoked = (): ExecutionResult => ({
-  errors: [apiError('UNAUTHENTICATED', 'The API token this subscription was opened with is no longer valid')],
+  errors: [
+    apiError(
+      'UNAUTHENTICATED',
+      'The API token this subscription was opened with is no longer valid (revoked or expired)',
+    ),
+  ],
 });
 
 /** The token an operation was authorised with, the same way the context factory reads it. */
@@ -44,7 +49,8 @@ export function useSubscriptionGuards({ outboxes, tokens }: { outboxes: Outboxes
           const token = bearerToken(authorizationOf(context));
           let unwatch = () => {};
           const subscription = bufferSubscription(result, outboxOf(context), () => unwatch());
-          if (token) unwatch = tokens.watch(hashToken(token), () => subscription.end(revoked()));
+          const expiresAt = (args.contextValue as { viewer?: Viewer | null }).viewer?.token?.expiresAt ?? null;
+          if (token) unwatch = tokens.watch(hashToken(token), () => subscription.end(revoked()), expiresAt);
           setResult(subscription);
         },
       };
