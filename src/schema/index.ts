@@ -6,5 +6,7 @@ import './types/Review.ts';
 import './types/Clip.ts';
 import './types/Installation.ts';
 import './types/Execution.ts';
+import './types/InstallPlan.ts';
+import './types/UpgradePreview.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -27,7 +27,7 @@ export async function lockOwner(tx: SqlEntityManager, ownerId: number): Promise<
 }
 
 /** The owner's installations with the slug, version and dependencies each one runs. */
-async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<OwnedVersion[]> {
+export async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<OwnedVersion[]> {
   const rows = await tx.execute<{ slug: string; version: string; dependencies: string | Record<string, string> }[]>(
     tx
       .getKnex()('installations as i')

@@ -73,6 +73,15 @@ export type Criticality =
   /** A failing hook is recorded and skipped */
   | 'OPTIONAL';
 
+/** Consent for one dependency that `installPlugin(installDependencies: true)` adds */
+export type DependencyConsentInput = {
+  /** Validated against its configSchema (default {}) */
+  config?: Record<string, unknown> | null | undefined;
+  /** Exactly what the planned version asks for */
+  grantPermissions: Array<string>;
+  slug: string;
+};
+
 export type ExecutePluginInput = {
   /** One of the version’s declared functions */
   function: string;
@@ -99,8 +108,12 @@ export type ExecutionTrigger =
 export type InstallPluginInput = {
   config?: Record<string, unknown> | null | undefined;
   criticality?: Criticality | null | undefined;
+  /** Consent (grants, config) for each dependency the plan adds; see Plugin.installPlan */
+  dependencies?: Array<DependencyConsentInput> | null | undefined;
   /** Must cover every permission the version asks for (log, config, kv, clips:read, clips:write, events) */
   grantPermissions?: Array<string> | null | undefined;
+  /** Also install missing dependencies (transitively) in the same transaction; without consent for them the error (DEPENDENCY_CONSENT_REQUIRED) lists the plan in extensions.plan */
+  installDependencies?: boolean | null | undefined;
   /** -1000 to 1000, default 0 */
   priority?: number | null | undefined;
   slug: string;
