@@ -1,9 +1,6 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
-import { PluginVersion } from '../entities/index.ts';
-import { ownedVersions } from './dependencies.ts';
 import { BadInputError, type Problem } from './errors.ts';
-import { type PluginVersionRecord, selectRows, type UserRecord } from './read/index.ts';
+import type { Loaders, PluginVersionRecord, UserRecord } from './read/index.ts';
 import { validateConfig } from './validation/config.ts';
 import { checkGrants, chooseVersion } from './version-choice.ts';
 
@@ -44,24 +41,30 @@ export interface InstallPlan {
 export const MAX_PLANNED_INSTALLS = 50;
 const MAX_ATTEMPTS = 50;
 
-type Catalog = Map<string, PluginVersionRecord[]>;
+/** Where a plan reads the marketplace and the owner's installations: per-request loaders, batched across plans. */
+export interface PlanSource {
+  versionsOf(slug: string): Promise<PluginVersionRecord[]>;
+  /** The owner's installed plugins, slug -> version. */
+  installed(): Promise<Map<string, string>>;
+}
 
-async function versionsOf(em: SqlEntityManager, catalog: Catalog, slug: string): Promise<PluginVersionRecord[]> {
-  let versions = catalog.get(slug);
-  if (!versions) {
-    const plugins = em.getKnex()('plugins').select('id').where('slug', slug);
-    versions = await selectRows<PluginVersionRecord>(em, PluginVersion, (qb) => qb.whereIn('plugin_id', plugins));
-    catalog.set(slug, versions);
-  }
-  return versions;
+/** A plan source over a set of loaders (those of a transaction, for an install, see them in it). */
+export function loaderSource(loaders: Loaders, ownerId: number | null): PlanSource {
+  return {
+    versionsOf: async (slug) => {
+      const plugin = await loaders.pluginBySlug.load(slug);
+      return plugin ? loaders.versionsOfPlugin.load(plugin.id) : [];
+    },
+    installed: async () =>
+      new Map(ownerId === null ? [] : (await loaders.ownedVersions.load(ownerId)).map((o) => [o.slug, o.version])),
+  };
 }
 
 const satisfies = (version: string, range: string) => semver.satisfies(version, range, { includePrerelease: true });
 
 /** One pass over the graph; returns the range that contradicts an earlier choice, if one does. */
 async function walk(
-  em: SqlEntityManager,
-  catalog: Catalog,
+  source: PlanSource,
   installed: Map<string, string>,
   constraints: Map<string, string[]>,
   root: { slug: string; range: string },
@@ -107,7 +110,7 @@ async function walk(
         return null;
       }
     }
-    const all = await versionsOf(em, catalog, slug);
+    const all = await source.versionsOf(slug);
     const also = constraints.get(slug) ?? [];
     const { version, problem } = chooseVersion(
       all.filter((v) => also.every((r) => satisfies(v.version, r))),
@@ -152,19 +155,12 @@ async function walk(
   return conflict ?? { installs, reused: [...reused.values()], problems };
 }
 
-/** Resolves what installing `slug` in `range` would install for `ownerId` (null: as if nothing were installed). */
-export async function resolveInstallPlan(
-  em: SqlEntityManager,
-  ownerId: number | null,
-  slug: string,
-  range: string,
-): Promise<InstallPlan> {
-  const owned = ownerId === null ? [] : await ownedVersions(em, ownerId);
-  const installed = new Map(owned.filter((o) => o.slug !== slug).map((o) => [o.slug, o.version]));
-  const catalog: Catalog = new Map();
+/** Resolves what installing `slug` in `range` would install for the owner `source` reads. */
+export async function resolveInstallPlan(source: PlanSource, slug: string, range: string): Promise<InstallPlan> {
+  const installed = new Map([...(await source.installed())].filter(([owned]) => owned !== slug));
   const constraints = new Map<string, string[]>();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const result = await walk(em, catalog, installed, constraints, { slug, range });
+    const result = await walk(source, installed, constraints, { slug, range });
     if ('installs' in result) return result;
     constraints.set(result.slug, [...(constraints.get(result.slug) ?? []), result.range]);
   }
@@ -174,14 +170,14 @@ export async function resolveInstallPlan(
 
 /** The read behind `Plugin.installPlan`: the plan for the viewer (signed out: as if nothing were installed). */
 export function planInstall(
-  em: SqlEntityManager,
+  loaders: Loaders,
   viewer: UserRecord | null,
   slug: string,
   versionRange: string | null | undefined,
 ): Promise<InstallPlan> {
   if (versionRange !== undefined && versionRange !== null && !semver.validRange(versionRange))
     throw new BadInputError([{ field: 'versionRange', code: 'SEMVER_RANGE', message: 'is not a semver range' }]);
-  return resolveInstallPlan(em, viewer?.id ?? null, slug, versionRange ?? '*');
+  return resolveInstallPlan(loaderSource(loaders, viewer?.id ?? null), slug, versionRange ?? '*');
 }
 
 /** Consent for one dependency an install would add, given in the same call. */

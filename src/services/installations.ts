@@ -2,10 +2,10 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
 import type { VersionChange } from '../entities/installation.ts';
-import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
-import { BadInputError, ConflictError, DependencyConsentError, NotFoundError } from './errors.ts';
+import { brokenDependents, lockOwner, ownedVersions } from './dependencies.ts';
+import { BadInputError, ConflictError, NotFoundError } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
-import { checkConsent, type DependencyConsent, describePlan, resolveInstallPlan } from './install-plan.ts';
+import { chooseInstalls, type InstallInput } from './install-creations.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
 import type { InstallationRecord, UserRecord } from './read/index.ts';
@@ -14,17 +14,7 @@ import { assessMove } from './upgrade-preview.ts';
 import { Validator } from './validation/validator.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 
-export interface InstallInput {
-  slug: string;
-  versionRange?: string | null;
-  config?: Record<string, unknown> | null;
-  grantPermissions?: string[] | null;
-  priority?: number | null;
-  criticality?: Criticality | null;
-  /** Also install the missing dependencies (transitively), with the consent given in `dependencies`. */
-  installDependencies?: boolean | null;
-  dependencies?: DependencyConsent[] | null;
-}
+export type { InstallInput } from './install-creations.ts';
 
 /** What installation use cases need of the platform; callers pass the platform itself. */
 export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
@@ -75,80 +65,6 @@ export function publishInstallationEvent(
   });
 }
 
-/** One installation an install call creates. */
-interface Creation {
-  pluginId: number;
-  versionId: number;
-  version: string;
-  range: string;
-  config: Record<string, unknown>;
-  grants: string[];
-  priority: number;
-  criticality: Criticality;
-}
-
-/** Installs the chosen version alone: its dependencies must be installed already. */
-async function installAlone(
-  tx: SqlEntityManager,
-  viewer: UserRecord,
-  plugin: Plugin,
-  input: InstallInput,
-  own: Omit<Creation, 'pluginId' | 'versionId' | 'version' | 'config'>,
-): Promise<Creation[]> {
-  const version = pickVersion(await tx.find(PluginVersion, { plugin }), own.range, input.slug);
-  const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
-  problems.push(...checkGrants(version, own.grants));
-  problems.push(
-    ...(await missingDependencies(tx, viewer.id, {
-      slug: plugin.slug,
-      version: version.version,
-      dependencies: version.dependencies,
-    })),
-  );
-  if (input.dependencies?.length)
-    problems.push({
-      field: 'dependencies',
-      code: 'INSTALL_DEPENDENCIES_OFF',
-      message: 'consent for dependencies is only taken with installDependencies: true',
-    });
-  if (problems.length) throw new BadInputError(problems);
-  return [{ ...own, pluginId: plugin.id, versionId: version.id, version: version.version, config }];
-}
-
-/**
- * Installs the chosen version with every missing dependency the plan resolves, each with the
- * consent given for it in `input.dependencies`. Wrong input fails with BAD_USER_INPUT; consent
- * not given yet with DEPENDENCY_CONSENT_REQUIRED; both carry the plan in `extensions.plan`.
- */
-async function installWithDependencies(
-  tx: SqlEntityManager,
-  viewer: UserRecord,
-  input: InstallInput,
-  own: Omit<Creation, 'pluginId' | 'versionId' | 'version' | 'config'>,
-): Promise<Creation[]> {
-  const plan = await resolveInstallPlan(tx, viewer.id, input.slug, own.range);
-  const problems = [...plan.problems];
-  const root = plan.installs.find((i) => !i.requiredBy.length);
-  let rootConfig: Record<string, unknown> = {};
-  if (root) {
-    const checked = validateConfig(`v${root.version.id}`, root.version.configSchema ?? null, input.config ?? {});
-    problems.push(...checked.problems, ...checkGrants(root.version, own.grants));
-    rootConfig = checked.config;
-  }
-  const consent = checkConsent(plan, input.dependencies ?? []);
-  problems.push(...consent.invalid);
-  const described = describePlan(plan);
-  if (problems.length || !root)
-    throw new BadInputError([...problems, ...consent.missing], undefined, { plan: described });
-  if (consent.missing.length) throw new DependencyConsentError(consent.missing, described);
-  return plan.installs.map((i) => {
-    const base = { pluginId: i.pluginId, versionId: i.version.id, version: i.version.version };
-    if (i === root) return { ...own, ...base, config: rootConfig };
-    const { grants, config } = consent.accepted.get(i.slug)!;
-    return { ...base, range: i.range, config, grants, priority: 0, criticality: 'OPTIONAL' as const };
-  });
-}
-
 /**
  * Installs a plugin at the highest version in range that runs here, and with
  * `installDependencies` its missing dependencies too: everything in one transaction, one
@@ -173,9 +89,7 @@ export async function installPlugin(
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
-    const creations = input.installDependencies
-      ? await installWithDependencies(sqlTx, viewer, input, own)
-      : await installAlone(sqlTx, viewer, plugin, input, own);
+    const creations = await chooseInstalls(sqlTx, viewer, plugin, input, own);
     const plugins = new Map(
       (await tx.find(Plugin, { id: { $in: creations.map((c) => c.pluginId) } })).map((p) => [p.id, p]),
     );
@@ -254,10 +168,9 @@ async function moveTo(
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
   const current = installation.version.getEntity();
-  const assessment = await assessMove(
-    tx,
+  const assessment = assessMove(
+    await ownedVersions(tx, installation.owner.id),
     {
-      ownerId: installation.owner.id,
       slug,
       config: installation.config,
       grantedPermissions: installation.grantedPermissions,

@@ -1,8 +1,7 @@
-import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
-import { brokenDependents, missingDependencies, ownedVersions } from './dependencies.ts';
+import { dependencyProblems, dependentsBrokenBy } from './dependencies.ts';
 import { BadInputError, type Problem } from './errors.ts';
-import type { InstallationRecord, PluginVersionRecord } from './read/index.ts';
+import type { InstallationRecord, Loaders, OwnedVersion, PluginVersionRecord } from './read/index.ts';
 import { validateConfig } from './validation/config.ts';
 import { chooseVersion, highest, runsHere, versionsInRange } from './version-choice.ts';
 
@@ -18,7 +17,6 @@ export interface MoveTarget {
 
 /** What moving an installation to another version reads of the installation. */
 export interface MoveSubject {
-  ownerId: number;
   slug: string;
   config: Record<string, unknown>;
   grantedPermissions: string[];
@@ -57,17 +55,14 @@ export interface MoveAssessment {
   brokenDependents: string[];
 }
 
-export async function assessMove(
-  em: SqlEntityManager,
-  subject: MoveSubject,
-  target: MoveTarget,
-): Promise<MoveAssessment> {
+/** `owned`: the owner's installations as they are now. */
+export function assessMove(owned: OwnedVersion[], subject: MoveSubject, target: MoveTarget): MoveAssessment {
   const { config, problems: configProblems } = validateConfig(
     `v${target.id}`,
     target.configSchema ?? null,
     subject.config,
   );
-  const installed = new Map((await ownedVersions(em, subject.ownerId)).map((o) => [o.slug, o.version]));
+  const installed = new Map(owned.map((o) => [o.slug, o.version]));
   const dependencyChanges: DependencyChange[] = [];
   for (const slug of new Set([...Object.keys(subject.dependencies), ...Object.keys(target.dependencies)])) {
     const from = subject.dependencies[slug] ?? null;
@@ -85,12 +80,12 @@ export async function assessMove(
     permissionsAdded: target.permissions.filter((p) => !subject.grantedPermissions.includes(p)),
     permissionsRemoved: subject.grantedPermissions.filter((p) => !target.permissions.includes(p)),
     dependencyChanges,
-    dependencyProblems: await missingDependencies(em, subject.ownerId, {
+    dependencyProblems: dependencyProblems(owned, {
       slug: subject.slug,
       version: target.version,
       dependencies: target.dependencies,
     }),
-    brokenDependents: await brokenDependents(em, subject.ownerId, subject.slug, target.version),
+    brokenDependents: dependentsBrokenBy(owned, subject.slug, target.version),
   };
 }
 
@@ -107,24 +102,27 @@ export interface UpgradePreview extends Omit<MoveAssessment, 'config'> {
  * API, the highest of them with `hostApiCompatible: false`.
  */
 export async function previewUpgrade(
-  em: SqlEntityManager,
+  loaders: Loaders,
   installation: InstallationRecord,
-  plugin: { slug: string; versions: PluginVersionRecord[] },
   versionRange: string | null | undefined,
 ): Promise<UpgradePreview | null> {
   if (versionRange !== undefined && versionRange !== null && !semver.validRange(versionRange))
     throw new BadInputError([{ field: 'versionRange', code: 'SEMVER_RANGE', message: 'is not a semver range' }]);
   const range = versionRange ?? installation.versionRange;
-  const from = plugin.versions.find((v) => v.id === installation.versionId);
-  const chosen = chooseVersion(plugin.versions, range, plugin.slug);
-  const to =
-    chosen.version ?? (chosen.problem.code === 'HOST_API' ? highest(versionsInRange(plugin.versions, range)) : null);
+  const [listing, versions, owned] = await Promise.all([
+    loaders.plugin.load(installation.pluginId),
+    loaders.versionsOfPlugin.load(installation.pluginId),
+    loaders.ownedVersions.load(installation.ownerId),
+  ]);
+  const slug = listing!.slug;
+  const from = versions.find((v) => v.id === installation.versionId);
+  const chosen = chooseVersion(versions, range, slug);
+  const to = chosen.version ?? (chosen.problem.code === 'HOST_API' ? highest(versionsInRange(versions, range)) : null);
   if (!from || !to || to.id === from.id) return null;
-  const { config: _, ...assessment } = await assessMove(
-    em,
+  const { config: _, ...assessment } = assessMove(
+    owned,
     {
-      ownerId: installation.ownerId,
-      slug: plugin.slug,
+      slug,
       config: installation.config,
       grantedPermissions: installation.grantedPermissions,
       dependencies: from.dependencies,

@@ -63,6 +63,6 @@ builder.objectField(PluginRef, 'installPlan', (t) =>
     description:
       'The installs (with dependencies) `installPlugin` would make; signed out, as if nothing were installed',
     args: { versionRange: t.arg.string({ description: 'Default "*"' }) },
-    resolve: (plugin, { versionRange }, ctx) => planInstall(ctx.em, ctx.viewer, plugin.slug, versionRange),
+    resolve: (plugin, { versionRange }, ctx) => planInstall(ctx.loaders, ctx.viewer, plugin.slug, versionRange),
   }),
 );

@@ -52,12 +52,6 @@ builder.objectField(InstallationRef, 'upgradePreview', (t) =>
     nullable: true,
     description: 'The permission, config and dependency changes of an upgrade; null when the upgrade would not move',
     args: { versionRange: t.arg.string({ description: 'Default: the installation’s own range' }) },
-    resolve: async (i, { versionRange }, ctx) => {
-      const [plugin, versions] = await Promise.all([
-        ctx.loaders.plugin.load(i.pluginId),
-        ctx.loaders.versionsOfPlugin.load(i.pluginId),
-      ]);
-      return previewUpgrade(ctx.em, i, { slug: plugin!.slug, versions }, versionRange);
-    },
+    resolve: (i, { versionRange }, ctx) => previewUpgrade(ctx.loaders, i, versionRange),
   }),
 );
