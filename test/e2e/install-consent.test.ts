@@ -23,6 +23,7 @@ interface Failure {
 
 let server: TestServer;
 let publisher: string;
+let statements: string[] | null = null;
 let kv: Built;
 let tagger: Built;
 const TAG_GRANTS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'];
@@ -44,7 +45,7 @@ async function owned(token: string) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ onQuery: (text) => statements?.push(text) });
   publisher = await server.user('graph-maker', 'PUBLISHER');
   [kv, tagger] = [await buildTestPlugin('kv-bulk'), await buildTestPlugin('tagger')];
   for (const v of ['1.0.0', '1.2.0', '2.0.0', '1.3.0-beta.1', '1.4.0']) await publish(kv, 'lib-kv', v);
@@ -521,5 +522,61 @@ describe('upgradeInstallation with grantPermissions', () => {
     expect(await preview(user, hosty.id, '^5.0.0')).toBeNull();
     expectCode(await server.gql(UpgradePreviewDocument, { id: hosty.id, range: 'one' }, user), 'BAD_USER_INPUT');
     await server.ok(UninstallDocument, { id: hosty.id }, user);
+  });
+});
+
+describe('reading plans and previews', () => {
+  /** The statements a read costs. */
+  async function counted(run: () => Promise<unknown>): Promise<number> {
+    statements = [];
+    await run();
+    const n = statements.filter((s) => /\b(select|insert|update|delete)\b/i.test(s)).length;
+    statements = null;
+    return n;
+  }
+
+  it('costs the same number of statements for a page of plans or previews, whatever its size', async () => {
+    const user = await server.user('page-reader');
+    await server.ok(
+      InstallWithDependenciesDocument,
+      { input: { slug: 'lib-kv', versionRange: '^1.0.0', grantPermissions: ['kv'] } },
+      user,
+    );
+    for (let i = 0; i < 6; i++) {
+      const slug = `paged-${i}`;
+      await publish(kv, slug, '1.0.0', { dependencies: { 'lib-kv': '^1.0.0' } });
+      await publish(kv, slug, '1.1.0', { dependencies: { 'lib-kv': '^1.0.0' }, permissions: ['kv', 'log'] });
+      await server.ok(
+        InstallWithDependenciesDocument,
+        { input: { slug, versionRange: '~1.0.0', grantPermissions: ['kv'] } },
+        user,
+      );
+    }
+    const plans = (first: number) =>
+      server.ok(
+        `query ($first: Int) { plugins(query: "paged", first: $first) { edges { node {
+          installPlan { installs { slug version { version } } reused { slug } problems { code } } } } } }`,
+        { first },
+        user,
+      );
+    const previews = (first: number) =>
+      server.ok(
+        `query ($first: Int) { installations(first: $first) { edges { node {
+          upgradePreview(versionRange: "^1.0.0") { to { version } permissionsAdded dependencyChanges { slug } ready } } } } }`,
+        { first },
+        user,
+      );
+    const six = (await plans(6)) as { plugins: { edges: { node: { installPlan: { reused: unknown[] } } }[] } };
+    expect(six.plugins.edges).toHaveLength(6);
+    expect(six.plugins.edges.every((e) => e.node.installPlan.reused.length === 1)).toBe(true);
+    expect(await counted(() => plans(2))).toBe(await counted(() => plans(6)));
+    const shown = (await previews(7)) as {
+      installations: { edges: { node: { upgradePreview: { permissionsAdded: string[] } | null } }[] };
+    };
+    expect(shown.installations.edges.map((e) => e.node.upgradePreview?.permissionsAdded ?? null).sort()).toEqual([
+      ...Array(6).fill(['log']),
+      null,
+    ]);
+    expect(await counted(() => previews(2))).toBe(await counted(() => previews(7)));
   });
 });
