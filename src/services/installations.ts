@@ -90,8 +90,9 @@ export async function installPlugin(
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
     const creations = await chooseInstalls(sqlTx, viewer, plugin, input, own);
+    const others = creations.map((c) => c.pluginId).filter((id) => id !== plugin.id);
     const plugins = new Map(
-      (await tx.find(Plugin, { id: { $in: creations.map((c) => c.pluginId) } })).map((p) => [p.id, p]),
+      [plugin, ...(others.length ? await tx.find(Plugin, { id: { $in: others } }) : [])].map((p) => [p.id, p]),
     );
     const at = new Date().toISOString();
     const created = creations.map((c) =>
