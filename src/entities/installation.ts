@@ -14,6 +14,8 @@ export interface VersionChange {
   to: string;
   at: string;
   reason: 'INSTALL' | 'UPGRADE' | 'ROLLBACK';
+  /** The grants before this change (absent on entries written before it was kept): rollback restores them. */
+  grants?: string[];
 }
 
 export const Installation = defineEntity({

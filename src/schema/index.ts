@@ -8,5 +8,7 @@ import './types/Installation.ts';
 import './types/Execution.ts';
 import './types/ApiToken.ts';
 import './types/AuditEvent.ts';
+import './types/InstallPlan.ts';
+import './types/UpgradePreview.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

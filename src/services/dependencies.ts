@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { Plugin } from '../entities/index.ts';
 import type { Problem } from './errors.ts';
-import { isPostgres } from './read/index.ts';
+import { isPostgres, type OwnedVersion, ownedVersionsOf } from './read/index.ts';
 
 /**
  * A version's `dependencies` (plugin slug -> semver range) name plugins its owner must have
@@ -10,12 +10,6 @@ import { isPostgres } from './read/index.ts';
  * upgrading and rolling back check the dependent's side; upgrading, rolling back and uninstalling
  * check the side of everything that depends on the plugin being moved.
  */
-
-interface OwnedVersion {
-  slug: string;
-  version: string;
-  dependencies: Record<string, string>;
-}
 
 /**
  * Takes the owner's row lock on PostgreSQL, so that two transactions changing one user's
@@ -27,36 +21,18 @@ export async function lockOwner(tx: SqlEntityManager, ownerId: number): Promise<
 }
 
 /** The owner's installations with the slug, version and dependencies each one runs. */
-async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<OwnedVersion[]> {
-  const rows = await tx.execute<{ slug: string; version: string; dependencies: string | Record<string, string> }[]>(
-    tx
-      .getKnex()('installations as i')
-      .join('plugins as p', 'p.id', 'i.plugin_id')
-      .join('plugin_versions as v', 'v.id', 'i.version_id')
-      .select('p.slug', 'v.version', 'v.dependencies')
-      .where('i.owner_id', ownerId),
-  );
-  return rows.map((row) => ({
-    slug: row.slug,
-    version: row.version,
-    dependencies:
-      typeof row.dependencies === 'string'
-        ? (JSON.parse(row.dependencies) as Record<string, string>)
-        : row.dependencies,
-  }));
+export async function ownedVersions(tx: SqlEntityManager, ownerId: number): Promise<OwnedVersion[]> {
+  return (await ownedVersionsOf(tx, [ownerId])).get(ownerId) ?? [];
 }
 
 /** Problems with `dependencies` of the version about to run, against the owner's other installations. */
-export async function missingDependencies(
-  tx: SqlEntityManager,
-  ownerId: number,
+export function dependencyProblems(
+  owned: OwnedVersion[],
   dependent: { slug: string; version: string; dependencies: Record<string, string> },
-): Promise<Problem[]> {
-  const entries = Object.entries(dependent.dependencies);
-  if (!entries.length) return [];
-  const installed = new Map((await ownedVersions(tx, ownerId)).map((o) => [o.slug, o.version]));
+): Problem[] {
+  const installed = new Map(owned.map((o) => [o.slug, o.version]));
   const problems: Problem[] = [];
-  for (const [slug, range] of entries) {
+  for (const [slug, range] of Object.entries(dependent.dependencies)) {
     const have = installed.get(slug);
     if (have === undefined) {
       problems.push({
@@ -75,24 +51,39 @@ export async function missingDependencies(
   return problems;
 }
 
+/** `dependencyProblems` against what the owner has installed now. */
+export async function missingDependencies(
+  tx: SqlEntityManager,
+  ownerId: number,
+  dependent: { slug: string; version: string; dependencies: Record<string, string> },
+): Promise<Problem[]> {
+  if (!Object.keys(dependent.dependencies).length) return [];
+  return dependencyProblems(await ownedVersions(tx, ownerId), dependent);
+}
+
 /**
  * The owner's installations that would break if the plugin `slug` moved to `version`
  * (or, with `version` null, were uninstalled), each described in a line.
  */
-export async function brokenDependents(
-  tx: SqlEntityManager,
-  ownerId: number,
-  slug: string,
-  version: string | null,
-): Promise<string[]> {
+export function dependentsBrokenBy(owned: OwnedVersion[], slug: string, version: string | null): string[] {
   const broken: string[] = [];
-  for (const other of await ownedVersions(tx, ownerId)) {
+  for (const other of owned) {
     const range = other.dependencies[slug];
     if (range === undefined || other.slug === slug) continue;
     if (version === null || !semver.satisfies(version, range, { includePrerelease: true }))
       broken.push(`${other.slug}@${other.version} needs "${slug}" ${range}`);
   }
   return broken;
+}
+
+/** `dependentsBrokenBy` against what the owner has installed now. */
+export async function brokenDependents(
+  tx: SqlEntityManager,
+  ownerId: number,
+  slug: string,
+  version: string | null,
+): Promise<string[]> {
+  return dependentsBrokenBy(await ownedVersions(tx, ownerId), slug, version);
 }
 
 /** Publish-time problems: a dependency must be another plugin listed in the marketplace. */

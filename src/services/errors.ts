@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  'DEPENDENCY_CONSENT_REQUIRED',
   'PLUGIN_HOOK_FAILED',
   'PLUGIN_INTEGRITY',
   'QUERY_TOO_COMPLEX',
@@ -62,16 +63,33 @@ export class ConflictError extends DomainError {
   }
 }
 
-/** Invalid input; lists every problem found, not just the first. */
+const describe = (problems: Problem[]) =>
+  problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ');
+
+/** Invalid input; lists every problem found, not just the first (`extra` joins them in `extensions`). */
 export class BadInputError extends DomainError {
   constructor(
     readonly problems: Problem[],
     summary?: string,
+    extra: Record<string, unknown> = {},
   ) {
-    super(
-      'BAD_USER_INPUT',
-      summary ?? problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '),
-      { problems },
-    );
+    super('BAD_USER_INPUT', summary ?? describe(problems), { ...extra, problems });
+  }
+}
+
+/**
+ * An install that would add dependencies the caller has not consented to yet (their permissions,
+ * or a config they need): `extensions.plan` lists what would be installed, for the caller to
+ * show and resubmit with consent.
+ */
+export class DependencyConsentError extends DomainError {
+  constructor(
+    readonly problems: Problem[],
+    plan: unknown,
+  ) {
+    super('DEPENDENCY_CONSENT_REQUIRED', `Installing the dependencies needs your consent: ${describe(problems)}`, {
+      problems,
+      plan,
+    });
   }
 }

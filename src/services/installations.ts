@@ -2,93 +2,24 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import semver from 'semver';
 import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
 import type { VersionChange } from '../entities/installation.ts';
-import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
-import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
+import { brokenDependents, lockOwner, ownedVersions } from './dependencies.ts';
+import { BadInputError, ConflictError, NotFoundError } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
-import { HOST_API_VERSION } from '../contracts/index.ts';
+import { chooseInstalls, type InstallInput } from './install-creations.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
 import type { InstallationRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
+import { assessMove } from './upgrade-preview.ts';
 import { Validator } from './validation/validator.ts';
 import { audit, changedKeys, type AuditSubject } from './audit.ts';
 import type { Viewer } from './users.ts';
+import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 
-export interface InstallInput {
-  slug: string;
-  versionRange?: string | null;
-  config?: Record<string, unknown> | null;
-  grantPermissions?: string[] | null;
-  priority?: number | null;
-  criticality?: Criticality | null;
-}
+export type { InstallInput } from './install-creations.ts';
 
 /** What installation use cases need of the platform; callers pass the platform itself. */
 export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
-
-/** Whether this server's host API is inside the range the version was built for. */
-const runsHere = (version: PluginVersion): boolean => semver.satisfies(HOST_API_VERSION, version.hostApi);
-
-/**
- * Highest stable, non-yanked version satisfying the range that runs on this server's host API
- * (prereleases only when the range names one). When none does, the problem says why.
- */
-function pickVersion(versions: PluginVersion[], range: string, slug: string): PluginVersion {
-  const usable = versions.filter(
-    (v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
-  );
-  const inRange = usable.filter((v) => semver.satisfies(v.version, range));
-  const runnable = inRange.filter(runsHere);
-  const best = semver.maxSatisfying(
-    runnable.map((v) => v.version),
-    range,
-  );
-  const picked = runnable.find((v) => v.version === best);
-  if (picked) return picked;
-  throw new BadInputError([
-    inRange.length
-      ? {
-          field: 'versionRange',
-          code: 'HOST_API',
-          message: `every version of "${slug}" satisfying "${range}" needs a host API other than this platform's ${HOST_API_VERSION}`,
-        }
-      : {
-          field: 'versionRange',
-          code: 'NO_MATCHING_VERSION',
-          message: `no published, non-yanked version of "${slug}" satisfies "${range}"`,
-        },
-  ]);
-}
-
-function hostApiProblems(version: PluginVersion): Problem[] {
-  if (runsHere(version)) return [];
-  return [
-    {
-      field: 'version',
-      code: 'HOST_API',
-      message: `${version.version} needs host API "${version.hostApi}"; this platform provides ${HOST_API_VERSION}`,
-    },
-  ];
-}
-
-function checkGrants(version: PluginVersion, granted: string[]): Problem[] {
-  const problems: Problem[] = [];
-  const unknown = granted.filter((p) => !version.permissions.includes(p));
-  if (unknown.length)
-    problems.push({
-      field: 'grantPermissions',
-      code: 'NOT_REQUESTED',
-      message: `${version.version} does not ask for: ${unknown.join(', ')}`,
-    });
-  const missing = version.permissions.filter((p) => !granted.includes(p));
-  if (missing.length)
-    problems.push({
-      field: 'grantPermissions',
-      code: 'PERMISSIONS_REQUIRED',
-      message: `${version.version} needs these permissions granted: ${missing.join(', ')}`,
-    });
-  return problems;
-}
 
 function validate(input: Partial<InstallInput>): void {
   const v = new Validator();
@@ -143,51 +74,64 @@ const subjectOf = (installation: Installation): AuditSubject => ({
   name: `${installation.plugin.getEntity().slug}@${installation.version.getEntity().version}`,
 });
 
+/**
+ * Installs a plugin at the highest version in range that runs here, and with
+ * `installDependencies` its missing dependencies too: everything in one transaction, one
+ * INSTALLED event per installation created. Returns the id of the plugin's own installation.
+ */
 export async function installPlugin(
   { db, events }: InstallationDeps,
   viewer: Viewer,
   input: InstallInput,
 ): Promise<number> {
   validate(input);
-  const range = input.versionRange ?? '*';
-  const id = await db.fork().transactional(async (tx) => {
-    await lockOwner(tx as SqlEntityManager, viewer.id);
+  const own = {
+    range: input.versionRange ?? '*',
+    grants: [...new Set(input.grantPermissions ?? [])],
+    priority: input.priority ?? 0,
+    criticality: input.criticality ?? 'OPTIONAL',
+  };
+  const ids = await db.fork().transactional(async (tx) => {
+    const sqlTx = tx as SqlEntityManager;
+    await lockOwner(sqlTx, viewer.id);
     const plugin = await tx.findOne(Plugin, { slug: input.slug });
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
-    const version = pickVersion(await tx.find(PluginVersion, { plugin }), range, input.slug);
-    const granted = [...new Set(input.grantPermissions ?? [])];
-    const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
-    problems.push(...checkGrants(version, granted));
-    problems.push(
-      ...(await missingDependencies(tx as SqlEntityManager, viewer.id, {
-        slug: plugin.slug,
-        version: version.version,
-        dependencies: version.dependencies,
-      })),
+    const creations = await chooseInstalls(sqlTx, viewer, plugin, input, own);
+    const others = creations.map((c) => c.pluginId).filter((id) => id !== plugin.id);
+    const plugins = new Map(
+      [plugin, ...(others.length ? await tx.find(Plugin, { id: { $in: others } }) : [])].map((p) => [p.id, p]),
     );
-    if (problems.length) throw new BadInputError(problems);
-    const installation = tx.create(Installation, {
-      owner: tx.getReference(User, viewer.id),
-      plugin,
-      version,
-      versionRange: range,
-      config,
-      grantedPermissions: granted,
-      priority: input.priority ?? 0,
-      criticality: input.criticality ?? 'OPTIONAL',
-      history: [{ from: null, to: version.version, at: new Date().toISOString(), reason: 'INSTALL' }],
-    });
-    plugin.downloadCount += 1;
+    const at = new Date().toISOString();
+    const created = creations.map((c) =>
+      tx.create(Installation, {
+        owner: tx.getReference(User, viewer.id),
+        plugin: plugins.get(c.pluginId)!,
+        version: tx.getReference(PluginVersion, c.versionId),
+        versionRange: c.range,
+        config: c.config,
+        grantedPermissions: c.grants,
+        priority: c.priority,
+        criticality: c.criticality,
+        history: [{ from: null, to: c.version, at, reason: 'INSTALL' }],
+      }),
+    );
+    for (const p of plugins.values()) p.downloadCount += 1;
     await tx.flush();
-    const subject = subjectOf(installation);
-    audit(tx, viewer, 'INSTALL', subject, { versionRange: range, configKeys: Object.keys(config).sort() });
-    if (granted.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...granted].sort() });
-    return installation.id;
+    creations.forEach((c, i) => {
+      const subject: AuditSubject = {
+        type: 'INSTALLATION',
+        id: created[i].id,
+        name: `${plugins.get(c.pluginId)!.slug}@${c.version}`,
+      };
+      audit(tx, viewer, 'INSTALL', subject, { versionRange: c.range, configKeys: Object.keys(c.config).sort() });
+      if (c.grants.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...c.grants].sort() });
+    });
+    return created.map((i) => i.id);
   });
-  publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
-  return id;
+  for (const id of ids) publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
+  return ids.at(-1)!;
 }
 
 async function ownInstallation(tx: SqlEntityManager, viewer: Viewer, id: number): Promise<Installation> {
@@ -243,9 +187,10 @@ export async function updateInstallation(
 }
 
 /**
- * Moves to another version: config is re-validated against its schema, grants must still cover
- * it, its dependencies must be installed, and the owner's plugins that depend on this one must
- * accept the new version.
+ * Moves to another version: config is re-validated against its schema, grants must cover it
+ * (`grant` adds the caller's new consent, `restore` grants given for it before), its dependencies
+ * must be installed, and the owner's plugins that depend on this one must accept the new version.
+ * Permissions the version no longer asks for are dropped from the grants.
  */
 async function moveTo(
   tx: SqlEntityManager,
@@ -253,53 +198,78 @@ async function moveTo(
   installation: Installation,
   target: PluginVersion,
   reason: VersionChange['reason'],
+  consent: { grant: string[]; restore: string[] },
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
-  const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
-  problems.push(...hostApiProblems(target));
-  problems.push(
-    ...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
-  );
-  problems.push(
-    ...(await missingDependencies(tx, installation.owner.id, {
+  const current = installation.version.getEntity();
+  const assessment = assessMove(
+    await ownedVersions(tx, installation.owner.id),
+    {
       slug,
-      version: target.version,
-      dependencies: target.dependencies,
-    })),
+      config: installation.config,
+      grantedPermissions: installation.grantedPermissions,
+      dependencies: current.dependencies,
+    },
+    target,
   );
+  const grant = [...new Set(consent.grant)];
+  const pool = new Set([...installation.grantedPermissions, ...grant, ...consent.restore]);
+  const missing = target.permissions.filter((p) => !pool.has(p));
+  const problems = [
+    ...assessment.configProblems,
+    ...hostApiProblems(target),
+    ...checkGrants(target, grant).filter((p) => p.code === 'NOT_REQUESTED'),
+    ...checkGrants(target, [...pool]).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
+    ...assessment.dependencyProblems,
+  ];
   if (problems.length)
-    throw new BadInputError(problems, `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`);
-  const broken = await brokenDependents(tx, installation.owner.id, slug, target.version);
-  if (broken.length) throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${broken.join('; ')}`);
-  const from = installation.version.getEntity().version;
-  const keys = changedKeys(installation.config, config);
+    throw new BadInputError(
+      problems,
+      `Cannot move to ${target.version}: ${problems.map((p) => p.message).join('; ')}`,
+      missing.length ? { missingPermissions: missing } : {},
+    );
+  if (assessment.brokenDependents.length)
+    throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${assessment.brokenDependents.join('; ')}`);
+  const change = { from: current.version, to: target.version, at: new Date().toISOString(), reason };
+  const grantedPermissions = target.permissions.filter((p) => pool.has(p));
+  const keys = changedKeys(installation.config, assessment.config);
   audit(
     tx,
     viewer,
     reason === 'UPGRADE' ? 'UPGRADE' : 'ROLLBACK',
     { ...subjectOf(installation), name: `${slug}@${target.version}` },
     {
-      from,
+      from: current.version,
       to: target.version,
       ...(keys.length ? { configKeysChanged: keys } : {}),
-      grantedPermissions: installation.grantedPermissions,
+      grantedPermissions,
     },
   );
-  installation.history = [...installation.history, { from, to: target.version, at: new Date().toISOString(), reason }];
+  const newlyGranted = grantedPermissions.filter((p) => !installation.grantedPermissions.includes(p));
+  if (newlyGranted.length)
+    audit(tx, viewer, 'PERMISSIONS_GRANT', subjectOf(installation), { permissions: newlyGranted.sort() });
+  installation.history = [...installation.history, { ...change, grants: installation.grantedPermissions }];
   installation.version = tx.getReference(PluginVersion, target.id) as never;
-  installation.config = config;
+  installation.grantedPermissions = grantedPermissions;
+  installation.config = assessment.config;
   installation.circuitState = 'CLOSED';
   installation.consecutiveFailures = 0;
   installation.circuitOpenedAt = null;
   await tx.flush();
 }
 
-/** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
+/**
+ * Upgrades to the highest version satisfying `versionRange` (or the installation's own range),
+ * granting `grantPermissions` on the way: together with what is granted now they must cover
+ * what the version asks for, and may name nothing it does not ask for. KV data and execution
+ * history stay.
+ */
 export async function upgradeInstallation(
   { db, events }: InstallationDeps,
   viewer: Viewer,
   id: number,
   versionRange?: string | null,
+  grantPermissions?: string[] | null,
 ): Promise<number> {
   validate({ versionRange });
   await db.fork().transactional(async (tx) => {
@@ -310,13 +280,19 @@ export async function upgradeInstallation(
     if (target.id === installation.version.id)
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
-    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'UPGRADE');
+    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'UPGRADE', {
+      grant: grantPermissions ?? [],
+      restore: [],
+    });
   });
   publishInstallationEvent(events, 'UPGRADED', { id, ownerId: viewer.id });
   return id;
 }
 
-/** Returns to the version in use before the last upgrade or rollback, unless it was yanked since. */
+/**
+ * Returns to the version in use before the last upgrade or rollback, unless it was yanked since,
+ * with the grants it had there (the upgrade dropped those its target did not ask for).
+ */
 export async function rollbackInstallation(
   { db, events }: InstallationDeps,
   viewer: Viewer,
@@ -324,7 +300,8 @@ export async function rollbackInstallation(
 ): Promise<number> {
   await db.fork().transactional(async (tx) => {
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
-    const previous = installation.history.at(-1)?.from;
+    const last = installation.history.at(-1);
+    const previous = last?.from;
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
     const target = await tx.findOne(PluginVersion, { plugin: installation.plugin, version: previous });
     if (!target) throw new NotFoundError('PluginVersion', previous);
@@ -332,7 +309,10 @@ export async function rollbackInstallation(
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
       );
-    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'ROLLBACK');
+    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'ROLLBACK', {
+      grant: [],
+      restore: last?.grants ?? [],
+    });
   });
   publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });
   return id;

@@ -20,6 +20,7 @@ import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
 import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
 import { reload } from '../reload.ts';
+import { DependencyConsentInput } from './InstallPlan.ts';
 
 const CriticalityEnum = builder.enumType('Criticality', {
   values: {
@@ -106,6 +107,14 @@ const InstallPluginInput = builder.inputType('InstallPluginInput', {
     }),
     priority: t.int({ description: '-1000 to 1000, default 0' }),
     criticality: t.field({ type: CriticalityEnum }),
+    installDependencies: t.boolean({
+      description:
+        'Also install missing dependencies (transitively) in the same transaction; without consent for them the error (DEPENDENCY_CONSENT_REQUIRED) lists the plan in extensions.plan',
+    }),
+    dependencies: t.field({
+      type: [DependencyConsentInput],
+      description: 'Consent (grants, config) for each dependency the plan adds; see Plugin.installPlan',
+    }),
   }),
 });
 
@@ -140,9 +149,16 @@ builder.mutationFields((t) => ({
     args: {
       id: t.arg.globalID({ required: true, for: InstallationRef }),
       versionRange: t.arg.string({ description: 'Replaces the installation’s range when given' }),
+      grantPermissions: t.arg.stringList({
+        description:
+          'Permissions the new version asks for beyond those granted now (see upgradePreview.permissionsAdded); those it no longer asks for are dropped',
+      }),
     },
-    resolve: async (_root, { id, versionRange }, ctx) =>
-      reload(ctx.loaders.installation, await upgradeInstallation(ctx.app.platform, ctx.viewer!, id.id, versionRange)),
+    resolve: async (_root, { id, versionRange, grantPermissions }, ctx) =>
+      reload(
+        ctx.loaders.installation,
+        await upgradeInstallation(ctx.app.platform, ctx.viewer!, id.id, versionRange, grantPermissions),
+      ),
   }),
   rollbackInstallation: t.field({
     type: InstallationRef,

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import { type OwnedVersion, ownedVersionsOf } from './owner-lists.ts';
 import { selectRows } from './select.ts';
 import type {
   ClipRecord,
@@ -99,6 +100,10 @@ export function createLoaders(em: SqlEntityManager) {
     clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),
     installation: byId<InstallationRecord>(em, Installation),
     execution: byId<ExecutionRecord>(em, Execution),
+    ownedVersions: new DataLoader<number, OwnedVersion[]>(async (ownerIds) => {
+      const owned = await ownedVersionsOf(em, ownerIds);
+      return ownerIds.map((id) => owned.get(id) ?? []);
+    }),
   };
 }
 

@@ -59,3 +59,38 @@ export async function listExecutions(
   });
   return toPage(rows, limit, (e) => [null, e.id], after !== null);
 }
+
+/** One of an owner's installations as dependency checks read it: the slug, version and dependencies it runs. */
+export interface OwnedVersion {
+  slug: string;
+  version: string;
+  dependencies: Record<string, string>;
+}
+
+/** The installations of each owner given, in one statement. */
+export async function ownedVersionsOf(
+  em: SqlEntityManager,
+  ownerIds: readonly number[],
+): Promise<Map<number, OwnedVersion[]>> {
+  const rows = await em.execute<
+    { owner_id: number | string; slug: string; version: string; dependencies: string | Record<string, string> }[]
+  >(
+    em
+      .getKnex()('installations as i')
+      .join('plugins as p', 'p.id', 'i.plugin_id')
+      .join('plugin_versions as v', 'v.id', 'i.version_id')
+      .select('i.owner_id', 'p.slug', 'v.version', 'v.dependencies')
+      .whereIn('i.owner_id', [...ownerIds]),
+  );
+  const owned = new Map<number, OwnedVersion[]>(ownerIds.map((id) => [id, []]));
+  for (const row of rows)
+    owned.get(Number(row.owner_id))?.push({
+      slug: row.slug,
+      version: row.version,
+      dependencies:
+        typeof row.dependencies === 'string'
+          ? (JSON.parse(row.dependencies) as Record<string, string>)
+          : row.dependencies,
+    });
+  return owned;
+}
