@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'PLUGIN_HOOK_FAILED',
   'PLUGIN_INTEGRITY',
+  'PLUGIN_REVOKED',
   'QUERY_TOO_COMPLEX',
   'TOO_MANY_OPERATIONS',
   'SLOW_SUBSCRIBER',
@@ -72,5 +73,16 @@ export class BadInputError extends DomainError {
       summary ?? problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '),
       { problems },
     );
+  }
+}
+
+/** The version was revoked (the kill switch): it is never installed, upgraded to or rolled back to again. */
+export class VersionRevokedError extends DomainError {
+  constructor(slug: string, version: string, reason: string) {
+    super('PLUGIN_REVOKED', `${slug}@${version} was revoked by its publisher or an admin: ${reason}`, {
+      plugin: slug,
+      version,
+      reason,
+    });
   }
 }

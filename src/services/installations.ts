@@ -3,7 +3,7 @@ import semver from 'semver';
 import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
 import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, missingDependencies } from './dependencies.ts';
-import { BadInputError, ConflictError, NotFoundError, type Problem } from './errors.ts';
+import { BadInputError, ConflictError, NotFoundError, VersionRevokedError, type Problem } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
 import { HOST_API_VERSION } from '../contracts/index.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
@@ -28,12 +28,14 @@ export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
 const runsHere = (version: PluginVersion): boolean => semver.satisfies(HOST_API_VERSION, version.hostApi);
 
 /**
- * Highest stable, non-yanked version satisfying the range that runs on this server's host API
- * (prereleases only when the range names one). When none does, the problem says why.
+ * Highest stable version, neither yanked nor revoked, satisfying the range that runs on this
+ * server's host API (prereleases only when the range names one). When none does, the error says
+ * why: PLUGIN_REVOKED when only revoked versions satisfy it.
  */
 function pickVersion(versions: PluginVersion[], range: string, slug: string): PluginVersion {
   const usable = versions.filter(
-    (v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
+    (v) =>
+      !v.yanked && !v.revokedAt && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
   );
   const inRange = usable.filter((v) => semver.satisfies(v.version, range));
   const runnable = inRange.filter(runsHere);
@@ -43,6 +45,10 @@ function pickVersion(versions: PluginVersion[], range: string, slug: string): Pl
   );
   const picked = runnable.find((v) => v.version === best);
   if (picked) return picked;
+  const revoked = versions
+    .filter((v) => v.revokedAt && semver.satisfies(v.version, range))
+    .sort((a, b) => semver.rcompare(a.version, b.version));
+  if (!inRange.length && revoked.length) throw revokedError(slug, revoked[0]);
   throw new BadInputError([
     inRange.length
       ? {
@@ -57,6 +63,9 @@ function pickVersion(versions: PluginVersion[], range: string, slug: string): Pl
         },
   ]);
 }
+
+const revokedError = (slug: string, v: PluginVersion) =>
+  new VersionRevokedError(slug, v.version, v.revokedReason ?? '');
 
 function hostApiProblems(version: PluginVersion): Problem[] {
   if (runsHere(version)) return [];
@@ -228,6 +237,7 @@ async function moveTo(
   reason: VersionChange['reason'],
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
+  if (target.revokedAt) throw revokedError(slug, target);
   const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
   problems.push(...hostApiProblems(target));
   problems.push(
@@ -276,7 +286,7 @@ export async function upgradeInstallation(
   return id;
 }
 
-/** Returns to the version in use before the last upgrade or rollback, unless it was yanked since. */
+/** Returns to the version in use before the last upgrade or rollback, unless it was yanked or revoked since. */
 export async function rollbackInstallation(
   { db, events }: InstallationDeps,
   viewer: UserRecord,
@@ -288,6 +298,7 @@ export async function rollbackInstallation(
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
     const target = await tx.findOne(PluginVersion, { plugin: installation.plugin, version: previous });
     if (!target) throw new NotFoundError('PluginVersion', previous);
+    if (target.revokedAt) throw revokedError(installation.plugin.getEntity().slug, target);
     if (target.yanked)
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
