@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Plugin } from './plugin.ts';
+import { User } from './user.ts';
 
 export interface VersionLimits {
   memoryMiB?: number;
@@ -33,6 +34,10 @@ export const PluginVersion = defineEntity({
     prerelease: p.boolean().default(false),
     yanked: p.boolean().default(false),
     deprecationReason: p.string().length(500).nullable(),
+    /** Set once, never cleared: a revoked version never runs or installs again (the kill switch). */
+    revokedAt: p.datetime().nullable().index(),
+    revokedReason: p.string().length(500).nullable(),
+    revokedBy: p.manyToOne(User).ref().nullable(),
     publishedAt: p.datetime().onCreate(() => new Date()),
   }),
   uniques: [{ properties: ['plugin', 'version'] }],

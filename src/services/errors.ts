@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'DEPENDENCY_CONSENT_REQUIRED',
   'PLUGIN_HOOK_FAILED',
   'PLUGIN_INTEGRITY',
+  'PLUGIN_REVOKED',
   'QUERY_TOO_COMPLEX',
   'TOO_MANY_OPERATIONS',
   'SLOW_SUBSCRIBER',
@@ -90,6 +91,17 @@ export class DependencyConsentError extends DomainError {
     super('DEPENDENCY_CONSENT_REQUIRED', `Installing the dependencies needs your consent: ${describe(problems)}`, {
       problems,
       plan,
+    });
+  }
+}
+
+/** The version was revoked (the kill switch): it is never installed, upgraded to or rolled back to again. */
+export class VersionRevokedError extends DomainError {
+  constructor(slug: string, version: string, reason: string) {
+    super('PLUGIN_REVOKED', `${slug}@${version} was revoked by its publisher or an admin: ${reason}`, {
+      plugin: slug,
+      version,
+      reason,
     });
   }
 }

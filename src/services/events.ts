@@ -11,6 +11,7 @@ export const INSTALLATION_EVENT_TYPES = [
   'ROLLED_BACK',
   'UNINSTALLED',
   'CIRCUIT_CHANGED',
+  'REVOKED',
 ] as const;
 export type InstallationEventType = (typeof INSTALLATION_EVENT_TYPES)[number];
 
@@ -56,6 +57,8 @@ export type EventMap = {
   'write-epoch': [origin: string];
   /** The API token with this sha256 stopped being valid: subscriptions opened with it end. */
   'token-revoked': [tokenHash: string];
+  /** A version was revoked (the kill switch): every instance stops running it. */
+  'version-revoked': [revocation: { versionId: number; reason: string }];
 };
 
 export type Events = PubSub<EventMap>;

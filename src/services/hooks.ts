@@ -5,6 +5,7 @@ import { CLIP_LIMITS, charLength } from './validation/clip-limits.ts';
 import {
   type CallBatch,
   newRecord,
+  PLUGIN_REVOKED,
   runLoadedCall,
   UninstalledDuringCallError,
   type CallOutcome,
@@ -39,7 +40,8 @@ export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
 /**
  * Runs the clip owner's enabled installations that declare `hook`, highest priority first, each
  * seeing the clip as patched by the ones before it. Returns the patched clip, or null when no
- * patch applied. An OPTIONAL failure is recorded and skipped; a CRITICAL one throws. The calls'
+ * patch applied. An OPTIONAL failure is recorded and skipped; a CRITICAL one throws, unless its
+ * version was revoked (recorded REJECTED and skipped). The calls'
  * rows are inserted together and completed by `batch.write`, which the caller runs in the
  * transaction of its own write (see `CallBatch`): a constant number of statements for any
  * number of hooks.
@@ -84,7 +86,8 @@ export async function runClipHooks(
       throw err;
     }
     if (outcome.status !== 'SUCCEEDED') {
-      if (installation.criticality === 'CRITICAL')
+      // A revoked version never blocks its owner: its CRITICAL hooks are skipped (and recorded), not failed.
+      if (installation.criticality === 'CRITICAL' && outcome.errorCode !== PLUGIN_REVOKED)
         throw new HookFailedError(slug, hook, outcome.executionId, outcome.errorCode, outcome.errorMessage);
       continue;
     }

@@ -3,7 +3,7 @@ import semver from 'semver';
 import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Criticality } from '../entities/index.ts';
 import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, ownedVersions } from './dependencies.ts';
-import { BadInputError, ConflictError, NotFoundError } from './errors.ts';
+import { BadInputError, ConflictError, NotFoundError, VersionRevokedError } from './errors.ts';
 import type { Events, InstallationEventType } from './events.ts';
 import { chooseInstalls, type InstallInput } from './install-creations.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
@@ -201,6 +201,7 @@ async function moveTo(
   consent: { grant: string[]; restore: string[] },
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
+  if (target.revokedAt) throw new VersionRevokedError(slug, target.version, target.revokedReason ?? '');
   const current = installation.version.getEntity();
   const assessment = assessMove(
     await ownedVersions(tx, installation.owner.id),
@@ -290,8 +291,8 @@ export async function upgradeInstallation(
 }
 
 /**
- * Returns to the version in use before the last upgrade or rollback, unless it was yanked since,
- * with the grants it had there (the upgrade dropped those its target did not ask for).
+ * Returns to the version in use before the last upgrade or rollback, unless it was yanked or
+ * revoked since, with the grants it had there (the upgrade dropped those its target did not ask for).
  */
 export async function rollbackInstallation(
   { db, events }: InstallationDeps,
@@ -305,6 +306,8 @@ export async function rollbackInstallation(
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
     const target = await tx.findOne(PluginVersion, { plugin: installation.plugin, version: previous });
     if (!target) throw new NotFoundError('PluginVersion', previous);
+    if (target.revokedAt)
+      throw new VersionRevokedError(installation.plugin.getEntity().slug, previous, target.revokedReason ?? '');
     if (target.yanked)
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { HOST_API_VERSION } from '../contracts/index.ts';
-import { BadInputError, type Problem } from './errors.ts';
+import { BadInputError, type Problem, VersionRevokedError } from './errors.ts';
 
 /** What choosing a version reads of one: entities and read records both fit. */
 export interface VersionChoice {
@@ -8,17 +8,21 @@ export interface VersionChoice {
   yanked: boolean;
   prerelease: boolean;
   hostApi: string;
+  /** Set once the version is revoked (the kill switch): it is never chosen again. */
+  revokedAt?: Date | null;
+  revokedReason?: string | null;
 }
 
 /** Whether this server's host API is inside the range the version was built for. */
 export const runsHere = (version: Pick<VersionChoice, 'hostApi'>): boolean =>
   semver.satisfies(HOST_API_VERSION, version.hostApi);
 
-/** Non-yanked versions satisfying the range (prereleases only when the range names one). */
+/** Versions neither yanked nor revoked satisfying the range (prereleases only when the range names one). */
 export function versionsInRange<V extends VersionChoice>(versions: V[], range: string): V[] {
   return versions.filter(
     (v) =>
       !v.yanked &&
+      !v.revokedAt &&
       (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })) &&
       semver.satisfies(v.version, range),
   );
@@ -60,11 +64,19 @@ export function chooseVersion<V extends VersionChoice>(
   };
 }
 
-/** `chooseVersion` that throws its problem. */
+/**
+ * `chooseVersion` that throws its problem, or PLUGIN_REVOKED when only revoked versions satisfy
+ * the range.
+ */
 export function pickVersion<V extends VersionChoice>(versions: V[], range: string, slug: string): V {
   const { version, problem } = chooseVersion(versions, range, slug);
-  if (problem) throw new BadInputError([problem]);
-  return version;
+  if (!problem) return version;
+  const revoked = versions
+    .filter((v) => v.revokedAt && semver.satisfies(v.version, range))
+    .sort((a, b) => semver.rcompare(a.version, b.version));
+  if (problem.code === 'NO_MATCHING_VERSION' && revoked.length)
+    throw new VersionRevokedError(slug, revoked[0].version, revoked[0].revokedReason ?? '');
+  throw new BadInputError([problem]);
 }
 
 export function hostApiProblems(version: Pick<VersionChoice, 'version' | 'hostApi'>): Problem[] {

@@ -6,6 +6,7 @@ import { Migration20261122130000_settings as PostgresSettings } from './postgres
 import { Migration20261123000000_execution_audit as PostgresExecutionAudit } from './postgresql/Migration20261123000000_execution_audit.ts';
 import { Migration20261124000000_review_verified_install as PostgresReviewVerifiedInstall } from './postgresql/Migration20261124000000_review_verified_install.ts';
 import { Migration20261204000600_tokens_audit as PostgresTokensAudit } from './postgresql/Migration20261204000600_tokens_audit.ts';
+import { Migration20261204000300_version_revocation as PostgresVersionRevocation } from './postgresql/Migration20261204000300_version_revocation.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
@@ -13,6 +14,7 @@ import { Migration20261122130000_settings as SqliteSettings } from './sqlite/Mig
 import { Migration20261123000000_execution_audit as SqliteExecutionAudit } from './sqlite/Migration20261123000000_execution_audit.ts';
 import { Migration20261124000000_review_verified_install as SqliteReviewVerifiedInstall } from './sqlite/Migration20261124000000_review_verified_install.ts';
 import { Migration20261204000600_tokens_audit as SqliteTokensAudit } from './sqlite/Migration20261204000600_tokens_audit.ts';
+import { Migration20261204000300_version_revocation as SqliteVersionRevocation } from './sqlite/Migration20261204000300_version_revocation.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -28,6 +30,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261123000000_execution_audit', class: SqliteExecutionAudit },
     { name: 'Migration20261124000000_review_verified_install', class: SqliteReviewVerifiedInstall },
     { name: 'Migration20261204000600_tokens_audit', class: SqliteTokensAudit },
+    { name: 'Migration20261204000300_version_revocation', class: SqliteVersionRevocation },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -37,5 +40,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261123000000_execution_audit', class: PostgresExecutionAudit },
     { name: 'Migration20261124000000_review_verified_install', class: PostgresReviewVerifiedInstall },
     { name: 'Migration20261204000600_tokens_audit', class: PostgresTokensAudit },
+    { name: 'Migration20261204000300_version_revocation', class: PostgresVersionRevocation },
   ],
 };

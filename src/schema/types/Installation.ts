@@ -56,6 +56,12 @@ builder.node(InstallationRef, {
       resolve: async (i, _a, ctx) => (await ctx.loaders.version.load(i.versionId))!,
     }),
     versionRange: t.exposeString('versionRange'),
+    revoked: t.boolean({
+      description:
+        'Its version was revoked: it no longer runs (calls and hooks are REJECTED with PLUGIN_REVOKED, CRITICAL ' +
+        'hooks are skipped); upgrade or uninstall it',
+      resolve: async (i, _a, ctx) => (await ctx.loaders.version.load(i.versionId))?.revokedAt != null,
+    }),
     config: t.expose('config', {
       type: 'JSONObject',
       description: 'Validated against the version’s configSchema, defaults applied',
@@ -201,7 +207,8 @@ const InstallationEventRef = builder
 builder.subscriptionField('installationEvents', (t) =>
   t.field({
     type: InstallationEventRef,
-    description: "Changes to the viewer's installations, circuit breaker transitions included",
+    description:
+      "Changes to the viewer's installations, circuit breaker transitions included, and REVOKED when an installation's version is revoked",
     authScopes: { signedIn: true },
     subscribe: (_root, _args, ctx) =>
       Repeater.merge([ctx.app.platform.events.subscribe('installation-events', ctx.viewer!.id)]),

@@ -68,7 +68,7 @@ builder.node(PluginRef, {
     latestVersion: t.field({
       type: PluginVersionRef,
       nullable: true,
-      description: 'The highest stable version that is not yanked',
+      description: 'The highest stable version that is neither yanked nor revoked',
       resolve: (plugin, _args, ctx) => ctx.loaders.latestVersion.load(plugin.id),
     }),
     versions: t.connection({

@@ -1,10 +1,10 @@
 import { publishPluginVersion } from '../../services/publish.ts';
-import { deprecatePluginVersion, yankPluginVersion } from '../../services/versions.ts';
 import { publishes } from '../auth.ts';
+import { deprecatePluginVersion, revokePluginVersion, yankPluginVersion } from '../../services/versions.ts';
 import { builder } from '../builder.ts';
 import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
-import { PluginRef, PluginVersionRef } from '../refs.ts';
+import { PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
 
 builder.node(PluginVersionRef, {
   description: 'One published build of a plugin',
@@ -37,6 +37,18 @@ builder.node(PluginVersionRef, {
     yanked: t.exposeBoolean('yanked'),
     deprecated: t.boolean({ resolve: (v) => v.deprecationReason !== null }),
     deprecationReason: t.exposeString('deprecationReason', { nullable: true }),
+    revoked: t.boolean({
+      description: 'Revoked with the kill switch: it never runs, installs, or is upgraded or rolled back to again',
+      resolve: (v) => v.revokedAt !== null,
+    }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    revocationReason: t.exposeString('revokedReason', { nullable: true }),
+    revokedBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The publisher or admin who revoked it',
+      resolve: (v, _args, ctx) => (v.revokedById === null ? null : ctx.loaders.user.load(v.revokedById)),
+    }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime' }),
   }),
 });
@@ -85,6 +97,28 @@ builder.mutationFields((t) => ({
       reload(
         ctx.loaders.version,
         await yankPluginVersion(ctx.app.platform, ctx.viewer!, args.slug, args.version, args.yanked ?? true),
+      ),
+  }),
+  revokePluginVersion: t.field({
+    type: PluginVersionRef,
+    description:
+      'The kill switch, for a version found to be malicious (its publisher or an admin): installed copies stop ' +
+      'running at once (calls and hooks are REJECTED with PLUGIN_REVOKED and the reason; calls already running ' +
+      'finish), and it is never installed, upgraded to or rolled back to again. Permanent; revoking it again ' +
+      'changes nothing and keeps the first reason',
+    authScopes: publishes,
+    args: {
+      slug: t.arg.string({ required: true }),
+      version: t.arg.string({ required: true }),
+      reason: t.arg.string({
+        required: true,
+        description: '1 to 500 characters, shown to every owner of an installation',
+      }),
+    },
+    resolve: async (_root, args, ctx) =>
+      reload(
+        ctx.loaders.version,
+        await revokePluginVersion(ctx.app.platform, ctx.viewer!, args.slug, args.version, args.reason),
       ),
   }),
   deprecatePluginVersion: t.field({

@@ -4,6 +4,7 @@ export { CallBatch } from './batch.ts';
 export { newRecord, runCall, runLoadedCall } from './run-call.ts';
 export {
   KV_ATTEMPTS,
+  PLUGIN_REVOKED,
   STORED_INPUT_BYTES,
   UninstalledDuringCallError,
   type CallOutcome,

@@ -10,9 +10,12 @@ import type { CallBatch } from './batch.ts';
 import { passBreaker } from './breaker.ts';
 import { loadKv } from './kv-store.ts';
 import { finish, NO_KV, readKvRevision, type Finished } from './kv.ts';
-import { executionRow, storableText, truncateUtf8, type Completion } from './record.ts';
+import { executionRow, storableText, truncateUtf8, writeCompletions, type Completion } from './record.ts';
 import {
   KV_ATTEMPTS,
+  PLUGIN_REVOKED,
+  RevokedBeforeRunError,
+  revokedMessage,
   STORED_INPUT_BYTES,
   UninstalledDuringCallError,
   type CallOutcome,
@@ -106,33 +109,37 @@ export async function runLoadedCall(
   inBatch?: { batch: CallBatch; started: ExecutionRecord },
 ): Promise<CallOutcome> {
   const batch = inBatch?.batch ?? null;
-  const gate = await passBreaker(target.em, platform, target.installation);
   const record = inBatch ? Object.assign(inBatch.started, storedInput(spec.input)) : newRecord(platform, target, spec);
-  const completion: Completion = { record, installation: target.installation, trial: gate.trial, ran: true };
+  const completion: Completion = { record, installation: target.installation, trial: false, ran: true };
   const announce = announcer(platform, target, record);
-  if (!gate.allowed) {
-    Object.assign(record, {
-      status: 'REJECTED',
-      errorCode: 'PLUGIN_REJECTED',
-      errorMessage: gate.reason,
-      finishedAt: new Date(),
-      durationMs: 0,
-    });
+  /** Records the call as REJECTED without running it; `inserted` when its own row is already written. */
+  const reject = async (code: string, message: string, inserted: boolean) => {
+    Object.assign(record, { status: 'REJECTED', errorCode: code, errorMessage: message, finishedAt: new Date() });
+    record.durationMs ??= 0;
     if (batch) {
       batch.complete({ ...completion, ran: false });
       batch.announce(() => announce('REJECTED'));
     } else {
-      await insertRecord(target.em, record);
+      if (inserted) await writeCompletions(target.em, platform, [{ ...completion, ran: false }]);
+      else await insertRecord(target.em, record);
       announce('REJECTED');
     }
     return outcomeOf(record, null);
-  }
+  };
+  // The kill switch is one map look-up per call, before the breaker (a revoked call is no trial).
+  const revoked = platform.revocations.reasonFor(target.version.id);
+  if (revoked !== undefined) return reject(PLUGIN_REVOKED, revokedMessage(target.version.version, revoked), false);
+  const gate = await passBreaker(target.em, platform, target.installation);
+  if (!gate.allowed) return reject('PLUGIN_REJECTED', gate.reason, false);
+  completion.trial = gate.trial;
   if (!batch) await insertRecord(target.em, record);
   announce('STARTED');
   let done: { finished: Finished; result: CallResult };
   try {
     done = await runToCommit(platform, target, spec, completion, announce, batch);
   } catch (err) {
+    if (err instanceof RevokedBeforeRunError)
+      return reject(PLUGIN_REVOKED, revokedMessage(target.version.version, err.reason), true);
     if (batch) {
       abandoned(record, err);
       batch.complete({ ...completion, ran: false });
@@ -233,6 +240,9 @@ interface Attempt {
 async function runOnce(attempt: Attempt, em: SqlEntityManager, locked: boolean, last: boolean) {
   const { platform, target, completion, usesKv, batch } = attempt;
   const { installation } = target;
+  // Revoked while this call waited for its user's slot or its installation's KV turn: not run.
+  const revoked = platform.revocations.reasonFor(target.version.id);
+  if (revoked !== undefined) throw new RevokedBeforeRunError(revoked);
   if (locked) await em.lock(installation, LockMode.PESSIMISTIC_WRITE);
   // The revision first, the entries after: a write landing in between moves the revision,
   // so the check in `finish` sees it and this run is retried rather than applied.

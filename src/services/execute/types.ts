@@ -35,3 +35,18 @@ export class UninstalledDuringCallError extends ConflictError {
     super('The installation was uninstalled while the call ran; its execution is recorded as FAILED (UNINSTALLED)');
   }
 }
+
+/** The error code of a call refused because its version was revoked (the kill switch). */
+export const PLUGIN_REVOKED = 'PLUGIN_REVOKED';
+
+/** Why a call of a revoked version is refused, as its Execution records it. */
+export function revokedMessage(version: string, reason: string): string {
+  return `Version ${version} was revoked by its publisher or an admin: ${reason}`;
+}
+
+/** The version was revoked while the call waited for its turn: it is refused, not run. */
+export class RevokedBeforeRunError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

@@ -3,3 +3,4 @@ export * from './blobs.ts';
 export * from './instances.ts';
 export * from './keyed-limiter.ts';
 export * from './platform.ts';
+export * from './revocations.ts';

@@ -5,6 +5,7 @@ import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime 
 import type { Events } from '../events.ts';
 import { dropLease, INSTANCE_RENEW_MS, renewLease, sweepLostInstances } from './instances.ts';
 import { KeyedLimiter } from './keyed-limiter.ts';
+import { Revocations, watchRevocations } from './revocations.ts';
 
 /**
  * The one dependency object of every use case: storage, events, logger, the worker-pool runtime
@@ -26,8 +27,10 @@ export interface Platform {
    * user's slow or hostile plugins never hold every worker and others' calls still run.
    */
   perUser: KeyedLimiter;
+  /** Versions revoked with the kill switch, kept current by `start` (see `Revocations`). */
+  readonly revocations: Revocations;
   /**
-   * Takes this instance's lease, completes the calls of instances that are gone, and keeps
+   * Loads the revoked versions and keeps them current, takes this instance's lease, completes the calls of instances that are gone, and keeps
    * doing both every INSTANCE_RENEW_MS until `close`.
    */
   start(): Promise<void>;
@@ -58,6 +61,8 @@ export function createPlatform({
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let revocationWatch: { close(): void } | null = null;
+  const revocations = new Revocations();
   const instanceId = randomUUID();
   const tick = async () => {
     await renewLease(db, instanceId);
@@ -72,12 +77,14 @@ export function createPlatform({
     breaker: { ...DEFAULT_BREAKER, cooldownMs: circuitCooldownMs },
     kvLock: new KeyedLimiter(1),
     perUser: new KeyedLimiter(callsPerUser),
+    revocations,
     get runtime() {
       const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
       runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker });
       return runtime;
     },
     start: async () => {
+      revocationWatch ??= await watchRevocations({ db, events, logger, revocations });
       await tick();
       timer ??= setInterval(() => {
         tick().catch((err: unknown) => logger.error({ err }, 'could not renew the instance lease'));
@@ -86,6 +93,8 @@ export function createPlatform({
     },
     close: async () => {
       if (timer) clearInterval(timer);
+      revocationWatch?.close();
+      revocationWatch = null;
       await runtime?.close();
       if (timer) await dropLease(db, instanceId).catch(() => undefined);
       timer = null;

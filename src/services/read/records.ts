@@ -67,6 +67,9 @@ export interface PluginVersionRecord {
   prerelease: boolean;
   yanked: boolean;
   deprecationReason: string | null;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  revokedById: number | null;
   publishedAt: Date;
 }
 
