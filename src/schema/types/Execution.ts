@@ -6,7 +6,7 @@ import { executePlugin } from '../../services/execute/index.ts';
 import { listExecutions } from '../../services/read/index.ts';
 import type { ExecutionRecord } from '../../services/read/index.ts';
 import { builder } from '../builder.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
 import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
@@ -149,7 +149,7 @@ builder.queryFields((t) => ({
         status: f.status,
         trigger: f.trigger,
       };
-      return toConnection(await listExecutions(ctx.em, ctx.viewer!.id, filter, forwardArgs(args)));
+      return toConnection(await listExecutions(ctx.em, ctx.viewer!.id, filter, args));
     },
   }),
   execution: t.field({
