@@ -185,21 +185,20 @@ export async function pluginFacet(em: SqlEntityManager, filter: PluginFilter, fa
     pg
       ? `cross join lateral jsonb_array_elements_text(${column}) as facet(value)`
       : `join json_each(${column}) as facet`;
-  if (facet === 'categories') qb.select('plugins.category as name');
-  else {
-    if (facet === 'tags') qb.joinRaw(elements('plugins.tags'));
-    else
-      qb.join('plugin_versions as latest', (on) =>
-        on.on('latest.plugin_id', 'plugins.id').andOnVal('latest.latest', true),
-      ).joinRaw(elements(`latest.${facet}`));
-    qb.select('facet.value as name');
-  }
-  qb.count({ count: knex.raw('distinct plugins.id') })
-    .groupBy('name')
-    .orderBy([{ column: 'count', order: 'desc' }, { column: 'name' }])
+  if (facet === 'tags') qb.joinRaw(elements('plugins.tags'));
+  else if (facet !== 'categories')
+    qb.join('plugin_versions as latest', (on) =>
+      on.on('latest.plugin_id', 'plugins.id').andOnVal('latest.latest', true),
+    ).joinRaw(elements(`latest.${facet}`));
+  // Grouped by the expression, not an alias: SQLite would read `name` as plugins.name.
+  const value = facet === 'categories' ? 'plugins.category' : 'facet.value';
+  qb.select(`${value} as facet_value`)
+    .count({ count: knex.raw('distinct plugins.id') })
+    .groupBy(value)
+    .orderBy([{ column: 'count', order: 'desc' }, { column: value }])
     .limit(MAX_FACET_VALUES);
   const rows = await em
     .getConnection()
-    .execute<{ name: string; count: number | string }[]>(qb, [], 'all', em.getTransactionContext());
-  return rows.map((r) => ({ name: String(r.name), count: Number(r.count) }));
+    .execute<{ facet_value: string; count: number | string }[]>(qb, [], 'all', em.getTransactionContext());
+  return rows.map((r) => ({ name: String(r.facet_value), count: Number(r.count) }));
 }
