@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../src/entities/index.ts';
 import { seedDatabase } from '../../src/seed/seed.ts';
-import { createPlugin, updatePlugin } from '../../src/services/plugins.ts';
+import { createPlugin } from '../../src/services/plugins.ts';
 import type { UserRecord } from '../../src/services/read/index.ts';
 import { createUser } from '../../src/services/users.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -42,8 +42,10 @@ const SEARCH = `query ($query: String, $category: String, $tags: [String!], $hoo
 }`;
 
 let server: TestServer;
+let statements: string[] | null = null;
 let publisher: UserRecord;
 let other: UserRecord;
+let otherToken: string;
 
 const search = async (vars: Filter & Record<string, unknown>, facets = false) =>
   (
@@ -56,10 +58,14 @@ const slugs = async (vars: Filter & Record<string, unknown>) =>
   (await search({ first: 100, ...vars })).edges.map((e) => e.node.slug);
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ onQuery: (sql) => statements?.push(sql) });
   await seedDatabase(server.app.platform);
   publisher = (await createUser(server.app.platform, { handle: 'quasarhq', displayName: 'Q', role: 'PUBLISHER' })).user;
-  other = (await createUser(server.app.platform, { handle: 'plainco', displayName: 'P', role: 'PUBLISHER' })).user;
+  ({ user: other, token: otherToken } = await createUser(server.app.platform, {
+    handle: 'plainco',
+    displayName: 'P',
+    role: 'PUBLISHER',
+  }));
   // One word, "quasar", in exactly one field of each listing; everything else the same length.
   const filler = { summary: 'lorem ipsum dolor', description: 'sit amet consectetur', tags: ['misc'] };
   const ranked: [string, UserRecord, Record<string, unknown>][] = [
@@ -134,10 +140,12 @@ describe('full-text search', () => {
 
   it('makes a listing edit and a publisher rename searchable at once', async () => {
     expect(await slugs({ query: 'xylophone' })).toEqual([]);
-    await updatePlugin(server.app.platform, { ...other, role: 'ADMIN' }, 'rank-desc', {
-      summary: 'Tunes a xylophone',
-      tags: ['music'],
-    });
+    await server.ok(
+      'mutation ($input: UpdatePluginInput!) { updatePlugin(input: $input) { slug } }',
+      { input: { slug: 'rank-desc', summary: 'Tunes a xylophone', tags: ['music'] } },
+      otherToken,
+    );
+    expect(await slugs({ query: 'xylophone' })).toEqual(['rank-desc']);
     expect(await slugs({ query: 'xyloph' })).toEqual(['rank-desc']);
     expect(await slugs({ query: 'music' })).toEqual(['rank-desc']);
     expect(await slugs({ query: 'lorem', tags: ['misc'] })).not.toContain('rank-desc');
@@ -214,11 +222,11 @@ describe('facets', () => {
   it('count each value over the listings found, honouring every other filter', async () => {
     const everything = (await search({ first: 100 })).edges.map((e) => e.node);
     const pick = <T>(values: T[], i: number) => values[i % values.length];
-    const queries = [undefined, 'clip', 'stats', 'fps', 'quasar', 'a'];
-    const categories = [undefined, 'highlights', 'analytics', 'utilities'];
-    const tags = [undefined, ['stats'], ['fps'], ['misc']];
-    const hooks = [undefined, 'clip.captured'];
-    const permissions = [undefined, 'log', 'clips:write'];
+    const queries = [undefined, 'clip', 'stats', 'fps', undefined, 'a', 'quasar'];
+    const categories = [undefined, 'highlights', undefined, 'analytics', 'utilities'];
+    const tags = [undefined, ['stats'], undefined, ['fps'], ['misc']];
+    const hooks = [undefined, 'clip.captured', undefined];
+    const permissions = [undefined, 'log', undefined, 'clips:write'];
     const values = (node: Listing, facet: Facet): string[] =>
       facet === 'categories'
         ? [node.category]
@@ -259,6 +267,20 @@ describe('facets', () => {
     expect(everything.length).toBeGreaterThan(10);
     // The combinations are not vacuous: most facets of most of them count something.
     expect(nonEmpty).toBeGreaterThan(48);
+  });
+
+  it('cost one GROUP BY statement per facet selected, and nothing when none is', async () => {
+    const count = async (selection: string) => {
+      statements = [];
+      await server.ok(`{ plugins(query: "clip", first: 50) { edges { node { slug } } ${selection} } }`);
+      const n = statements.filter((sql) => /\bselect\b/i.test(sql)).length;
+      statements = null;
+      return n;
+    };
+    const none = await count('');
+    expect(none).toBe(1);
+    expect(await count('facets { tags { name } }')).toBe(none + 1);
+    expect(await count(FACETS)).toBe(none + 4);
   });
 });
 
