@@ -236,7 +236,7 @@ export async function listClips(
           .orWhereRaw(`clips.description ${ilike(em)} ? escape '\\'`, [pattern]),
       );
     }
-    applyKeyset(qb, [{ sql: 'clips.id', direction: 'desc' }], request);
+    applyKeyset(qb, [{ sql: 'clips.id', direction: 'desc', type: 'number' }], request);
     return qb;
   });
   return toPage(rows, request, (c) => [null, c.id]);

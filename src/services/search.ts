@@ -99,17 +99,17 @@ function sortOrder(
   em: SqlEntityManager,
   sort: PluginSort,
 ): { order: KeysetOrder[]; key: (p: Ranked) => string | number } {
-  const byId = (direction: 'asc' | 'desc'): KeysetOrder => ({ sql: 'plugins.id', direction });
+  const byId = (direction: 'asc' | 'desc'): KeysetOrder => ({ sql: 'plugins.id', direction, type: 'number' });
   switch (sort) {
     case 'RELEVANCE':
       // Equal ranks fall back to the id, so paging over relevance is a keyset like any other.
       return {
-        order: [{ sql: 'search.rank', direction: isPostgres(em) ? 'desc' : 'asc' }, byId('asc')],
+        order: [{ sql: 'search.rank', direction: isPostgres(em) ? 'desc' : 'asc', type: 'number' }, byId('asc')],
         key: (p) => p.searchRank as number,
       };
     case 'RATING':
       return {
-        order: [{ sql: 'plugins.rating_average', direction: 'desc' }, byId('desc')],
+        order: [{ sql: 'plugins.rating_average', direction: 'desc', type: 'number' }, byId('desc')],
         key: (p) => p.ratingAverage,
       };
     case 'NEWEST':
@@ -118,14 +118,18 @@ function sortOrder(
       // The key is folded in JavaScript; "C" makes PostgreSQL compare it byte by byte, as SQLite does.
       return {
         order: [
-          { sql: isPostgres(em) ? 'plugins.name_key collate "C"' : 'plugins.name_key', direction: 'asc' },
+          {
+            sql: isPostgres(em) ? 'plugins.name_key collate "C"' : 'plugins.name_key',
+            direction: 'asc',
+            type: 'string',
+          },
           byId('asc'),
         ],
         key: (p) => p.nameKey,
       };
     default:
       return {
-        order: [{ sql: 'plugins.download_count', direction: 'desc' }, byId('desc')],
+        order: [{ sql: 'plugins.download_count', direction: 'desc', type: 'number' }, byId('desc')],
         key: (p) => p.downloadCount,
       };
   }

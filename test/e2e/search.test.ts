@@ -324,6 +324,16 @@ describe('sorting and paging', () => {
       expect(head.pageInfo.hasPreviousPage).toBe(false);
     }
     expect(await server.code(SEARCH.replace('FACETS_HERE', ''), { first: 2, last: 2 })).toBe('BAD_USER_INPUT');
+    // A cursor of another sort is refused, not compared (text against a number).
+    const byName = (await search({ first: 1, sort: 'NAME' })).pageInfo.endCursor;
+    for (const sort of ['DOWNLOADS', 'RATING', 'RELEVANCE'])
+      for (const direction of [
+        { first: 1, after: byName },
+        { last: 1, before: byName },
+      ])
+        expect(await server.code(SEARCH.replace('FACETS_HERE', ''), { sort, query: 'clip', ...direction })).toBe(
+          'BAD_USER_INPUT',
+        );
     expect(await server.code(SEARCH.replace('FACETS_HERE', ''), { last: 101 })).toBe('BAD_USER_INPUT');
     expect(await server.code(SEARCH.replace('FACETS_HERE', ''), { last: 1, before: 'bm9wZQ' })).toBe('BAD_USER_INPUT');
   });

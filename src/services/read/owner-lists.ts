@@ -16,8 +16,8 @@ export async function listInstallations(
     applyKeyset(
       qb,
       [
-        { sql: 'installations.priority', direction: 'desc' },
-        { sql: 'installations.id', direction: 'asc' },
+        { sql: 'installations.priority', direction: 'desc', type: 'number' },
+        { sql: 'installations.id', direction: 'asc', type: 'number' },
       ],
       request,
     );
@@ -47,7 +47,7 @@ export async function listExecutions(
     if (filter.status) qb.andWhere('executions.status', filter.status);
     if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);
     if (filter.clipId) qb.andWhere('executions.clip_id', filter.clipId);
-    applyKeyset(qb, [{ sql: 'executions.id', direction: 'desc' }], request);
+    applyKeyset(qb, [{ sql: 'executions.id', direction: 'desc', type: 'number' }], request);
     return qb;
   });
   return toPage(rows, request, (e) => [null, e.id]);

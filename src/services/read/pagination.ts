@@ -29,10 +29,11 @@ export interface PageRequest {
   backward: boolean;
 }
 
-/** A sort key of a keyset list: a trusted SQL expression and its direction. The last one is unique (the id). */
+/** A sort key of a keyset list: a trusted SQL expression, its direction and value type. The last one is unique (the id). */
 export interface KeysetOrder {
   sql: string;
   direction: 'asc' | 'desc';
+  type: 'number' | 'string';
 }
 
 function encodeCursor(key: Keyset): string {
@@ -93,16 +94,17 @@ const flip = (direction: 'asc' | 'desc') => (direction === 'asc' ? 'desc' : 'asc
  * the list in reverse from its cursor; `toPage` turns it round.
  */
 export function applyKeyset(qb: Knex.QueryBuilder, order: KeysetOrder[], { cursor, backward, limit }: PageRequest) {
-  const keys = order.map((o) => ({ sql: o.sql, direction: backward ? flip(o.direction) : o.direction }));
+  const keys = order.map((o) => ({ ...o, direction: backward ? flip(o.direction) : o.direction }));
   const op = (k: { direction: 'asc' | 'desc' }) => (k.direction === 'asc' ? '>' : '<');
   if (cursor) {
     const [value, id] = cursor;
     if (keys.length === 1) qb.whereRaw(`${keys[0].sql} ${op(keys[0])} ?`, [id]);
     else {
       const [first, last] = keys;
-      if (value === null)
+      // A cursor of another sort would compare a number with text (an error on PostgreSQL).
+      if (typeof value !== first.type)
         throw new BadInputError([
-          { field: backward ? 'before' : 'after', code: 'CURSOR', message: 'is not a cursor this list produced' },
+          { field: backward ? 'before' : 'after', code: 'CURSOR', message: 'is not a cursor of this list and sort' },
         ]);
       qb.andWhere((w) =>
         w
