@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestStorage, type TestStorage } from '../../test/support/database.ts';
+import { listPlugins } from '../services/search.ts';
 import { migrate, openDatabase, type Database } from './orm.ts';
 
 let storage: TestStorage;
@@ -17,11 +18,14 @@ afterAll(async () => {
   await storage?.drop();
 });
 
-/** Tables, columns and indexes of a SQLite database, in an order that does not depend on history. */
+/**
+ * Tables, columns and indexes of a SQLite database, in an order that does not depend on history.
+ * The full-text index (`plugin_search*`) is no entity: test/e2e/search.test.ts covers it.
+ */
 async function describeSqlite(target: Database): Promise<unknown> {
   const connection = target.fork().getConnection();
   const tables = await connection.execute<{ name: string }[]>(
-    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'mikro_orm_%' order by name",
+    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'mikro_orm_%' and name not like 'plugin_search%' order by name",
   );
   const described: Record<string, unknown> = {};
   for (const { name } of tables) {
@@ -61,5 +65,43 @@ it('builds exactly the schema the entities describe', async () => {
   } finally {
     await fresh.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+it('indexes the listings that exist when the search migration runs', async () => {
+  const old = await createTestStorage();
+  const target = await openDatabase({ databaseUrl: old.databaseUrl, dataDir: old.dataDir });
+  try {
+    await target.orm.getMigrator().up({ to: 'Migration20261124000000_review_verified_install' });
+    const knex = target.fork().getKnex();
+    const now = new Date();
+    const [user] = await knex('users')
+      .insert({ handle: 'oldtimer', display_name: 'Old Timer', role: 'PUBLISHER', created_at: now })
+      .returning('id');
+    const names = ['Écho Chamber', 'zebra Tool', 'Alpha Finder'];
+    for (const [i, name] of names.entries())
+      await knex('plugins').insert({
+        slug: `old-${i}`,
+        name,
+        summary: 'Made before search existed',
+        description: 'Indexed by the migration',
+        publisher_id: typeof user === 'object' ? user.id : user,
+        category: 'other',
+        tags: JSON.stringify(['legacy', `tag${i}`]),
+        created_at: now,
+        updated_at: now,
+      });
+    await migrate(target);
+    const em = target.fork();
+    const found = async (query: string | null, sort: 'NAME' | null = null) =>
+      (await listPlugins(em, { query, sort }, { first: 10 })).nodes.map((p) => p.slug);
+    expect((await found('legacy')).sort()).toEqual(['old-0', 'old-1', 'old-2']);
+    expect(await found('tag1')).toEqual(['old-1']);
+    expect((await found('oldtim migration')).length).toBe(3);
+    expect(await found('echo cham')).toEqual(db.dialect === 'sqlite' ? ['old-0'] : []);
+    expect(await found(null, 'NAME')).toEqual(['old-2', 'old-0', 'old-1']);
+  } finally {
+    await target.close();
+    await old.drop();
   }
 });

@@ -45,6 +45,8 @@ function baseOptions(dialect: Dialect, onQuery?: (sql: string) => void) {
       silent: true,
     },
     discovery: { warnWhenNoEntities: false },
+    // The search index is no entity: its migration creates it and triggers keep it (services/search.ts).
+    schemaGenerator: { skipTables: [/^plugin_search/] },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     colors: false,

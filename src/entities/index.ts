@@ -18,7 +18,7 @@ export {
 export { Instance } from './instance.ts';
 export { Installation, CIRCUIT_STATES, CRITICALITIES, type CircuitState, type Criticality } from './installation.ts';
 export { KvEntry } from './kv-entry.ts';
-export { Plugin } from './plugin.ts';
+export { Plugin, nameSortKey } from './plugin.ts';
 export { PluginVersion } from './plugin-version.ts';
 export { Review, ReviewVote } from './review.ts';
 export { Setting } from './setting.ts';

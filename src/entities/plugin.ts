@@ -2,6 +2,18 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { User } from './user.ts';
 
 /**
+ * The key name sorts use: case and accents folded in JavaScript, so SQLite and PostgreSQL (which
+ * compare it byte by byte, `collate "C"`) put listings in the same order whatever their locale.
+ */
+export function nameSortKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .slice(0, 200);
+}
+
+/**
  * A marketplace listing. The rating aggregate is kept as exact counters (sum, count and one
  * column per star) updated with the review in one transaction; the average is derived.
  */
@@ -12,6 +24,12 @@ export const Plugin = defineEntity({
     id: p.integer().primary().autoincrement(),
     slug: p.string().length(64).unique(),
     name: p.string().length(100),
+    nameKey: p
+      .string()
+      .length(200)
+      .default('')
+      .onCreate((plugin: { name: string }) => nameSortKey(plugin.name))
+      .onUpdate((plugin: { name: string }) => nameSortKey(plugin.name)),
     summary: p.string().length(200),
     description: p.text().default(''),
     publisher: p.manyToOne(User).ref().index(),
@@ -41,7 +59,7 @@ export const Plugin = defineEntity({
   indexes: [
     { properties: ['downloadCount', 'id'] },
     { properties: ['ratingAverage', 'id'] },
-    { properties: ['name', 'id'] },
+    { properties: ['nameKey', 'id'] },
   ],
 });
 export type Plugin = InferEntity<typeof Plugin>;

@@ -3,7 +3,7 @@ import { ApiToken, TOKEN_SCOPES, User, type TokenScope } from '../entities/index
 import { audit } from './audit.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
-import { decodeCursor, pageSize, selectRows, toPage, type Page, type PageArgs } from './read/index.ts';
+import { applyKeyset, pageRequest, selectRows, toPage, type Page, type PageArgs } from './read/index.ts';
 import { issueToken, parseScopes, type Viewer } from './users.ts';
 import { Validator } from './validation/validator.ts';
 
@@ -114,16 +114,15 @@ export async function listApiTokens(
   { includeRevoked = false }: { includeRevoked?: boolean | null },
   page: PageArgs,
 ): Promise<Page<ApiTokenRecord>> {
-  const limit = pageSize(page.first);
-  const after = page.after ? decodeCursor(page.after) : null;
+  const request = pageRequest(page);
   const rows = await selectRows<ApiTokenRecord & { tokenHash?: string }>(em, ApiToken, (qb) => {
     qb.where('api_tokens.user_id', userId);
     if (!includeRevoked) qb.whereNull('api_tokens.revoked_at');
-    if (after) qb.where('api_tokens.id', '<', after[1]);
-    return qb.orderBy('api_tokens.id', 'desc').limit(limit + 1);
+    applyKeyset(qb, [{ sql: 'api_tokens.id', direction: 'desc', type: 'number' }], request);
+    return qb;
   });
   const records = rows.map(({ tokenHash: _, ...row }) => toRecord(row));
-  return toPage(records, limit, (t) => [null, t.id], after !== null);
+  return toPage(records, request, (t) => [null, t.id]);
 }
 
 /** One of the user's tokens by id, or null. */

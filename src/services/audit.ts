@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { AuditEvent, type AuditAction, type AuditSubjectType } from '../entities/index.ts';
-import { decodeCursor, pageSize, selectRows, toPage, type Page, type PageArgs } from './read/index.ts';
+import { applyKeyset, pageRequest, selectRows, toPage, type Page, type PageArgs } from './read/index.ts';
 
 /** Who acts: a signed-in user and the token they used, or null for the operator's CLI. */
 export interface Actor {
@@ -90,16 +90,15 @@ export async function listAuditEvents(
   filter: AuditFilter,
   page: PageArgs,
 ): Promise<Page<AuditEventRecord>> {
-  const limit = pageSize(page.first);
-  const after = page.after ? decodeCursor(page.after) : null;
+  const request = pageRequest(page);
   const rows = await selectRows<AuditEventRecord>(em, AuditEvent, (qb) => {
     if (filter.actorId != null) qb.where('audit_events.actor_id', filter.actorId);
     if (filter.actorHandle != null) qb.where('audit_events.actor_handle', filter.actorHandle);
     if (filter.actions?.length) qb.whereIn('audit_events.action', [...filter.actions]);
     if (filter.subjectType != null) qb.where('audit_events.subject_type', filter.subjectType);
     if (filter.subjectId != null) qb.where('audit_events.subject_id', filter.subjectId);
-    if (after) qb.where('audit_events.id', '<', after[1]);
-    return qb.orderBy('audit_events.id', 'desc').limit(limit + 1);
+    applyKeyset(qb, [{ sql: 'audit_events.id', direction: 'desc', type: 'number' }], request);
+    return qb;
   });
-  return toPage(rows, limit, (e) => [null, e.id], after !== null);
+  return toPage(rows, request, (e) => [null, e.id]);
 }

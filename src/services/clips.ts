@@ -3,7 +3,7 @@ import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './read/index.ts';
+import { applyKeyset, pageRequest, toPage, type Page, type PageArgs } from './read/index.ts';
 import { ilike, likePattern, selectRows } from './read/index.ts';
 import type { ClipRecord, UserRecord } from './read/index.ts';
 import { jsonArrayContains } from './read/index.ts';
@@ -222,8 +222,7 @@ export async function listClips(
   filter: ClipFilter,
   page: PageArgs,
 ): Promise<Page<ClipRecord>> {
-  const limit = pageSize(page.first);
-  const after = page.after ? decodeCursor(page.after) : null;
+  const request = pageRequest(page);
   const rows = await selectRows<ClipRecord>(em, Clip, (qb) => {
     qb.where('clips.owner_id', ownerId).andWhere('clips.pending', false);
     if (filter.game) qb.andWhere('clips.game', filter.game);
@@ -237,10 +236,10 @@ export async function listClips(
           .orWhereRaw(`clips.description ${ilike(em)} ? escape '\\'`, [pattern]),
       );
     }
-    if (after) qb.andWhere('clips.id', '<', after[1]);
-    return qb.orderBy('clips.id', 'desc').limit(limit + 1);
+    applyKeyset(qb, [{ sql: 'clips.id', direction: 'desc', type: 'number' }], request);
+    return qb;
   });
-  return toPage(rows, limit, (c) => [null, c.id], after !== null);
+  return toPage(rows, request, (c) => [null, c.id]);
 }
 
 export interface ClipStats {

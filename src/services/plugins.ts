@@ -1,11 +1,8 @@
-import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Plugin, User } from '../entities/index.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { Platform } from './platform/index.ts';
-import { decodeCursor, pageSize, toPage, type Keyset, type Page, type PageArgs } from './read/index.ts';
-import { ilike, likePattern, selectRows } from './read/index.ts';
-import type { PluginRecord, UserRecord } from './read/index.ts';
-import { jsonArrayContains } from './read/index.ts';
+import type { UserRecord } from './read/index.ts';
 import { normalizeTags, SLUG_PATTERN, Validator } from './validation/validator.ts';
 import { audit } from './audit.ts';
 import type { Viewer } from './users.ts';
@@ -19,8 +16,6 @@ export const CATEGORIES = [
   'utilities',
   'other',
 ] as const;
-export const PLUGIN_SORTS = ['DOWNLOADS', 'RATING', 'NEWEST', 'NAME'] as const;
-export type PluginSort = (typeof PLUGIN_SORTS)[number];
 
 export interface PluginFields {
   name?: string | null;
@@ -164,94 +159,6 @@ export async function setPluginFeatured(
     audit(tx, viewer, 'PLUGIN_FEATURE', { type: 'PLUGIN', id: plugin.id, name: plugin.slug }, { featured });
     return plugin.id;
   });
-}
-
-export interface PluginFilter {
-  query?: string | null;
-  category?: string | null;
-  tags?: string[] | null;
-  hook?: string | null;
-  permission?: string | null;
-  verifiedOnly?: boolean | null;
-  featured?: boolean | null;
-  sort?: PluginSort | null;
-}
-
-const SORT_COLUMNS: Record<
-  PluginSort,
-  { column: string; direction: 'asc' | 'desc'; key: (p: PluginRecord) => string | number }
-> = {
-  DOWNLOADS: { column: 'download_count', direction: 'desc', key: (p) => p.downloadCount },
-  RATING: { column: 'rating_average', direction: 'desc', key: (p) => p.ratingAverage },
-  NEWEST: { column: 'id', direction: 'desc', key: (p) => p.id },
-  NAME: { column: 'name', direction: 'asc', key: (p) => p.name },
-};
-
-export async function listPlugins(
-  em: SqlEntityManager,
-  filter: PluginFilter,
-  page: PageArgs,
-): Promise<Page<PluginRecord>> {
-  const limit = pageSize(page.first);
-  const sort = SORT_COLUMNS[filter.sort ?? 'DOWNLOADS'];
-  const after = page.after ? decodeCursor(page.after) : null;
-  const rows = await selectRows<PluginRecord>(em, Plugin, (qb) => {
-    applyFilter(em, qb, filter);
-    if (after) keysetAfter(qb, `plugins.${sort.column}`, sort.direction, after);
-    return qb
-      .orderBy([
-        { column: `plugins.${sort.column}`, order: sort.direction },
-        { column: 'plugins.id', order: sort.direction },
-      ])
-      .limit(limit + 1);
-  });
-  return toPage(rows, limit, (p) => [sort.key(p), p.id], after !== null);
-}
-
-function keysetAfter(qb: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc', [value, id]: Keyset): void {
-  const op = direction === 'asc' ? '>' : '<';
-  qb.andWhere((w) =>
-    w.where(column, op, value as never).orWhere((e) => e.where(column, value as never).andWhere('plugins.id', op, id)),
-  );
-}
-
-function applyFilter(em: SqlEntityManager, qb: Knex.QueryBuilder, filter: PluginFilter): void {
-  if (filter.query) {
-    const pattern = likePattern(filter.query.trim());
-    const op = ilike(em);
-    qb.andWhere((w) =>
-      w
-        .whereRaw(`plugins.name ${op} ? escape '\\'`, [pattern])
-        .orWhereRaw(`plugins.summary ${op} ? escape '\\'`, [pattern])
-        .orWhereRaw(`plugins.slug ${op} ? escape '\\'`, [pattern]),
-    );
-  }
-  if (filter.category) qb.andWhere('plugins.category', filter.category);
-  for (const tag of normalizeTags(filter.tags ?? [])) jsonArrayContains(em, qb, 'plugins.tags', tag);
-  if (filter.featured) qb.andWhere('plugins.featured', true);
-  if (filter.verifiedOnly) {
-    qb.whereExists((sub) =>
-      sub
-        .select(1)
-        .from('users')
-        .whereRaw('users.id = plugins.publisher_id')
-        .andWhere('users.verified_publisher', true),
-    );
-  }
-  for (const [column, value] of [
-    ['hooks', filter.hook],
-    ['permissions', filter.permission],
-  ] as const) {
-    if (!value) continue;
-    qb.whereExists((sub) => {
-      sub
-        .select(1)
-        .from('plugin_versions')
-        .whereRaw('plugin_versions.plugin_id = plugins.id')
-        .andWhere('plugin_versions.latest', true);
-      jsonArrayContains(em, sub, `plugin_versions.${column}`, value);
-    });
-  }
 }
 
 export async function pluginCategories(em: SqlEntityManager): Promise<{ name: string; count: number }[]> {

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 interface Page {
   edges: { cursor: string }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 type Variables = Record<string, unknown>;
 
@@ -34,13 +34,14 @@ function connectionFields(): { parent: string; field: GraphQLField<unknown, unkn
   return found;
 }
 
-const PAGE = '{ edges { cursor } pageInfo { hasNextPage endCursor } }';
+const PAGE = '{ edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }';
+const VARS = '$first: Int, $after: String, $last: Int, $before: String';
 
-/** A query for `field(first, after)` reached from the root, or through node(id) for a nested field. */
+/** A query for `field(first, after, last, before)` reached from the root, or through node(id) for a nested field. */
 function pageQuery(parent: string, field: string): string {
-  const args = '(first: $first, after: $after)';
-  if (parent === 'Query') return `query ($first: Int, $after: String) { page: ${field}${args} ${PAGE} }`;
-  return `query ($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on ${parent} { page: ${field}${args} ${PAGE} } } }`;
+  const args = '(first: $first, after: $after, last: $last, before: $before)';
+  if (parent === 'Query') return `query (${VARS}) { page: ${field}${args} ${PAGE} }`;
+  return `query ($id: ID!, ${VARS}) { node(id: $id) { ... on ${parent} { page: ${field}${args} ${PAGE} } } }`;
 }
 
 /** The id of the `parent` (reached through a root connection) whose `field` has the most entries. */
@@ -58,7 +59,7 @@ async function richestParent(parent: string, field: string): Promise<string> {
   return nodes.sort((a, b) => b.f.edges.length - a.f.edges.length)[0].id;
 }
 
-it('honours first and after on every connection in the schema', async () => {
+it('honours first and after, last and before, on every connection in the schema', async () => {
   const fields = connectionFields();
   expect(fields.map((f) => `${f.parent}.${f.field.name}`)).toEqual(
     expect.arrayContaining(['Plugin.versions', 'Plugin.reviews', 'Query.plugins', 'Query.executions']),
@@ -67,10 +68,10 @@ it('honours first and after on every connection in the schema', async () => {
     const name = `${parent}.${field.name}`;
     const id = parent === 'Query' ? null : await richestParent(parent, field.name);
     const query = pageQuery(parent, field.name);
-    const fetchPage = async (first: number, after: string | null) => {
+    const fetchPage = async (first: number | null, after: string | null, last?: number, before?: string | null) => {
       const data = await server.ok<{ page?: Page; node?: { page: Page } }, Variables>(
         query,
-        { id, first, after },
+        { id, first, after, last, before },
         token,
       );
       return (data.page ?? data.node?.page) as Page;
@@ -90,5 +91,22 @@ it('honours first and after on every connection in the schema', async () => {
     }
     expect(seen, name).toEqual(all.edges.map((e) => e.cursor));
     expect((await fetchPage(0, null)).edges, name).toEqual([]);
+    // And backwards from the end, one edge at a time: the same list.
+    const back: string[] = [];
+    let before: string | null = null;
+    for (let guard = 0; guard <= all.edges.length; guard++) {
+      const page = await fetchPage(null, null, 1, before);
+      expect(page.edges.length, name).toBeLessThanOrEqual(1);
+      expect(page.pageInfo.hasNextPage, name).toBe(before !== null);
+      back.unshift(...page.edges.map((e) => e.cursor));
+      if (!page.pageInfo.hasPreviousPage) break;
+      before = page.pageInfo.startCursor;
+    }
+    expect(back, name).toEqual(all.edges.map((e) => e.cursor));
+    const tail = await fetchPage(null, null, 2);
+    expect(
+      tail.edges.map((e) => e.cursor),
+      name,
+    ).toEqual(all.edges.slice(-2).map((e) => e.cursor));
   }
 });

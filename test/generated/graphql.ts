@@ -125,7 +125,8 @@ export type PluginSort =
   | 'DOWNLOADS'
   | 'NAME'
   | 'NEWEST'
-  | 'RATING';
+  | 'RATING'
+  | 'RELEVANCE';
 
 export type PublishPluginVersionInput = {
   /** The plugin.json manifest */

@@ -2,7 +2,7 @@ import { TOKEN_SCOPES } from '../../entities/index.ts';
 import { createApiToken, findApiToken, listApiTokens, revokeApiToken } from '../../services/api-tokens.ts';
 import { fullToken } from '../auth.ts';
 import { builder } from '../builder.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import { parseRowId } from '../ids.ts';
 import { ApiTokenRef } from '../refs.ts';
 
@@ -42,8 +42,7 @@ builder.queryField('apiTokens', (t) =>
     description: "The viewer's API tokens, newest first",
     authScopes: { signedIn: true },
     args: { includeRevoked: t.arg.boolean({ defaultValue: false }) },
-    resolve: async (_root, args, ctx) =>
-      toConnection(await listApiTokens(ctx.em, ctx.viewer!.id, args, forwardArgs(args))),
+    resolve: async (_root, args, ctx) => toConnection(await listApiTokens(ctx.em, ctx.viewer!.id, args, args)),
   }),
 );
 

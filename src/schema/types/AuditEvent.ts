@@ -3,7 +3,7 @@ import { AUDIT_ACTIONS, AUDIT_SUBJECT_TYPES, type AuditSubjectType } from '../..
 import { listAuditEvents, type AuditEventRecord, type AuditFilter } from '../../services/audit.ts';
 import { BadInputError } from '../../services/errors.ts';
 import { builder } from '../builder.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { UserRef } from '../refs.ts';
 
@@ -78,7 +78,7 @@ function toFilter(arg: FilterArg | null | undefined): AuditFilter {
 }
 
 const events = (ctx: Context, filter: AuditFilter, args: { first?: number | null; after?: string | null }) =>
-  listAuditEvents(ctx.em, filter, forwardArgs(args)).then(toConnection);
+  listAuditEvents(ctx.em, filter, args).then(toConnection);
 
 builder.queryField('auditEvents', (t) =>
   t.connection({

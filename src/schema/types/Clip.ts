@@ -6,7 +6,7 @@ import type { ClipRecord } from '../../services/read/index.ts';
 import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import { parseRowId } from '../ids.ts';
 import { ClipRef, UserRef } from '../refs.ts';
 
@@ -83,8 +83,7 @@ builder.queryFields((t) => ({
     description: "The viewer's clips, newest first",
     authScopes: { signedIn: true },
     args: { filter: t.arg({ type: ClipFilter }) },
-    resolve: async (_root, args, ctx) =>
-      toConnection(await listClips(ctx.em, ctx.viewer!.id, args.filter ?? {}, forwardArgs(args))),
+    resolve: async (_root, args, ctx) => toConnection(await listClips(ctx.em, ctx.viewer!.id, args.filter ?? {}, args)),
   }),
   clip: t.field({
     type: ClipRef,

@@ -7,7 +7,7 @@ import { listExecutions } from '../../services/read/index.ts';
 import type { ExecutionRecord } from '../../services/read/index.ts';
 import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
 import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
@@ -150,7 +150,7 @@ builder.queryFields((t) => ({
         status: f.status,
         trigger: f.trigger,
       };
-      return toConnection(await listExecutions(ctx.em, ctx.viewer!.id, filter, forwardArgs(args)));
+      return toConnection(await listExecutions(ctx.em, ctx.viewer!.id, filter, args));
     },
   }),
   execution: t.field({

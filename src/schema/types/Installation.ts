@@ -15,7 +15,7 @@ import { listInstallations } from '../../services/read/index.ts';
 import type { InstallationRecord } from '../../services/read/index.ts';
 import { writes } from '../auth.ts';
 import { builder } from '../builder.ts';
-import { forwardArgs, toConnection } from '../connection.ts';
+import { toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
 import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
@@ -89,8 +89,7 @@ builder.queryFields((t) => ({
     type: InstallationRef,
     description: "The viewer's installations, highest priority first",
     authScopes: { signedIn: true },
-    resolve: async (_root, args, ctx) =>
-      toConnection(await listInstallations(ctx.em, ctx.viewer!.id, forwardArgs(args))),
+    resolve: async (_root, args, ctx) => toConnection(await listInstallations(ctx.em, ctx.viewer!.id, args)),
   }),
   installation: t.field({
     type: InstallationRef,

@@ -1,19 +1,19 @@
 import { HOOKS, PERMISSIONS } from '../../runtime/index.ts';
+import { CATEGORIES, createPlugin, pluginCategories, setPluginFeatured, updatePlugin } from '../../services/plugins.ts';
+import { pageDirection } from '../../services/read/index.ts';
 import {
-  CATEGORIES,
-  createPlugin,
+  type Facet,
   listPlugins,
-  pluginCategories,
+  MAX_FACET_VALUES,
   PLUGIN_SORTS,
-  setPluginFeatured,
-  updatePlugin,
-} from '../../services/plugins.ts';
-import { pageSize } from '../../services/read/index.ts';
+  pluginFacet,
+  type PluginFilter,
+} from '../../services/search.ts';
 import { adminPublishes, publishes } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { parseRowId } from '../ids.ts';
 import { reload } from '../reload.ts';
-import { arrayConnection, decodeOffset, forwardArgs, offsetConnection, toConnection } from '../connection.ts';
+import { arrayConnection, offsetConnection, offsetWindow, tailConnection, toConnection } from '../connection.ts';
 import { PluginRef, PluginVersionRef, ReviewRef, UserRef } from '../refs.ts';
 
 const PluginSortEnum = builder.enumType('PluginSort', { values: PLUGIN_SORTS });
@@ -32,6 +32,34 @@ const CategoryRef = builder.objectRef<{ name: string; count: number }>('Category
     name: t.exposeString('name'),
     count: t.exposeInt('count', { description: 'Listings in this category' }),
   }),
+});
+
+const FacetCountRef = builder.objectRef<{ name: string; count: number }>('FacetCount').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    count: t.exposeInt('count', { description: 'Listings the search finds with this value' }),
+  }),
+});
+
+const PluginFacetsRef = builder.objectRef<PluginFilter>('PluginFacets').implement({
+  description: 'Facet counts of a search, each computed with one GROUP BY statement when selected',
+  fields: (t) => {
+    const facet = (name: Facet, description: string) =>
+      t.field({
+        type: [FacetCountRef],
+        description: `${description}; most frequent first, at most ${MAX_FACET_VALUES}`,
+        resolve: (filter, _args, ctx) => pluginFacet(ctx.em, filter, name),
+      });
+    return {
+      categories: facet('categories', 'Categories of the listings found, whatever the category filter'),
+      tags: facet('tags', 'Tags of the listings found, whatever the tags filter'),
+      hooks: facet('hooks', "Hooks the found listings' latest versions declare, whatever the hook filter"),
+      permissions: facet(
+        'permissions',
+        "Permissions the found listings' latest versions ask for, whatever the permission filter",
+      ),
+    };
+  },
 });
 
 builder.node(PluginRef, {
@@ -82,12 +110,16 @@ builder.node(PluginRef, {
       type: ReviewRef,
       description: 'Newest first',
       resolve: async (plugin, args, ctx) => {
-        const { first, after } = forwardArgs(args);
-        const limit = pageSize(first);
-        const offset = after ? decodeOffset(after) + 1 : 0;
-        // One windowed statement loads the first N reviews of every plugin on the page.
-        const reviews = await ctx.loaders.recentReviews.load({ pluginId: plugin.id, limit: offset + limit + 1 });
-        return offsetConnection(reviews, offset, limit);
+        // One windowed statement loads the first N reviews of every plugin on the page (the last
+        // N for `last` alone; the rating count is the number of reviews).
+        if (args.last != null && args.before == null) {
+          const { size } = pageDirection(args);
+          const fromEnd = await ctx.loaders.oldestReviews.load({ pluginId: plugin.id, limit: size + 1 });
+          return tailConnection(fromEnd, plugin.ratingCount, size);
+        }
+        const window = offsetWindow(args);
+        const reviews = await ctx.loaders.recentReviews.load({ pluginId: plugin.id, limit: window.end + 1 });
+        return offsetConnection(reviews, window);
       },
     }),
   }),
@@ -100,23 +132,42 @@ builder.queryFields((t) => ({
     args: { slug: t.arg.string({ required: true }) },
     resolve: (_root, { slug }, ctx) => ctx.loaders.pluginBySlug.load(slug),
   }),
-  plugins: t.connection({
-    type: PluginRef,
-    description: 'Search the marketplace',
-    args: {
-      query: t.arg.string({ description: 'Matches name, summary and slug' }),
-      category: t.arg.string(),
-      tags: t.arg.stringList({ description: 'Listings carrying every one of these tags' }),
-      hook: t.arg.string({ description: `Latest version declares this hook (${HOOKS.join(', ')})` }),
-      permission: t.arg.string({ description: `Latest version asks for this permission (${PERMISSIONS.join(', ')})` }),
-      verifiedOnly: t.arg.boolean(),
-      sort: t.arg({ type: PluginSortEnum, defaultValue: 'DOWNLOADS' }),
+  plugins: t.connection(
+    {
+      type: PluginRef,
+      description: 'Search the marketplace',
+      args: {
+        query: t.arg.string({
+          description:
+            'Words matched as prefixes in name, slug, tags, summary, publisher and description; every word must match',
+        }),
+        category: t.arg.string(),
+        tags: t.arg.stringList({ description: 'Listings carrying every one of these tags' }),
+        hook: t.arg.string({ description: `Latest version declares this hook (${HOOKS.join(', ')})` }),
+        permission: t.arg.string({
+          description: `Latest version asks for this permission (${PERMISSIONS.join(', ')})`,
+        }),
+        verifiedOnly: t.arg.boolean(),
+        sort: t.arg({ type: PluginSortEnum, description: 'RELEVANCE when the query has words, DOWNLOADS otherwise' }),
+      },
+      resolve: async (_root, args, ctx) => ({
+        ...toConnection(await listPlugins(ctx.em, args, args)),
+        filter: args as PluginFilter,
+      }),
     },
-    resolve: async (_root, args, ctx) => toConnection(await listPlugins(ctx.em, args, forwardArgs(args))),
-  }),
+    {
+      fields: (t) => ({
+        facets: t.field({
+          type: PluginFacetsRef,
+          description: 'Counts over every listing this search finds; each facet ignores its own filter',
+          resolve: (connection) => (connection as unknown as { filter: PluginFilter }).filter,
+        }),
+      }),
+    },
+  ),
   featuredPlugins: t.connection({
     type: PluginRef,
-    resolve: async (_root, args, ctx) => toConnection(await listPlugins(ctx.em, { featured: true }, forwardArgs(args))),
+    resolve: async (_root, args, ctx) => toConnection(await listPlugins(ctx.em, { featured: true }, args)),
   }),
   categories: t.field({
     type: [CategoryRef],

@@ -38,8 +38,12 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   return map;
 }
 
-/** Newest reviews of many plugins in one statement: the first `limit` of each. */
-function recentReviews(em: SqlEntityManager) {
+/**
+ * Reviews of many plugins in one statement: the first `limit` of each, newest first, or from the
+ * oldest when `oldest` is set (the end of the list, for backward pages).
+ */
+function recentReviews(em: SqlEntityManager, oldest: boolean) {
+  const dir = oldest ? 'asc' : 'desc';
   return new DataLoader<{ pluginId: number; limit: number }, ReviewRecord[], string>(
     async (keys) => {
       const limit = Math.max(...keys.map((k) => k.limit));
@@ -48,7 +52,7 @@ function recentReviews(em: SqlEntityManager) {
       const ranked = knex('reviews')
         .select(
           'reviews.*',
-          knex.raw('row_number() over (partition by plugin_id order by created_at desc, id desc) as rn'),
+          knex.raw(`row_number() over (partition by plugin_id order by created_at ${dir}, id ${dir}) as rn`),
         )
         .whereIn('plugin_id', ids);
       const rows = await selectRows<ReviewRecord>(em, Review, (qb) =>
@@ -94,7 +98,8 @@ export function createLoaders(em: SqlEntityManager) {
       const grouped = groupBy(rows, (r) => r.pluginId);
       return pluginIds.map((id) => grouped.get(id) ?? []);
     }),
-    recentReviews: recentReviews(em),
+    recentReviews: recentReviews(em, false),
+    oldestReviews: recentReviews(em, true),
     review: byId<ReviewRecord>(em, Review),
     // A clip whose clip.captured hooks have not passed yet does not exist for readers.
     clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),

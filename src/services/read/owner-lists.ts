@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Execution, Installation, type ExecutionStatus, type ExecutionTrigger } from '../../entities/index.ts';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from './pagination.ts';
+import { applyKeyset, pageRequest, toPage, type Page, type PageArgs } from './pagination.ts';
 import { selectRows } from './select.ts';
 import type { ExecutionRecord, InstallationRecord } from './records.ts';
 
@@ -10,26 +10,20 @@ export async function listInstallations(
   ownerId: number,
   page: PageArgs,
 ): Promise<Page<InstallationRecord>> {
-  const limit = pageSize(page.first);
-  const after = page.after ? decodeCursor(page.after) : null;
+  const request = pageRequest(page);
   const rows = await selectRows<InstallationRecord>(em, Installation, (qb) => {
     qb.where('installations.owner_id', ownerId);
-    if (after) {
-      const [priority, id] = after;
-      qb.andWhere((w) =>
-        w
-          .where('installations.priority', '<', priority as number)
-          .orWhere((e) => e.where('installations.priority', priority as number).andWhere('installations.id', '>', id)),
-      );
-    }
-    return qb
-      .orderBy([
-        { column: 'installations.priority', order: 'desc' },
-        { column: 'installations.id', order: 'asc' },
-      ])
-      .limit(limit + 1);
+    applyKeyset(
+      qb,
+      [
+        { sql: 'installations.priority', direction: 'desc', type: 'number' },
+        { sql: 'installations.id', direction: 'asc', type: 'number' },
+      ],
+      request,
+    );
+    return qb;
   });
-  return toPage(rows, limit, (i) => [i.priority, i.id], after !== null);
+  return toPage(rows, request, (i) => [i.priority, i.id]);
 }
 
 export interface ExecutionFilter {
@@ -46,18 +40,17 @@ export async function listExecutions(
   filter: ExecutionFilter,
   page: PageArgs,
 ): Promise<Page<ExecutionRecord>> {
-  const limit = pageSize(page.first);
-  const after = page.after ? decodeCursor(page.after) : null;
+  const request = pageRequest(page);
   const rows = await selectRows<ExecutionRecord>(em, Execution, (qb) => {
     qb.where('executions.owner_id', ownerId);
     if (filter.installationId) qb.andWhere('executions.installation_id', filter.installationId);
     if (filter.status) qb.andWhere('executions.status', filter.status);
     if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);
     if (filter.clipId) qb.andWhere('executions.clip_id', filter.clipId);
-    if (after) qb.andWhere('executions.id', '<', after[1]);
-    return qb.orderBy('executions.id', 'desc').limit(limit + 1);
+    applyKeyset(qb, [{ sql: 'executions.id', direction: 'desc', type: 'number' }], request);
+    return qb;
   });
-  return toPage(rows, limit, (e) => [null, e.id], after !== null);
+  return toPage(rows, request, (e) => [null, e.id]);
 }
 
 /** One of an owner's installations as dependency checks read it: the slug, version and dependencies it runs. */

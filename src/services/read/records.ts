@@ -24,6 +24,8 @@ export interface PluginRecord {
   id: number;
   slug: string;
   name: string;
+  /** The name folded for sorting (case, accents). */
+  nameKey: string;
   summary: string;
   description: string;
   publisherId: number;
