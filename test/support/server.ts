@@ -51,6 +51,9 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
     // Tests that are not about rate limits must never be throttled: rate-limits.test.ts sets its own.
     PLUGBOARD_RATE_LIMIT_USER: '0',
     PLUGBOARD_RATE_LIMIT_ANONYMOUS: '0',
+    // Tests that count statements count what an operation costs, not the token cache's refresh after
+    // its lifetime (5 s), which a loaded machine can let pass between a warm-up and the counted call.
+    ...(onQuery ? { PLUGBOARD_TOKEN_CACHE_TTL_MS: '3600000' } : {}),
     ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),
     ...(storage.redisUrl ? { REDIS_URL: storage.redisUrl } : {}),
     ...env,
