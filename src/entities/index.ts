@@ -15,6 +15,7 @@ export { Plugin } from './plugin.ts';
 export { PluginVersion } from './plugin-version.ts';
 export { Review, ReviewVote } from './review.ts';
 export { Setting } from './setting.ts';
+export { SigningKey } from './signing-key.ts';
 export { User, ROLES, type Role } from './user.ts';
 
 import { ApiToken } from './api-token.ts';
@@ -28,6 +29,7 @@ import { Plugin } from './plugin.ts';
 import { PluginVersion } from './plugin-version.ts';
 import { Review, ReviewVote } from './review.ts';
 import { Setting } from './setting.ts';
+import { SigningKey } from './signing-key.ts';
 import { User } from './user.ts';
 
 export const ALL_ENTITIES = [
@@ -44,4 +46,5 @@ export const ALL_ENTITIES = [
   KvEntry,
   Setting,
   Instance,
+  SigningKey,
 ];
