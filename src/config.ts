@@ -27,6 +27,8 @@ export interface Config {
   tokenRecheckMs: number;
   /** How long a looked-up token is trusted without asking the database; 0 turns the cache off. */
   tokenCacheTtlMs: number;
+  /** Refuse unsigned (or no longer verified) versions at publish, install, upgrade and rollback. */
+  requireSignatures: boolean;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +66,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return raw;
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -85,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriberBufferBytes: int('PLUGBOARD_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
     tokenRecheckMs: int('PLUGBOARD_TOKEN_RECHECK_MS', 60_000, 0, 86_400_000),
     tokenCacheTtlMs: int('PLUGBOARD_TOKEN_CACHE_TTL_MS', 5000, 0, 3_600_000),
+    requireSignatures: bool('PLUGBOARD_REQUIRE_SIGNATURES', false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

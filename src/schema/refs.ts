@@ -7,6 +7,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  SigningKeyRecord,
   UserRecord,
 } from '../services/read/index.ts';
 
@@ -27,3 +28,4 @@ export const ReviewRef = rowRef<ReviewRecord>('Review');
 export const ClipRef = rowRef<ClipRecord>('Clip');
 export const InstallationRef = rowRef<InstallationRecord>('Installation');
 export const ExecutionRef = rowRef<ExecutionRecord>('Execution');
+export const SigningKeyRef = rowRef<SigningKeyRecord>('SigningKey');

@@ -11,6 +11,7 @@ import { validateConfig } from './validation/config.ts';
 import type { InstallationRecord, UserRecord } from './read/index.ts';
 import type { Platform } from './platform/index.ts';
 import { Validator } from './validation/validator.ts';
+import { trustedVersionIds, untrustedProblem } from './signatures.ts';
 
 export interface InstallInput {
   slug: string;
@@ -22,27 +23,42 @@ export interface InstallInput {
 }
 
 /** What installation use cases need of the platform; callers pass the platform itself. */
-export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
+export type InstallationDeps = Pick<Platform, 'db' | 'events' | 'requireSignatures'>;
 
 /** Whether this server's host API is inside the range the version was built for. */
 const runsHere = (version: PluginVersion): boolean => semver.satisfies(HOST_API_VERSION, version.hostApi);
 
 /**
  * Highest stable, non-yanked version satisfying the range that runs on this server's host API
- * (prereleases only when the range names one). When none does, the problem says why.
+ * (prereleases only when the range names one) and, when signatures are required, is among
+ * `trusted`. When none does, the problem says why.
  */
-function pickVersion(versions: PluginVersion[], range: string, slug: string): PluginVersion {
+function pickVersion(
+  versions: PluginVersion[],
+  range: string,
+  slug: string,
+  trusted: Set<number> | null,
+): PluginVersion {
   const usable = versions.filter(
     (v) => !v.yanked && (!v.prerelease || semver.satisfies(v.version, range, { includePrerelease: false })),
   );
   const inRange = usable.filter((v) => semver.satisfies(v.version, range));
-  const runnable = inRange.filter(runsHere);
+  const runsHereInRange = inRange.filter(runsHere);
+  const runnable = trusted ? runsHereInRange.filter((v) => trusted.has(v.id)) : runsHereInRange;
   const best = semver.maxSatisfying(
     runnable.map((v) => v.version),
     range,
   );
   const picked = runnable.find((v) => v.version === best);
   if (picked) return picked;
+  if (runsHereInRange.length)
+    throw new BadInputError([
+      {
+        field: 'versionRange',
+        code: 'SIGNATURE_REQUIRED',
+        message: `no version of "${slug}" satisfying "${range}" has a verified signature; this server installs verified versions only`,
+      },
+    ]);
   throw new BadInputError([
     inRange.length
       ? {
@@ -134,8 +150,18 @@ export function publishInstallationEvent(
   });
 }
 
+/** The versions a signature requirement lets through (null: no requirement). */
+async function trustFilter(
+  tx: SqlEntityManager,
+  requireSignatures: boolean,
+  slug: string,
+  versions: PluginVersion[],
+): Promise<Set<number> | null> {
+  return requireSignatures ? trustedVersionIds(tx, slug, versions) : null;
+}
+
 export async function installPlugin(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: UserRecord,
   input: InstallInput,
 ): Promise<number> {
@@ -147,7 +173,9 @@ export async function installPlugin(
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
-    const version = pickVersion(await tx.find(PluginVersion, { plugin }), range, input.slug);
+    const versions = await tx.find(PluginVersion, { plugin });
+    const trusted = await trustFilter(tx as SqlEntityManager, requireSignatures, input.slug, versions);
+    const version = pickVersion(versions, range, input.slug, trusted);
     const granted = [...new Set(input.grantPermissions ?? [])];
     const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
     problems.push(...checkGrants(version, granted));
@@ -226,10 +254,13 @@ async function moveTo(
   installation: Installation,
   target: PluginVersion,
   reason: VersionChange['reason'],
+  requireSignatures: boolean,
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
   const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, installation.config);
   problems.push(...hostApiProblems(target));
+  if (requireSignatures && !(await trustedVersionIds(tx, slug, [target])).has(target.id))
+    problems.push(untrustedProblem(target, 'version'));
   problems.push(
     ...checkGrants(target, installation.grantedPermissions).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
   );
@@ -256,7 +287,7 @@ async function moveTo(
 
 /** Upgrades to the highest version satisfying `versionRange` (or the installation's own range). */
 export async function upgradeInstallation(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: UserRecord,
   id: number,
   versionRange?: string | null,
@@ -266,11 +297,13 @@ export async function upgradeInstallation(
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const range = versionRange ?? installation.versionRange;
     const slug = installation.plugin.getEntity().slug;
-    const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range, slug);
+    const versions = await tx.find(PluginVersion, { plugin: installation.plugin });
+    const trusted = await trustFilter(tx as SqlEntityManager, requireSignatures, slug, versions);
+    const target = pickVersion(versions, range, slug, trusted);
     if (target.id === installation.version.id)
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
-    await moveTo(tx as SqlEntityManager, installation, target, 'UPGRADE');
+    await moveTo(tx as SqlEntityManager, installation, target, 'UPGRADE', requireSignatures);
   });
   publishInstallationEvent(events, 'UPGRADED', { id, ownerId: viewer.id });
   return id;
@@ -278,7 +311,7 @@ export async function upgradeInstallation(
 
 /** Returns to the version in use before the last upgrade or rollback, unless it was yanked since. */
 export async function rollbackInstallation(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: UserRecord,
   id: number,
 ): Promise<number> {
@@ -292,7 +325,7 @@ export async function rollbackInstallation(
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
       );
-    await moveTo(tx as SqlEntityManager, installation, target, 'ROLLBACK');
+    await moveTo(tx as SqlEntityManager, installation, target, 'ROLLBACK', requireSignatures);
   });
   publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });
   return id;

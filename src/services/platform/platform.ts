@@ -26,6 +26,8 @@ export interface Platform {
    * user's slow or hostile plugins never hold every worker and others' calls still run.
    */
   perUser: KeyedLimiter;
+  /** Only signed versions whose key is not revoked may be published, installed or moved to. */
+  requireSignatures: boolean;
   /**
    * Takes this instance's lease, completes the calls of instances that are gone, and keeps
    * doing both every INSTANCE_RENEW_MS until `close`.
@@ -45,6 +47,8 @@ export interface PlatformOptions {
   circuitCooldownMs: number;
   /** See `Platform.perUser`. */
   callsPerUser: number;
+  /** See `Platform.requireSignatures`. */
+  requireSignatures?: boolean;
 }
 
 export function createPlatform({
@@ -55,6 +59,7 @@ export function createPlatform({
   instanceMemoryMiB,
   circuitCooldownMs,
   callsPerUser,
+  requireSignatures = false,
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -72,6 +77,7 @@ export function createPlatform({
     breaker: { ...DEFAULT_BREAKER, cooldownMs: circuitCooldownMs },
     kvLock: new KeyedLimiter(1),
     perUser: new KeyedLimiter(callsPerUser),
+    requireSignatures,
     get runtime() {
       const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
       runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker });

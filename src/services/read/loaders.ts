@@ -1,7 +1,16 @@
 import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import {
+  Clip,
+  Execution,
+  Installation,
+  Plugin,
+  PluginVersion,
+  Review,
+  SigningKey,
+  User,
+} from '../../entities/index.ts';
 import { selectRows } from './select.ts';
 import type {
   ClipRecord,
@@ -10,6 +19,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  SigningKeyRecord,
   UserRecord,
 } from './records.ts';
 
@@ -99,6 +109,14 @@ export function createLoaders(em: SqlEntityManager) {
     clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),
     installation: byId<InstallationRecord>(em, Installation),
     execution: byId<ExecutionRecord>(em, Execution),
+    signingKey: byId<SigningKeyRecord>(em, SigningKey),
+    signingKeysOfUser: new DataLoader<number, SigningKeyRecord[]>(async (ownerIds) => {
+      const rows = await selectRows<SigningKeyRecord>(em, SigningKey, (qb) =>
+        qb.whereIn('owner_id', [...ownerIds]).orderBy('id', 'asc'),
+      );
+      const grouped = groupBy(rows, (r) => r.ownerId);
+      return ownerIds.map((id) => grouped.get(id) ?? []);
+    }),
   };
 }
 
