@@ -75,7 +75,5 @@ export const problemCodes = (r: GraphQLResponse<any>) =>
   (r.errors?.[0].extensions?.problems ?? []).map((p) => `${p.field}:${p.code}`);
 
 /** A valid module with different bytes: a custom section appended passes every module check. */
-
-/** A valid module with different bytes: a custom section appended passes every module check. */
 export const withCustomSection = (wasm: Uint8Array) =>
   new Uint8Array([...wasm, 0x00, 0x05, 0x04, ...Buffer.from('tamp')]);
