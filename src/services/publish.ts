@@ -10,7 +10,6 @@ import type { Platform } from './platform/index.ts';
 import type { UserRecord } from './read/index.ts';
 import { checkUploadSignature, type SignatureInput } from './signatures.ts';
 import { recomputeLatest } from './versions.ts';
-import { sha256Hex } from '../contracts/index.ts';
 
 export interface PublishInput {
   slug: string;
@@ -62,7 +61,7 @@ export async function publishPluginVersion(
       publisherId: plugin.publisher.id,
       slug: input.slug,
       version: typeof rawVersion === 'string' ? rawVersion : null,
-      moduleSha256: sha256Hex(input.wasm),
+      wasm: input.wasm,
       manifest: input.manifest,
     },
     input.signature,

@@ -4,6 +4,7 @@ import {
   decodeBase64,
   FINGERPRINT_PATTERN,
   manifestSha256,
+  sha256Hex,
   SIGNATURE_BYTES,
   spkiKey,
   verifyRelease,
@@ -31,7 +32,8 @@ export interface SignedUpload {
   slug: string;
   /** The manifest's version when it is a string (otherwise the manifest's own problems say why). */
   version: string | null;
-  moduleSha256: string;
+  /** The module as uploaded. */
+  wasm: Uint8Array;
   manifest: unknown;
 }
 
@@ -94,7 +96,7 @@ export async function checkUploadSignature(
   const release: Release = {
     slug: upload.slug,
     version: upload.version,
-    moduleSha256: upload.moduleSha256,
+    moduleSha256: sha256Hex(upload.wasm),
     manifestSha256: manifestSha256(upload.manifest),
   };
   if (!verifyRelease(spkiKey(Buffer.from(key.publicKey, 'base64')), release, bytes)) {
