@@ -38,7 +38,8 @@ beforeAll(async () => {
   tagger = (await buildTestPlugin('tagger')) as typeof tagger;
 }, 120_000);
 
-describe('PLUGBOARD_REQUIRE_SIGNATURES=true', () => {
+// Publishing instruments each module (binaryen): seconds apiece on a busy 2-core box.
+describe('PLUGBOARD_REQUIRE_SIGNATURES=true', { timeout: 180_000 }, () => {
   let server: TestServer;
   let maker: string;
   let alice: string;
@@ -57,7 +58,7 @@ describe('PLUGBOARD_REQUIRE_SIGNATURES=true', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it('seeds a marketplace whose versions all verify, and installs them', { timeout: 180_000 }, async () => {
+  it('seeds a marketplace whose versions all verify, and installs them', { timeout: 300_000 }, async () => {
     const seeded = await seedDatabase(server.app.platform);
     const { plugins } = await server.ok<any, any>(
       '{ plugins(first: 100) { edges { node { slug latestVersion { signature { verified fingerprint signature message key { publicKeyPem } } } } } } }',

@@ -27,7 +27,8 @@ beforeAll(async () => {
   tagger = (await buildTestPlugin('tagger')) as typeof tagger;
 }, 120_000);
 
-describe('signed versions on a server that accepts unsigned ones too', () => {
+// Publishing instruments each module (binaryen): seconds apiece on a busy 2-core box.
+describe('signed versions on a server that accepts unsigned ones too', { timeout: 180_000 }, () => {
   let server: TestServer;
   let maker: string;
   let rival: string;
