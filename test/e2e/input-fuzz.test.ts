@@ -138,7 +138,8 @@ function cases(): Case[] {
             for (const [i, key] of leaf.path.slice(0, -1).entries()) {
               if (i > 0)
                 type = ((isNonNullType(type) ? type.ofType : type) as GraphQLInputObjectType).getFields()[key].type;
-              target = (target[key] ??= filler(type)) as Record<string, unknown>;
+              target[key] ??= filler(type);
+              target = target[key] as Record<string, unknown>;
             }
             target[leaf.path.at(-1)!] = h.raw === undefined ? h.value : '__RAW__';
             const body = JSON.stringify({ query, variables }).replace('"__RAW__"', h.raw ?? '');
