@@ -35,6 +35,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads PLUGBOARD_REQUIRE_SIGNATURES as a boolean, off by default', () => {
+    expect(loadConfig({}).requireSignatures).toBe(false);
+    for (const [raw, value] of [
+      ['true', true],
+      ['1', true],
+      ['false', false],
+      ['0', false],
+    ] as const)
+      expect(loadConfig({ PLUGBOARD_REQUIRE_SIGNATURES: raw }).requireSignatures).toBe(value);
+    for (const raw of ['yes', 'TRUE', 'on', '2'])
+      expect(() => loadConfig({ PLUGBOARD_REQUIRE_SIGNATURES: raw })).toThrow(
+        /PLUGBOARD_REQUIRE_SIGNATURES must be true or false/,
+      );
+  });
+
   it('accepts PostgreSQL and Redis URLs', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u@db:5432/pb',

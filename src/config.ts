@@ -28,6 +28,8 @@ export interface Config {
   tokenRecheckMs: number;
   /** How long a looked-up token is trusted without asking the database; 0 turns the cache off. */
   tokenCacheTtlMs: number;
+  /** Refuse unsigned (or no longer verified) versions at publish, install, upgrade and rollback. */
+  requireSignatures: boolean;
   /** Operation cost per minute per signed-in user (see the README); 0 turns the limit off. */
   rateLimitUser: number;
   /** Operation cost per minute per anonymous client address; 0 turns the limit off. */
@@ -88,6 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return raw;
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevelName;
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -115,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((entry) => entry.trim())
       .filter(Boolean),
+    requireSignatures: bool('PLUGBOARD_REQUIRE_SIGNATURES', false),
   };
   for (const entry of config.trustedProxies)
     if (!(entry in NAMED_NETWORKS) && !parseCidr(entry))

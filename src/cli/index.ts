@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuildExamples } from './build-examples.ts';
+import { registerKeyCommands } from './keys.ts';
 import { registerPluginCommands } from './plugin/index.ts';
 import { registerSeedCommand } from './seed.ts';
 import { registerServeCommands } from './serve.ts';
@@ -17,6 +18,7 @@ registerTokenCommands(program);
 registerSeedCommand(program);
 registerBuildExamples(program);
 registerPluginCommands(program);
+registerKeyCommands(program);
 
 // Every command's action is wrapped by `action()`: a failure is one `plugboard: ...` line and a
 // non-zero exit. Commander itself reports (and exits on) unknown commands and options.

@@ -24,6 +24,7 @@ export function registerSeedCommand(program: Command): void {
           workers: 1,
           circuitCooldownMs: config.circuitCooldownMs,
           callsPerUser: 1,
+          requireSignatures: config.requireSignatures,
         });
         try {
           await migrate(db);

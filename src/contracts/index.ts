@@ -26,3 +26,22 @@ export {
 export { nestsDeeperThan, type Problem } from './problem.ts';
 export { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, MAX_UNIQUE_ITEMS, SCHEMA_DRAFTS } from './schema-rules.ts';
 export { ManifestError, readPluginJson } from './plugin-json.ts';
+export {
+  canonicalJson,
+  decodeBase64,
+  FINGERPRINT_PATTERN,
+  fingerprintOf,
+  manifestSha256,
+  parsePublicKey,
+  PUBLIC_KEY_BYTES,
+  rawPublicKey,
+  releaseMessage,
+  sha256Hex,
+  SIGNATURE_BYTES,
+  SIGNATURE_SCHEME,
+  signRelease,
+  spkiKey,
+  verifyRelease,
+  type ParsedPublicKey,
+  type Release,
+} from './signature.ts';

@@ -22,6 +22,7 @@ export { Plugin, nameSortKey } from './plugin.ts';
 export { PluginVersion } from './plugin-version.ts';
 export { Review, ReviewVote } from './review.ts';
 export { Setting } from './setting.ts';
+export { SigningKey } from './signing-key.ts';
 export { User, ROLES, type Role } from './user.ts';
 
 import { ApiToken } from './api-token.ts';
@@ -36,6 +37,7 @@ import { Plugin } from './plugin.ts';
 import { PluginVersion } from './plugin-version.ts';
 import { Review, ReviewVote } from './review.ts';
 import { Setting } from './setting.ts';
+import { SigningKey } from './signing-key.ts';
 import { User } from './user.ts';
 
 export const ALL_ENTITIES = [
@@ -53,4 +55,5 @@ export const ALL_ENTITIES = [
   Setting,
   Instance,
   AuditEvent,
+  SigningKey,
 ];

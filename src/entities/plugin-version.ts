@@ -1,6 +1,7 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Plugin } from './plugin.ts';
 import { User } from './user.ts';
+import { SigningKey } from './signing-key.ts';
 
 export interface VersionLimits {
   memoryMiB?: number;
@@ -39,6 +40,12 @@ export const PluginVersion = defineEntity({
     revokedReason: p.string().length(500).nullable(),
     revokedBy: p.manyToOne(User).ref().nullable(),
     publishedAt: p.datetime().onCreate(() => new Date()),
+    /** The key whose signature the server verified at publish; null for an unsigned version. */
+    signingKey: p.manyToOne(SigningKey).ref().nullable().index(),
+    /** Ed25519 signature (standard base64) of the release message (src/contracts/signature.ts). */
+    signature: p.string().length(88).nullable(),
+    /** sha256 of the manifest's canonical JSON, as signed. */
+    manifestSha256: p.string().length(64).nullable(),
   }),
   uniques: [{ properties: ['plugin', 'version'] }],
   indexes: [{ properties: ['plugin', 'latest'] }],

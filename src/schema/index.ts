@@ -10,5 +10,6 @@ import './types/ApiToken.ts';
 import './types/AuditEvent.ts';
 import './types/InstallPlan.ts';
 import './types/UpgradePreview.ts';
+import './types/SigningKey.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

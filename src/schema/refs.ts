@@ -7,6 +7,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  SigningKeyRecord,
   UserRecord,
 } from '../services/read/index.ts';
 import type { ApiTokenRecord } from '../services/api-tokens.ts';
@@ -29,3 +30,4 @@ export const ClipRef = rowRef<ClipRecord>('Clip');
 export const InstallationRef = rowRef<InstallationRecord>('Installation');
 export const ExecutionRef = rowRef<ExecutionRecord>('Execution');
 export const ApiTokenRef = rowRef<ApiTokenRecord>('ApiToken');
+export const SigningKeyRef = rowRef<SigningKeyRecord>('SigningKey');

@@ -1,6 +1,14 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Plugin, PluginVersion, User } from '../entities/index.ts';
 import { buildExamples } from '../toolchain/examples.ts';
-import { contractOf, readPluginJson } from '../contracts/index.ts';
+import {
+  contractOf,
+  manifestSha256,
+  rawPublicKey,
+  readPluginJson,
+  sha256Hex,
+  signRelease,
+} from '../contracts/index.ts';
 import { createClip } from '../services/clips.ts';
 import { ConflictError } from '../services/errors.ts';
 import { installPlugin } from '../services/installations.ts';
@@ -9,6 +17,7 @@ import { createPlugin, setPluginFeatured } from '../services/plugins.ts';
 import { publishPluginVersion } from '../services/publish.ts';
 import type { UserRecord } from '../services/read/index.ts';
 import { createReview } from '../services/reviews.ts';
+import { registerSigningKey } from '../services/signing-keys.ts';
 import { createUser } from '../services/users.ts';
 import { CLIPS, DEMO_INSTALLS, EXAMPLE_TAGS, EXTRA_LISTINGS, PUBLISHERS, REVIEW_TEXTS, REVIEWERS } from './data.ts';
 
@@ -48,6 +57,17 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
         })
       ).user,
     );
+  // Each publisher signs its examples with a key made here; only the public half is kept (in the
+  // database), so the seed's versions verify and a server requiring signatures installs them.
+  const signingKeys = new Map<number, { privateKey: KeyObject; fingerprint: string }>();
+  for (const publisher of publishers) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    await registerSigningKey(platform, publisher, {
+      publicKey: rawPublicKey(publicKey).toString('base64'),
+      name: 'seed',
+    });
+    signingKeys.set(publisher.id, { privateKey, fingerprint: sha256Hex(rawPublicKey(publicKey)) });
+  }
   const reviewers: UserRecord[] = [];
   for (const handle of REVIEWERS)
     reviewers.push(
@@ -67,10 +87,19 @@ export async function seedDatabase(platform: Platform): Promise<SeedResult> {
       tags: EXAMPLE_TAGS[json.slug] ?? [],
       license: 'Apache-2.0',
     });
+    const manifest = contractOf(json);
+    const key = signingKeys.get(publisher.id)!;
+    const signature = signRelease(key.privateKey, {
+      slug: json.slug,
+      version: json.version,
+      moduleSha256: sha256Hex(build.bytes),
+      manifestSha256: manifestSha256(manifest),
+    });
     await publishPluginVersion(platform, publisher, {
       slug: json.slug,
-      manifest: contractOf(json),
+      manifest,
       wasm: build.bytes,
+      signature: { fingerprint: key.fingerprint, signature },
     });
     slugs.push(json.slug);
     versions++;

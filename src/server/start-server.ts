@@ -93,6 +93,7 @@ export async function startServer({
     instanceMemoryMiB: config.instanceMemoryMiB,
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
+    requireSignatures: config.requireSignatures,
   });
   await platform.start();
   const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });

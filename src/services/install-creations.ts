@@ -1,17 +1,19 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { type Criticality, type Plugin, PluginVersion } from '../entities/index.ts';
 import { missingDependencies } from './dependencies.ts';
-import { BadInputError, DependencyConsentError } from './errors.ts';
+import { BadInputError, DependencyConsentError, type Problem } from './errors.ts';
 import {
   checkConsent,
   type DependencyConsent,
   describePlan,
   loaderSource,
+  type PlannedInstall,
   resolveInstallPlan,
 } from './install-plan.ts';
 import { createLoaders, type UserRecord } from './read/index.ts';
 import { validateConfig } from './validation/config.ts';
 import { checkGrants, pickVersion } from './version-choice.ts';
+import { trustedVersionIds, untrustedProblem } from './signatures.ts';
 
 export interface InstallInput {
   slug: string;
@@ -47,8 +49,11 @@ async function installAlone(
   plugin: Plugin,
   input: InstallInput,
   own: Own,
+  requireSignatures: boolean,
 ): Promise<Creation[]> {
-  const version = pickVersion(await tx.find(PluginVersion, { plugin }), own.range, input.slug);
+  const versions = await tx.find(PluginVersion, { plugin });
+  const trusted = requireSignatures ? await trustedVersionIds(tx, plugin.slug, versions) : null;
+  const version = pickVersion(versions, own.range, input.slug, trusted);
   const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
   problems.push(...checkGrants(version, own.grants));
   problems.push(
@@ -78,6 +83,7 @@ async function installWithDependencies(
   viewer: UserRecord,
   input: InstallInput,
   own: Own,
+  requireSignatures: boolean,
 ): Promise<Creation[]> {
   const plan = await resolveInstallPlan(loaderSource(createLoaders(tx), viewer.id), input.slug, own.range);
   const problems = [...plan.problems];
@@ -94,12 +100,28 @@ async function installWithDependencies(
   if (problems.length || !root)
     throw new BadInputError([...problems, ...consent.missing], undefined, { plan: described });
   if (consent.missing.length) throw new DependencyConsentError(consent.missing, described);
+  if (requireSignatures) await refuseUntrusted(tx, plan.installs, described);
   return plan.installs.map((i) => {
     const base = { pluginId: i.pluginId, versionId: i.version.id, version: i.version.version };
     if (i === root) return { ...own, ...base, config: rootConfig };
     const { grants, config } = consent.accepted.get(i.slug)!;
     return { ...base, range: i.range, config, grants, priority: 0, criticality: 'OPTIONAL' as const };
   });
+}
+
+/**
+ * With signatures required, every version a plan installs must carry a verified signature: the
+ * plan is not re-chosen among signed versions, it is refused naming the ones that are not.
+ */
+async function refuseUntrusted(tx: SqlEntityManager, installs: PlannedInstall[], plan: unknown): Promise<void> {
+  const problems: Problem[] = [];
+  for (const install of installs) {
+    const version = await tx.findOneOrFail(PluginVersion, install.version.id);
+    if ((await trustedVersionIds(tx, install.slug, [version])).has(version.id)) continue;
+    const problem = untrustedProblem(version, install.requiredBy.length ? 'dependencies' : 'versionRange');
+    problems.push({ ...problem, message: `${install.slug}@${version.version}: ${problem.message}` });
+  }
+  if (problems.length) throw new BadInputError(problems, undefined, { plan });
 }
 
 /**
@@ -112,8 +134,9 @@ export function chooseInstalls(
   plugin: Plugin,
   input: InstallInput,
   own: Own,
+  requireSignatures: boolean,
 ): Promise<Creation[]> {
   return input.installDependencies
-    ? installWithDependencies(tx, viewer, input, own)
-    : installAlone(tx, viewer, plugin, input, own);
+    ? installWithDependencies(tx, viewer, input, own, requireSignatures)
+    : installAlone(tx, viewer, plugin, input, own, requireSignatures);
 }

@@ -15,11 +15,12 @@ import { Validator } from './validation/validator.ts';
 import { audit, changedKeys, type AuditSubject } from './audit.ts';
 import type { Viewer } from './users.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
+import { trustedVersionIds, untrustedProblem } from './signatures.ts';
 
 export type { InstallInput } from './install-creations.ts';
 
 /** What installation use cases need of the platform; callers pass the platform itself. */
-export type InstallationDeps = Pick<Platform, 'db' | 'events'>;
+export type InstallationDeps = Pick<Platform, 'db' | 'events' | 'requireSignatures'>;
 
 function validate(input: Partial<InstallInput>): void {
   const v = new Validator();
@@ -80,7 +81,7 @@ const subjectOf = (installation: Installation): AuditSubject => ({
  * INSTALLED event per installation created. Returns the id of the plugin's own installation.
  */
 export async function installPlugin(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: Viewer,
   input: InstallInput,
 ): Promise<number> {
@@ -98,7 +99,7 @@ export async function installPlugin(
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
     if (await tx.count(Installation, { owner: viewer.id, plugin }))
       throw new ConflictError(`You have already installed "${input.slug}": update or upgrade that installation`);
-    const creations = await chooseInstalls(sqlTx, viewer, plugin, input, own);
+    const creations = await chooseInstalls(sqlTx, viewer, plugin, input, own, requireSignatures);
     const others = creations.map((c) => c.pluginId).filter((id) => id !== plugin.id);
     const plugins = new Map(
       [plugin, ...(others.length ? await tx.find(Plugin, { id: { $in: others } }) : [])].map((p) => [p.id, p]),
@@ -199,6 +200,7 @@ async function moveTo(
   target: PluginVersion,
   reason: VersionChange['reason'],
   consent: { grant: string[]; restore: string[] },
+  requireSignatures: boolean,
 ): Promise<void> {
   const slug = installation.plugin.getEntity().slug;
   if (target.revokedAt) throw new VersionRevokedError(slug, target.version, target.revokedReason ?? '');
@@ -223,6 +225,8 @@ async function moveTo(
     ...checkGrants(target, [...pool]).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
     ...assessment.dependencyProblems,
   ];
+  if (requireSignatures && !(await trustedVersionIds(tx, slug, [target])).has(target.id))
+    problems.push(untrustedProblem(target, 'version'));
   if (problems.length)
     throw new BadInputError(
       problems,
@@ -266,7 +270,7 @@ async function moveTo(
  * history stay.
  */
 export async function upgradeInstallation(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: Viewer,
   id: number,
   versionRange?: string | null,
@@ -277,14 +281,24 @@ export async function upgradeInstallation(
     const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
     const range = versionRange ?? installation.versionRange;
     const slug = installation.plugin.getEntity().slug;
-    const target = pickVersion(await tx.find(PluginVersion, { plugin: installation.plugin }), range, slug);
+    const versions = await tx.find(PluginVersion, { plugin: installation.plugin });
+    const trusted = requireSignatures ? await trustedVersionIds(tx as SqlEntityManager, slug, versions) : null;
+    const target = pickVersion(versions, range, slug, trusted);
     if (target.id === installation.version.id)
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
-    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'UPGRADE', {
-      grant: grantPermissions ?? [],
-      restore: [],
-    });
+    await moveTo(
+      tx as SqlEntityManager,
+      viewer,
+      installation,
+      target,
+      'UPGRADE',
+      {
+        grant: grantPermissions ?? [],
+        restore: [],
+      },
+      requireSignatures,
+    );
   });
   publishInstallationEvent(events, 'UPGRADED', { id, ownerId: viewer.id });
   return id;
@@ -295,7 +309,7 @@ export async function upgradeInstallation(
  * revoked since, with the grants it had there (the upgrade dropped those its target did not ask for).
  */
 export async function rollbackInstallation(
-  { db, events }: InstallationDeps,
+  { db, events, requireSignatures }: InstallationDeps,
   viewer: Viewer,
   id: number,
 ): Promise<number> {
@@ -312,10 +326,18 @@ export async function rollbackInstallation(
       throw new ConflictError(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
       );
-    await moveTo(tx as SqlEntityManager, viewer, installation, target, 'ROLLBACK', {
-      grant: [],
-      restore: last?.grants ?? [],
-    });
+    await moveTo(
+      tx as SqlEntityManager,
+      viewer,
+      installation,
+      target,
+      'ROLLBACK',
+      {
+        grant: [],
+        restore: last?.grants ?? [],
+      },
+      requireSignatures,
+    );
   });
   publishInstallationEvent(events, 'ROLLED_BACK', { id, ownerId: viewer.id });
   return id;

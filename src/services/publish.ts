@@ -7,6 +7,7 @@ import { putBlob } from './platform/index.ts';
 import { unknownDependencies } from './dependencies.ts';
 import { BadInputError, ForbiddenError, NotFoundError, type Problem } from './errors.ts';
 import type { Platform } from './platform/index.ts';
+import { checkUploadSignature, type SignatureInput } from './signatures.ts';
 import { recomputeLatest } from './versions.ts';
 import { audit } from './audit.ts';
 import type { Viewer } from './users.ts';
@@ -15,15 +16,17 @@ export interface PublishInput {
   slug: string;
   manifest: unknown;
   wasm: Uint8Array;
+  /** Optional (required under PLUGBOARD_REQUIRE_SIGNATURES): verified before anything is stored. */
+  signature?: SignatureInput | null;
 }
 
 /**
- * Publishes a version: validates manifest and module together (every problem reported), prepares
- * the module once (fuel metering, memory cap), and stores both blobs and the version in one
- * transaction.
+ * Publishes a version: validates manifest, module and signature together (every problem
+ * reported), prepares the module once (fuel metering, memory cap), and stores both blobs and the
+ * version in one transaction.
  */
 export async function publishPluginVersion(
-  { db }: Pick<Platform, 'db'>,
+  { db, requireSignatures }: Pick<Platform, 'db' | 'requireSignatures'>,
   viewer: Viewer,
   input: PublishInput,
 ): Promise<number> {
@@ -51,6 +54,20 @@ export async function publishPluginVersion(
   problems.push(...(await unknownDependencies(em, input.slug, declared.dependencies)));
   const wasmProblems = checkModule(input.wasm, declared);
   problems.push(...wasmProblems);
+  const rawVersion = (input.manifest as { version?: unknown } | null)?.version;
+  const signature = await checkUploadSignature(
+    em,
+    requireSignatures,
+    {
+      publisherId: plugin.publisher.id,
+      slug: input.slug,
+      version: typeof rawVersion === 'string' ? rawVersion : null,
+      wasm: input.wasm,
+      manifest: input.manifest,
+    },
+    input.signature,
+  );
+  problems.push(...signature.problems);
   if (problems.length || !manifest)
     throw new BadInputError(problems, `The plugin was not published: ${problems.length} problem(s)`);
 
@@ -84,6 +101,9 @@ export async function publishPluginVersion(
       limits: manifest.limits,
       changelog: manifest.changelog,
       prerelease: semver.prerelease(manifest.version) !== null,
+      signingKey: signature.verified?.signingKeyId ?? null,
+      signature: signature.verified?.signature ?? null,
+      manifestSha256: signature.verified?.manifestSha256 ?? null,
     });
     await tx.flush();
     await recomputeLatest(sqlTx, plugin.id);

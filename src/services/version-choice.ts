@@ -66,11 +66,29 @@ export function chooseVersion<V extends VersionChoice>(
 
 /**
  * `chooseVersion` that throws its problem, or PLUGIN_REVOKED when only revoked versions satisfy
- * the range.
+ * the range; with `trusted` (signatures required) only those versions are chosen, and
+ * SIGNATURE_REQUIRED says when an untrusted one would have been.
  */
-export function pickVersion<V extends VersionChoice>(versions: V[], range: string, slug: string): V {
-  const { version, problem } = chooseVersion(versions, range, slug);
+export function pickVersion<V extends VersionChoice & { id: number }>(
+  versions: V[],
+  range: string,
+  slug: string,
+  trusted: Set<number> | null = null,
+): V {
+  const { version, problem } = chooseVersion(
+    trusted ? versions.filter((v) => trusted.has(v.id)) : versions,
+    range,
+    slug,
+  );
   if (!problem) return version;
+  if (trusted && chooseVersion(versions, range, slug).version)
+    throw new BadInputError([
+      {
+        field: 'versionRange',
+        code: 'SIGNATURE_REQUIRED',
+        message: `no version of "${slug}" satisfying "${range}" has a verified signature; this server installs verified versions only`,
+      },
+    ]);
   const revoked = versions
     .filter((v) => v.revokedAt && semver.satisfies(v.version, range))
     .sort((a, b) => semver.rcompare(a.version, b.version));

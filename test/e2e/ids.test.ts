@@ -26,7 +26,7 @@ afterAll(() => server.stop());
 function malformed(): string[] {
   const ids = ['', 'bogus', '////', '%%%', '====', 'Q2xpcA', '\u0000', 'é', '   ', 'a'.repeat(5000)];
   for (const id of ['abc', '1e3', '-1', '0', '1.5', '0x10', ' 1', '1 ', '01', '99999999999999999999', 'NaN', ''])
-    for (const type of ['Clip', 'User', 'Plugin', 'Installation', 'Execution', 'Review', 'PluginVersion'])
+    for (const type of ['Clip', 'User', 'Plugin', 'Installation', 'Execution', 'Review', 'PluginVersion', 'SigningKey'])
       ids.push(b64(`${type}:${id}`));
   for (const text of [':1', 'Clip', 'Clip:', '1:Clip', 'Nope:1', 'clip:1', 'Clip:1:2', '9Clip:1', 'Clip\u0000:1'])
     ids.push(b64(text));
@@ -44,6 +44,7 @@ const FIELDS = [
   ['deleteClip', 'mutation ($id: ID!) { deleteClip(id: $id) { id } }'],
   ['voteReview', 'mutation ($id: ID!) { voteReview(id: $id, helpful: true) { id } }'],
   ['uninstallPlugin', 'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }'],
+  ['revokeSigningKey', 'mutation ($id: ID!) { revokeSigningKey(id: $id) { id } }'],
 ] as const;
 
 it('answers malformed and wrong-type IDs with BAD_USER_INPUT or null, never a server error or NaN SQL', async () => {

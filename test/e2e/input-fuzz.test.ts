@@ -10,6 +10,7 @@ import {
   isScalarType,
   type GraphQLArgument,
   type GraphQLField,
+  type GraphQLInputObjectType,
   type GraphQLInputType,
   type GraphQLSchema,
   type IntrospectionQuery,
@@ -132,7 +133,14 @@ function cases(): Case[] {
             const variables: Record<string, unknown> = {};
             for (const a of field.args) if (isNonNullType(a.type) || a === arg) variables[a.name] = filler(a.type);
             let target = variables as Record<string, unknown>;
-            for (const key of leaf.path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+            let type: GraphQLInputType = arg.type;
+            // An optional input object on the way (such as a publish's signature) gets its required fields.
+            for (const [i, key] of leaf.path.slice(0, -1).entries()) {
+              if (i > 0)
+                type = ((isNonNullType(type) ? type.ofType : type) as GraphQLInputObjectType).getFields()[key].type;
+              target[key] ??= filler(type);
+              target = target[key] as Record<string, unknown>;
+            }
             target[leaf.path.at(-1)!] = h.raw === undefined ? h.value : '__RAW__';
             const body = JSON.stringify({ query, variables }).replace('"__RAW__"', h.raw ?? '');
             out.push({

@@ -131,9 +131,19 @@ export type PluginSort =
 export type PublishPluginVersionInput = {
   /** The plugin.json manifest */
   manifest: Record<string, unknown>;
+  /** Required when the server sets PLUGBOARD_REQUIRE_SIGNATURES */
+  signature?: PublishSignatureInput | null | undefined;
   slug: string;
   /** The compiled module (GraphQL multipart upload) */
   wasm: File;
+};
+
+/** An Ed25519 signature of the release message (README, "Signed plugins") */
+export type PublishSignatureInput = {
+  /** Fingerprint of a key the plugin publisher registered */
+  fingerprint: string;
+  /** The 64-byte signature, standard base64 */
+  signature: string;
 };
 
 export type Role =

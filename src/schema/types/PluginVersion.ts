@@ -53,11 +53,23 @@ builder.node(PluginVersionRef, {
   }),
 });
 
+const PublishSignatureInput = builder.inputType('PublishSignatureInput', {
+  description: 'An Ed25519 signature of the release message (README, "Signed plugins")',
+  fields: (t) => ({
+    fingerprint: t.string({ required: true, description: 'Fingerprint of a key the plugin publisher registered' }),
+    signature: t.string({ required: true, description: 'The 64-byte signature, standard base64' }),
+  }),
+});
+
 const PublishPluginVersionInput = builder.inputType('PublishPluginVersionInput', {
   fields: (t) => ({
     slug: t.string({ required: true }),
     manifest: t.field({ type: 'JSONObject', required: true, description: 'The plugin.json manifest' }),
     wasm: t.field({ type: 'File', required: true, description: 'The compiled module (GraphQL multipart upload)' }),
+    signature: t.field({
+      type: PublishSignatureInput,
+      description: 'Required when the server sets PLUGBOARD_REQUIRE_SIGNATURES',
+    }),
   }),
 });
 
@@ -80,6 +92,7 @@ builder.mutationFields((t) => ({
           slug: input.slug,
           manifest: input.manifest,
           wasm,
+          signature: input.signature,
         }),
       };
     },

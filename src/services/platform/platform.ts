@@ -29,6 +29,8 @@ export interface Platform {
   perUser: KeyedLimiter;
   /** Versions revoked with the kill switch, kept current by `start` (see `Revocations`). */
   readonly revocations: Revocations;
+  /** Only signed versions whose key is not revoked may be published, installed or moved to. */
+  requireSignatures: boolean;
   /**
    * Loads the revoked versions and keeps them current, takes this instance's lease, completes the calls of instances that are gone, and keeps
    * doing both every INSTANCE_RENEW_MS until `close`.
@@ -48,6 +50,8 @@ export interface PlatformOptions {
   circuitCooldownMs: number;
   /** See `Platform.perUser`. */
   callsPerUser: number;
+  /** See `Platform.requireSignatures`. */
+  requireSignatures?: boolean;
 }
 
 export function createPlatform({
@@ -58,6 +62,7 @@ export function createPlatform({
   instanceMemoryMiB,
   circuitCooldownMs,
   callsPerUser,
+  requireSignatures = false,
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -78,6 +83,7 @@ export function createPlatform({
     kvLock: new KeyedLimiter(1),
     perUser: new KeyedLimiter(callsPerUser),
     revocations,
+    requireSignatures,
     get runtime() {
       const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
       runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker });

@@ -1,7 +1,16 @@
 import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import {
+  Clip,
+  Execution,
+  Installation,
+  Plugin,
+  PluginVersion,
+  Review,
+  SigningKey,
+  User,
+} from '../../entities/index.ts';
 import { type OwnedVersion, ownedVersionsOf } from './owner-lists.ts';
 import { selectRows } from './select.ts';
 import type {
@@ -11,6 +20,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  SigningKeyRecord,
   UserRecord,
 } from './records.ts';
 
@@ -108,6 +118,14 @@ export function createLoaders(em: SqlEntityManager) {
     ownedVersions: new DataLoader<number, OwnedVersion[]>(async (ownerIds) => {
       const owned = await ownedVersionsOf(em, ownerIds);
       return ownerIds.map((id) => owned.get(id) ?? []);
+    }),
+    signingKey: byId<SigningKeyRecord>(em, SigningKey),
+    signingKeysOfUser: new DataLoader<number, SigningKeyRecord[]>(async (ownerIds) => {
+      const rows = await selectRows<SigningKeyRecord>(em, SigningKey, (qb) =>
+        qb.whereIn('owner_id', [...ownerIds]).orderBy('id', 'asc'),
+      );
+      const grouped = groupBy(rows, (r) => r.ownerId);
+      return ownerIds.map((id) => grouped.get(id) ?? []);
     }),
   };
 }

@@ -73,6 +73,20 @@ export interface PluginVersionRecord {
   revokedReason: string | null;
   revokedById: number | null;
   publishedAt: Date;
+  signingKeyId: number | null;
+  signature: string | null;
+  manifestSha256: string | null;
+}
+
+export interface SigningKeyRecord {
+  id: number;
+  ownerId: number;
+  name: string;
+  /** The 32 raw bytes, standard base64. */
+  publicKey: string;
+  fingerprint: string;
+  createdAt: Date;
+  revokedAt: Date | null;
 }
 
 export interface ReviewRecord {
