@@ -12,11 +12,14 @@ export interface Instance {
   grow: WebAssembly.Global;
   memory: WebAssembly.Memory;
   initialBytes: number;
+  /**
+   * Puts the instance back as it was right after instantiation (linear memory and mutable
+   * globals), or null when the module cannot be reset: then it serves one call only.
+   */
+  reset: (() => void) | null;
   /** Callable entry points: exported functions outside the runtime's reserved names. */
   functions: Set<string>;
-  /** Extism vars the instance keeps between calls (updated by its host functions). */
-  held: { varBytes: number };
-  /** What it held when last counted: linear memory plus vars. */
+  /** What it held when last counted: linear memory plus its saved copy. */
   bytes: number;
   lastUsedAt: number;
 }
@@ -24,7 +27,7 @@ export interface Instance {
 export interface InstanceBudget {
   /** Instances kept, least recently used dropped first. */
   maxInstances: number;
-  /** Bytes all kept instances may hold between calls (linear memory plus vars). */
+  /** Bytes all kept instances may hold between calls (linear memory plus its saved copy). */
   maxBytes: number;
   /** An instance not called for this long is dropped. */
   idleMs: number;
@@ -33,14 +36,15 @@ export interface InstanceBudget {
 /** Defaults of `InstanceBudget`, per executor (one per worker thread). */
 export const DEFAULT_INSTANCE_BUDGET: Readonly<InstanceBudget> = Object.freeze({
   maxInstances: 256,
-  // One plugin at the largest memory cap (64 MiB) still stays warm.
+  // An instance holds its memory twice (live, and the copy each call starts from): one plugin
+  // that starts with 32 MiB still stays warm.
   maxBytes: 64 * 1024 * 1024,
   idleMs: 60_000,
 });
 
 export interface InstanceStats {
   instances: number;
-  /** Bytes the kept instances hold: each one's memory.buffer.byteLength plus its vars. */
+  /** Bytes the kept instances hold: each one's memory.buffer.byteLength plus its saved copy. */
   bytes: number;
 }
 
@@ -73,7 +77,8 @@ export class InstanceCache {
   keep(key: string, instance: Instance, now = performance.now()): void {
     if (this.instances.get(key) === instance) this.bytes -= instance.bytes;
     else this.drop(key);
-    instance.bytes = instance.memory.buffer.byteLength + instance.held.varBytes;
+    // Kept instances have been reset: their memory is its initial size, and the copy as large.
+    instance.bytes = 2 * instance.initialBytes;
     instance.lastUsedAt = now;
     this.instances.delete(key);
     this.instances.set(key, instance);
