@@ -112,7 +112,6 @@ async function resetCost(echo: PreparedModule, json: Uint8Array) {
     console.log(
       `${label.padEnd(30)} memory ${`${p.kib} KiB`.padStart(10)}  bare ${us(b).padStart(10)}  with reset ${us(r).padStart(10)} ${(b / r).toFixed(2)}x calls/s  fresh instance ${us(f).padStart(10)} ${(b / f).toFixed(2)}x calls/s`,
     );
-      );
   }
 }
 
