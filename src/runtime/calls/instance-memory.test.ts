@@ -40,7 +40,7 @@ function calls(n: number) {
 }
 
 describe('memory held by idle plugin instances', () => {
-  for (const boundMiB of [25, 30, 64]) {
+  for (const boundMiB of [26, 30, 64]) {
     it(`stays within ${boundMiB} MiB per worker across many installations, each touching memory once`, async () => {
       const bound = boundMiB * MiB;
       const rt = runtime({ maxInstanceBytesPerWorker: bound });
