@@ -1,8 +1,8 @@
 /**
  * Runtime benchmark: `npx tsx bench/runtime.ts`. Measures, in one run and on the same module and
  * input, a raw WebAssembly call (minimal kernel), a bare Extism in-thread call and a Plugboard
- * runtime call; the cost of fuel/memory-cap instrumentation; and main event-loop lag while
- * plugins spin. Prints ratios against the issue's targets. Not part of the test suite.
+ * runtime call; the cost of fuel/memory-cap instrumentation; the cost of resetting an instance
+ * between calls (what makes fuel reproducible); and main event-loop lag while plugins spin. Prints ratios against the issue's targets. Not part of the test suite.
  */
 import createPlugin, { type Plugin } from '@extism/extism';
 import { createRuntime, prepareModule, type PreparedModule } from '../src/runtime/index.ts';
@@ -18,6 +18,9 @@ const INPUT = enc.encode(
   }),
 );
 const FUEL_SET = '__plugboard_fuel_set';
+const MEMORY_EXPORT = '__plugboard_memory';
+const STATE_SAVE = '__plugboard_state_save';
+const STATE_RESTORE = '__plugboard_state_restore';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number) =>
@@ -51,6 +54,78 @@ async function extismCall(p: { plugin: Plugin; refuel(): void }, fn: string, inp
   const out = await p.plugin.call(fn, input);
   await p.plugin.reset();
   return out;
+}
+
+/** A bare Extism instance plus the reset the executor runs after each call (memory copy + globals). */
+async function withReset(bytes: Uint8Array) {
+  const bare = await bareExtism(bytes);
+  const exports = (await bare.plugin.getInstance()).exports;
+  const memory = exports[MEMORY_EXPORT] as WebAssembly.Memory;
+  (exports[STATE_SAVE] as () => void)();
+  const snapshot = new Uint8Array(memory.buffer.slice(0));
+  const restore = exports[STATE_RESTORE] as () => void;
+  const reset = () => {
+    new Uint8Array(memory.buffer).set(snapshot);
+    restore();
+  };
+  return { ...bare, reset, kib: snapshot.length / 1024 };
+}
+
+/**
+ * What a call costs with the reset against the bare call (same instance, same input), and what
+ * the other way to reproducible fuel would cost: a fresh instance per call from the compiled
+ * module. Rounds alternate the three, so load on the machine hits each alike.
+ */
+async function resetCost(echo: PreparedModule, json: Uint8Array) {
+  console.log('\n## Reset between calls (reproducible fuel) vs the same calls without it (bare Extism in-thread)');
+  const hog = await prepareModule(await buildFixture('memory-hog'));
+  const cases: [string, PreparedModule, string, Uint8Array][] = [
+    ['echo, 185-byte JSON', echo, 'echo', INPUT],
+    ['JSON scan (4 KB)', echo, 'json_stats', json],
+    ['module starting with 12 MiB', hog, 'run', new Uint8Array(0)],
+  ];
+  for (const [label, module, fn, input] of cases) {
+    const p = await withReset(module.bytes);
+    // Without the reset, garbage piles up in the instance: AssemblyScript's collector waits for
+    // twice the live heap, so a module holding 12 MiB under a 16 MiB cap traps at the cap. Like
+    // the runtime, the bare side then starts a fresh instance.
+    let plain = await bareExtism(module.bytes);
+    let traps = 0;
+    const bareCall = async () => {
+      try {
+        return await extismCall(plain, fn, input);
+      } catch {
+        traps++;
+        plain = await bareExtism(module.bytes);
+      }
+    };
+    const compiled = await WebAssembly.compile(module.bytes as BufferSource);
+    const fresh = async () => {
+      const plugin = await createPlugin({ wasm: [{ module: compiled }] }, { useWasi: false, logger: console });
+      const out = await plugin.call(fn, input);
+      await plugin.close();
+      return out;
+    };
+    const bare: number[] = [];
+    const reset: number[] = [];
+    const perCall: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      bare.push(median(await timeCalls(250, bareCall)));
+      reset.push(
+        median(
+          await timeCalls(250, async () => {
+            await extismCall(p, fn, input);
+            p.reset();
+          }),
+        ),
+      );
+      perCall.push(median(await timeCalls(250, fresh)));
+    }
+    const [b, r, f] = [median(bare), median(reset), median(perCall)];
+    console.log(
+      `${label.padEnd(30)} memory ${`${p.kib} KiB`.padStart(10)}  bare ${us(b).padStart(10)}  with reset ${us(r).padStart(10)} ${(b / r).toFixed(2)}x calls/s  fresh instance ${us(f).padStart(10)} ${(b / f).toFixed(2)}x calls/s${traps ? `  (bare instance trapped ${traps}x, replaced)` : ''}`,
+    );
+  }
 }
 
 async function main() {
@@ -143,7 +218,10 @@ async function main() {
     `module size: ${raw.length} -> ${prepared.bytes.length} bytes (${((prepared.bytes.length / raw.length - 1) * 100).toFixed(0)}%)`,
   );
 
-  // 3. Event-loop lag while four plugins spin to their fuel budget, again and again.
+  // 3. The reset that makes fuel reproducible, against the same calls without it.
+  await resetCost(prepared, json);
+
+  // 4. Event-loop lag while four plugins spin to their fuel budget, again and again.
   console.log('\n## Main event-loop lag while four plugins spin to their budget');
   const hostile = await prepareModule(await buildFixture('hostile'));
   const lags: number[] = [];

@@ -71,6 +71,7 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
     expect(replayed.local.status).toBe('SUCCEEDED');
     expect(replayed.local.output).toBe(replayed.recorded.output);
     expect(replayed.local.usage.fuelUsed).toBe(replayed.recorded.fuelUsed);
+    expect(replayed.local.usage.peakMemoryBytes).toBe(replayed.recorded.peakMemoryBytes);
     expect(replayed.local.logs.map((l) => l.message)).toEqual(replayed.recorded.logs.map((l) => l.message));
 
     const out: string[] = [];
@@ -81,7 +82,7 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
       log.mockRestore();
     }
     expect(out.join('\n')).toMatch(/status\s+SUCCEEDED\s+SUCCEEDED/);
-    expect(out.join('\n')).toContain('same status and output');
+    expect(out.join('\n')).toContain('exact match: same status, output, fuel, peak memory and logs');
   });
 
   it('runs the installed scaffold as a clip hook, streams its events and replays the hook call', async () => {

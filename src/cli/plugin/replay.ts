@@ -124,8 +124,30 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
   const line = (x: { level: string; message: string } | undefined) => (x ? clip(`[${x.level}] ${x.message}`, 50) : '');
   for (let i = 0; i < Math.max(r.logs.length, l.logs.length); i++) rows.push(['log', line(r.logs[i]), line(l.logs[i])]);
   console.log(table(rows));
-  const sameOutput = (r.output ?? null) === (l.output ?? null);
-  console.log(sameOutput && r.status === l.status ? 'same status and output' : 'DIFFERENT status or output');
+  const differs = replayDifferences(r, l);
+  console.log(
+    differs.length === 0
+      ? 'exact match: same status, output, fuel, peak memory and logs'
+      : `DIFFERENT ${differs.join(', ')}`,
+  );
+}
+
+/**
+ * What the local run did differently. A call's fuel, peak memory, output and logs depend only
+ * on its module, input, config and host state, so a replay of the same module matches them
+ * exactly; fuel the server could not know (a timed-out call) is not compared. Log levels are
+ * compared whatever their case (GraphQL sends enum values).
+ */
+export function replayDifferences(r: RecordedExecution, l: HarnessResult): string[] {
+  const logs = (lines: { level: string; message: string }[]) =>
+    lines.map((x) => `${x.level.toLowerCase()}:${x.message}`).join('\n');
+  const differs: string[] = [];
+  if (r.status !== l.status) differs.push('status');
+  if ((r.output ?? null) !== (l.output ?? null)) differs.push('output');
+  if (r.fuelUsed !== null && r.fuelUsed !== l.usage.fuelUsed) differs.push('fuel');
+  if (r.peakMemoryBytes !== null && r.peakMemoryBytes !== l.usage.peakMemoryBytes) differs.push('peak memory');
+  if (logs(r.logs) !== logs(l.logs)) differs.push('logs');
+  return differs;
 }
 
 export function registerReplay(plugin: Command): void {

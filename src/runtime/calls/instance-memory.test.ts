@@ -40,7 +40,7 @@ function calls(n: number) {
 }
 
 describe('memory held by idle plugin instances', () => {
-  for (const boundMiB of [13, 30, 64]) {
+  for (const boundMiB of [26, 30, 64]) {
     it(`stays within ${boundMiB} MiB per worker across many installations, each touching memory once`, async () => {
       const bound = boundMiB * MiB;
       const rt = runtime({ maxInstanceBytesPerWorker: bound });
@@ -54,8 +54,9 @@ describe('memory held by idle plugin instances', () => {
         for (const bytes of held(rt)) expect(bytes).toBeLessThanOrEqual(bound);
         peakHeld = Math.max(peakHeld, total(rt));
       }
-      // The accounting is real: hogs that fit were kept (each holds over 12 MiB).
-      expect(peakHeld).toBeGreaterThan(12 * MiB);
+      // The accounting is real: hogs that fit were kept (each holds over 12 MiB, and as much
+      // again in the copy its memory is reset from).
+      expect(peakHeld).toBeGreaterThan(24 * MiB);
       // Each call may instantiate a 12 MiB plugin afresh: slow on a loaded machine, not wrong.
     }, 120_000);
   }

@@ -46,6 +46,8 @@ describe('PluginRuntime: each hostile plugin gets its typed status', () => {
     expect(r.status).toBe('TIMED_OUT');
     expect(r.error?.code).toBe('PLUGIN_TIMEOUT');
     expect(r.durationMs).toBeGreaterThanOrEqual(250);
+    // The worker was stopped mid-call: the fuel it used is unknown, reported as null (never 0).
+    expect(r.fuelUsed).toBeNull();
   });
 
   it('stops an unbounded allocator at the memory cap', async () => {

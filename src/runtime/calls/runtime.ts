@@ -21,8 +21,9 @@ export interface RuntimeOptions {
   maxInstancesPerWorker?: number;
   /**
    * Bytes the instances kept by one worker may hold between calls (their linear memory, which
-   * only goes back when an instance is dropped, plus Extism vars); least recently used dropped
-   * first, and an instance over it alone is dropped after its call. @default 64 MiB
+   * only goes back when an instance is dropped, plus the copy of it each call starts from);
+   * least recently used dropped first, and an instance over it alone is dropped after its call.
+   * @default 64 MiB
    */
   maxInstanceBytesPerWorker?: number;
   /** An instance not called for this long is dropped, with its memory. @default 60_000 */

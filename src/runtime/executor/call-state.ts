@@ -43,6 +43,9 @@ export class CallState {
   errorMessage: string | null = null;
   hostAllocBytes = 0;
   hostMemoryExceeded = false;
+  /** Extism vars (`var_set`/`var_get`): they last one call, so no call sees another's. */
+  readonly vars = new Map<string, Uint8Array>();
+  varBytes = 0;
   /** Host bytes (Extism blocks) a call may allocate; beyond it the call stops with MEMORY_EXCEEDED. */
   readonly hostAllocBudget: number;
 

@@ -1,4 +1,4 @@
-import createPlugin from '@extism/extism';
+import createPlugin, { type Plugin } from '@extism/extism';
 import type { Permission } from '../abi.ts';
 import { callableExports } from '../wasm/exports.ts';
 import { CallState } from './call-state.ts';
@@ -10,10 +10,18 @@ import {
   type InstanceBudget,
   type InstanceStats,
 } from './instance-cache.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from '../wasm/instrumented.ts';
+import {
+  FUEL_GET,
+  FUEL_SET,
+  GROW_GLOBAL,
+  MEMORY_EXPORT,
+  RC_GLOBAL,
+  STATE_RESTORE,
+  STATE_SAVE,
+} from '../wasm/instrumented.ts';
 import { WASM_PAGE_BYTES } from '../wasm/memory-cap.ts';
 import { emptyResult, failedResult, failure } from '../results.ts';
-import type { CallRequest, CallResult } from '../types.ts';
+import type { CallRequest, CallResult, HostState } from '../types.ts';
 
 /** A verified, compiled module: what an executor (or a worker, once per module) receives. */
 export interface CompiledModule {
@@ -25,11 +33,15 @@ export interface CompiledModule {
 /** One call as the executor sees it: the request, with its module compiled, verified and permitted. */
 export type ExecTask = Omit<CallRequest, 'module'> & { module: CompiledModule };
 
+/** What a start function sees: nothing of any installation or call. */
+const START_HOST: HostState = Object.freeze({ config: Object.freeze({}), kv: new Map(), clip: null });
+
 const silentLogger = { info() {}, debug() {}, warn() {}, error() {}, log() {}, trace() {} } as unknown as Console;
 
 /**
  * Runs calls in the current thread: one Extism instance per `instanceKey`, reused while it stays
- * healthy, one call at a time. The worker pool runs one of these per thread; the local runner
+ * healthy and reset to its post-instantiation state after each call (so fuel, memory and output
+ * depend only on the module, input, config and host state), one call at a time. The worker pool runs one of these per thread; the local runner
  * runs one in the caller's thread. It enforces fuel, memory and size limits, not wall time.
  */
 export class Executor {
@@ -47,27 +59,21 @@ export class Executor {
   async run(task: ExecTask): Promise<CallResult> {
     const started = performance.now();
     const memoryCap = task.module.memoryMaxPages * WASM_PAGE_BYTES;
-    const state = new CallState(task.host, task.limits, memoryCap, task.input.length, task.onLog);
     const grants = grantsKey(task.grants);
     let instance = this.instances.take(task.instanceKey, task.module.sha256, grants);
     if (!instance) {
-      // A start function runs during instantiation and may call host functions: give it this
-      // call's state (its logs and host allocations count against this call).
-      this.current = state;
-      try {
-        instance = await this.create(task, grants);
-      } catch (err) {
-        return { ...instantiationFailure(err, state), durationMs: performance.now() - started };
-      } finally {
-        this.current = null;
-      }
+      const created = await this.create(task, grants, memoryCap);
+      if ('status' in created) return { ...created, durationMs: performance.now() - started };
+      instance = created;
     }
     if (!instance.functions.has(task.function)) {
+      this.instances.keep(task.instanceKey, instance);
       return {
         ...failedResult('FAILED', 'PLUGIN_FUNCTION_NOT_FOUND', `the module exports no function "${task.function}"`),
         durationMs: performance.now() - started,
       };
     }
+    const state = new CallState(task.host, task.limits, memoryCap, task.input.length, task.onLog);
     // Extism adopts the buffer of a Uint8Array whole: hand it an exact copy, never a view into
     // a larger (possibly pooled) buffer.
     const input =
@@ -98,9 +104,6 @@ export class Executor {
     result.logs = state.logs;
     result.logsTruncated = state.logsTruncated;
     result.kvReads = state.kvReadList();
-    // A trap may leave the allocator broken, and grown memory never shrinks: start afresh.
-    if (thrown !== null || bytes > instance.initialBytes) this.instances.drop(task.instanceKey);
-    else this.instances.keep(task.instanceKey, instance);
     const outcome =
       thrown !== null
         ? classifyTrap(thrown, state, instance, remaining, memoryCap)
@@ -112,18 +115,50 @@ export class Executor {
       result.clipPatches = state.clipPatches;
       result.events = state.events;
     }
+    // The next call must start where this one did: put memory and globals back. A trap may have
+    // left the allocator broken, grown memory never shrinks, and some modules cannot be reset:
+    // those instances are dropped and the next call gets a fresh one.
+    if (thrown === null && bytes === instance.initialBytes && instance.reset) {
+      instance.reset();
+      this.instances.keep(task.instanceKey, instance);
+    } else this.instances.drop(task.instanceKey);
     result.durationMs = performance.now() - started;
     return result;
   }
 
-  private async create(task: ExecTask, grants: string): Promise<Instance> {
-    const held = { varBytes: 0 };
-    const plugin = await createPlugin(
-      { wasm: [{ module: task.module.module }] },
-      { functions: buildHostFunctions(task.grants, this.state, held), logger: silentLogger, useWasi: false },
-    );
+  /**
+   * Instantiates the module. Its start function (top-level code) runs here, once per instance,
+   * with no config, KV or clip and its own log: the state it leaves must not depend on which
+   * call happened to create the instance. Then memory and globals are saved for `reset`.
+   */
+  private async create(task: ExecTask, grants: string, memoryCap: number): Promise<Instance | CallResult> {
+    const state = new CallState(START_HOST, task.limits, memoryCap, 0);
+    this.current = state;
+    let plugin: Plugin;
+    try {
+      plugin = await createPlugin(
+        { wasm: [{ module: task.module.module }] },
+        { functions: buildHostFunctions(task.grants, this.state), logger: silentLogger, useWasi: false },
+      );
+    } catch (err) {
+      return instantiationFailure(err, state);
+    } finally {
+      this.current = null;
+    }
+    if (state.hostMemoryExceeded) return instantiationFailure(null, state);
     const exports = (await plugin.getInstance()).exports;
     const memory = exports[MEMORY_EXPORT] as WebAssembly.Memory;
+    const save = exports[STATE_SAVE] as (() => void) | undefined;
+    const restore = exports[STATE_RESTORE] as (() => void) | undefined;
+    let reset: (() => void) | null = null;
+    if (save && restore) {
+      save();
+      const snapshot = new Uint8Array(memory.buffer.slice(0));
+      reset = () => {
+        new Uint8Array(memory.buffer).set(snapshot);
+        restore();
+      };
+    }
     return {
       sha256: task.module.sha256,
       grants,
@@ -134,8 +169,8 @@ export class Executor {
       grow: exports[GROW_GLOBAL] as WebAssembly.Global,
       memory,
       initialBytes: memory.buffer.byteLength,
+      reset,
       functions: callableExports(task.module.module),
-      held,
       bytes: 0,
       lastUsedAt: performance.now(),
     };

@@ -11,7 +11,7 @@ export type HostFunctionTable = Record<string, Record<string, HostFn>>;
 export class HostMemoryExceeded extends Error {}
 
 const decoder = new TextDecoder();
-/** Total bytes of Extism vars one instance may keep between calls. */
+/** Total bytes of Extism vars one call may hold. */
 const MAX_VAR_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
 
@@ -63,12 +63,7 @@ function store(ctx: CallContext, state: CallState, value: string | Uint8Array): 
  * logs and errors into the call and meter host allocations. Every Plugboard host function
  * catches everything and answers with an error code: nothing it does can throw into the engine.
  */
-export function buildHostFunctions(
-  grants: readonly Permission[],
-  current: () => CallState,
-  /** Bytes of Extism vars the instance keeps between calls, for its memory accounting. */
-  held: { varBytes: number } = { varBytes: 0 },
-): HostFunctionTable {
+export function buildHostFunctions(grants: readonly Permission[], current: () => CallState): HostFunctionTable {
   const granted = new Set(grants);
   const user: Record<string, HostFn> = {};
   const guard = <A extends unknown[]>(
@@ -138,29 +133,29 @@ export function buildHostFunctions(
       const s = readString(ctx, addr, state.logRoom + 1);
       if (s) state.log(level, s.text, s.bytes);
     });
-  // Extism vars persist across calls of one instance; these replace the kernel's so their total
-  // size is capped (the kernel keeps keys forever, a slow leak a hostile plugin could drive).
-  const vars = new Map<string, Uint8Array>();
+  // Extism vars live for one call here, not for the instance's life: what a call computes may
+  // depend only on its module, input, config and host state, never on an earlier call that
+  // happened to run on the same instance. Their total size is capped per call.
   const env: Record<string, HostFn> = {
     var_get: guard('var_get', 0n, (ctx, state, addr: bigint) => {
       const key = readString(ctx, addr)?.text;
-      const value = key === undefined ? undefined : vars.get(key);
+      const value = key === undefined ? undefined : state.vars.get(key);
       return value ? store(ctx, state, value) : 0n;
     }),
     var_set: guard('var_set', undefined, (ctx, state, keyAddr: bigint, valueAddr: bigint) => {
       const key = readString(ctx, keyAddr, MAX_VAR_BYTES)?.text;
       if (key === undefined) return;
-      const old = vars.get(key);
-      if (old) held.varBytes -= key.length + old.length;
-      vars.delete(key);
+      const old = state.vars.get(key);
+      if (old) state.varBytes -= key.length + old.length;
+      state.vars.delete(key);
       const value = valueAddr === 0n ? null : readBytes(ctx, valueAddr);
       if (!value) return;
-      if (held.varBytes + key.length + value.length > MAX_VAR_BYTES) {
+      if (state.varBytes + key.length + value.length > MAX_VAR_BYTES) {
         state.hostMemoryExceeded = true;
         return;
       }
-      held.varBytes += key.length + value.length;
-      vars.set(key, value);
+      state.varBytes += key.length + value.length;
+      state.vars.set(key, value);
     }),
     alloc: ((ctx: CallContext, n: bigint) => {
       const state = current();

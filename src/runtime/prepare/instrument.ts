@@ -2,12 +2,21 @@ import type binaryenModule from 'binaryen';
 import { InvalidModuleError } from '../errors.ts';
 import { walkChildren, type Binaryen } from './binaryen-walk.ts';
 import { importNative } from './native-import.ts';
-import { FUEL_GET, FUEL_SET, GROW_GLOBAL, MEMORY_EXPORT, RC_GLOBAL } from '../wasm/instrumented.ts';
+import {
+  FUEL_GET,
+  FUEL_SET,
+  GROW_GLOBAL,
+  MEMORY_EXPORT,
+  RC_GLOBAL,
+  STATE_RESTORE,
+  STATE_SAVE,
+} from '../wasm/instrumented.ts';
 
 const FUEL_GLOBAL = '__plugboard_fuel';
 const GROW_DELTA = '__plugboard_grow_delta';
 const BULK_SIZE = '__plugboard_bulk_size';
 const ENTRY_PREFIX = '__plugboard_entry_';
+const SAVED_PREFIX = '__plugboard_saved_';
 
 /** Fuel per byte moved by `memory.copy/fill/init` is size >> this (one unit per 8 bytes). */
 const BULK_SHIFT = 3n;
@@ -30,8 +39,9 @@ export interface InstrumentOptions {
  * Injects fuel metering: at every function entry and loop header `fuel -= cost; if (fuel < 0)
  * unreachable`, where cost is the IR node count of that straight-line region, and bulk memory
  * operations pay for their size at run time. Also records the last `memory.grow` request (so a
- * failed grow at the cap can be told from other traps) and wraps each `() -> i32` export so its
- * return code lands in a global (Extism 1.0.3 discards it).
+ * failed grow at the cap can be told from other traps), wraps each `() -> i32` export so its
+ * return code lands in a global (Extism 1.0.3 discards it), and adds the functions that save and
+ * restore the module's mutable globals between calls.
  */
 export async function instrumentModule(bytes: Uint8Array, { startFuel }: InstrumentOptions): Promise<Uint8Array> {
   const b = await loadBinaryen();
@@ -55,6 +65,10 @@ export async function instrumentModule(bytes: Uint8Array, { startFuel }: Instrum
   try {
     mod.setFeatures(features);
     const leaves = foldableLeaves(b, mod);
+    const mutable = mutableGlobals(b, mod);
+    const start = (mod as unknown as { getStart(): number }).getStart();
+    const startName = start ? b.getFunctionInfo(start).name : null;
+    let resettable = true;
     addGlobals(b, mod, startFuel);
     for (let i = 0; i < mod.getNumFunctions(); i++) {
       const fn = mod.getFunctionByIndex(i);
@@ -66,6 +80,8 @@ export async function instrumentModule(bytes: Uint8Array, { startFuel }: Instrum
       )._BinaryenFunctionAddVar(fn, b.i64);
       const rewriter = new Rewriter(b, mod, scratch, leaves);
       const cost = rewriter.visit(info.body);
+      // Table entries and dropped segments are state the runtime cannot put back after a call.
+      if (rewriter.mutatesInstance && info.name !== startName) resettable = false;
       // A foldable leaf is paid for at its call sites; everything else pays on entry.
       if (!leaves.has(info.name))
         b.Function.setBody(
@@ -75,6 +91,7 @@ export async function instrumentModule(bytes: Uint8Array, { startFuel }: Instrum
     }
     wrapEntryPoints(b, mod);
     exportMemory(b, mod);
+    if (resettable) addStateReset(b, mod, mutable);
     if (!mod.validate())
       throw new InvalidModuleError('the instrumented module does not validate (it uses unsupported Wasm features)');
     return mod.emitBinary();
@@ -95,6 +112,37 @@ function addGlobals(b: Binaryen, mod: binaryenModule.Module, startFuel: bigint):
   mod.addFunctionExport(FUEL_SET, FUEL_SET);
   mod.addGlobalExport(RC_GLOBAL, RC_GLOBAL);
   mod.addGlobalExport(GROW_GLOBAL, GROW_GLOBAL);
+}
+
+/** The module's own mutable globals (imported ones belong to the host): name, type and initialiser. */
+function mutableGlobals(b: Binaryen, mod: binaryenModule.Module): binaryenModule.GlobalInfo[] {
+  const found: binaryenModule.GlobalInfo[] = [];
+  for (let i = 0; i < mod.getNumGlobals(); i++) {
+    const info = b.getGlobalInfo(mod.getGlobalByIndex(i));
+    if (info.mutable && !info.module) found.push(info);
+  }
+  return found;
+}
+
+/**
+ * `STATE_SAVE` copies each mutable global into a shadow global, `STATE_RESTORE` copies them back.
+ * Together with a copy of the linear memory taken by the executor, that is the whole state a
+ * call can change, so restoring it makes every call start where the first one did.
+ */
+function addStateReset(b: Binaryen, mod: binaryenModule.Module, globals: binaryenModule.GlobalInfo[]): void {
+  const save: number[] = [];
+  const restore: number[] = [];
+  globals.forEach((g, i) => {
+    const shadow = `${SAVED_PREFIX}${i}`;
+    mod.addGlobal(shadow, g.type, true, mod.copyExpression(g.init));
+    save.push(mod.global.set(shadow, mod.global.get(g.name, g.type)));
+    restore.push(mod.global.set(g.name, mod.global.get(shadow, g.type)));
+  });
+  const body = (sets: number[]) => (sets.length === 0 ? mod.nop() : mod.block(null, sets, b.none));
+  mod.addFunction(STATE_SAVE, b.none, b.none, [], body(save));
+  mod.addFunction(STATE_RESTORE, b.none, b.none, [], body(restore));
+  mod.addFunctionExport(STATE_SAVE, STATE_SAVE);
+  mod.addFunctionExport(STATE_RESTORE, STATE_RESTORE);
 }
 
 /** This binaryen takes one BigInt for `i64.const` (its `.d.ts` still says two numbers). */
@@ -165,6 +213,9 @@ function scanBody(b: Binaryen, expr: number, scan: { nodes: number; leaf: boolea
 
 /** Walks one function body, instrumenting loops, bulk operations and memory.grow in place. */
 class Rewriter {
+  /** The body sets a table entry or drops a segment: state outside memory and globals. */
+  mutatesInstance = false;
+
   constructor(
     private readonly b: Binaryen,
     private readonly mod: binaryenModule.Module,
@@ -185,6 +236,7 @@ class Rewriter {
       );
       return 1;
     }
+    if (id === b.TableSetId || id === b.DataDropId) this.mutatesInstance = true;
     let count = id === b.CallId ? 1 + (this.leaves.get(b.Call.getTarget(expr) as unknown as string) ?? 0) : 1;
     walkChildren(b, expr, id, (child) => {
       count += this.visit(child);

@@ -7,7 +7,7 @@ import { prepareInWorker } from './prepare-client.ts';
  * Version of the instrumentation. Prepared bytes depend on it, so cache them by
  * `(sha256 of the original, INSTRUMENTATION_VERSION, memoryMaxPages)` and re-prepare when it changes.
  */
-export const INSTRUMENTATION_VERSION = 'plugboard-fuel-2';
+export const INSTRUMENTATION_VERSION = 'plugboard-fuel-3';
 
 export interface PrepareOptions {
   /** Cap on the plugin's linear memory, in 64 KiB pages. @default 256 (16 MiB); at most 1024 (64 MiB) */
