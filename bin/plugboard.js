@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Entry point for `npx plugboard`: the CLI is TypeScript, run through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Entry point for `npx plugboard`. Runs the compiled CLI in dist/ when it is the build of the
+// sources beside it (`npm run build`; `npm start` builds first when needed), else the TypeScript
+// sources through tsx's loader, so a checkout works before and between builds.
+import { pathToFileURL } from 'node:url';
+import { compiledCli, compiledIsCurrent } from './build-stamp.js';
 
 // The Extism SDK imports node:wasi, which prints an ExperimentalWarning; plugins never get WASI.
 const emitWarning = process.emitWarning.bind(process);
@@ -9,5 +12,10 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-register();
-await import('../src/cli/index.ts');
+if (compiledIsCurrent()) {
+  await import(pathToFileURL(compiledCli).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/index.ts');
+}

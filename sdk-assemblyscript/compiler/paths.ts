@@ -2,8 +2,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The SDK's root folder, found from this file rather than the working directory. */
-export const sdkDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The SDK's root folder, found from this file rather than the working directory. Compiled, this
+ * file is `dist/sdk-assemblyscript/compiler/paths.js`; the SDK's AssemblyScript, template and
+ * asconfig stay in the source tree.
+ */
+export const sdkDir = import.meta.url.endsWith('.js')
+  ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sdk-assemblyscript')
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const sdkAssemblyDir = path.join(sdkDir, 'assembly');
 /** The asconfig every plugin extends. */
 export const pluginAsconfig = path.join(sdkDir, 'plugin.asconfig.json');

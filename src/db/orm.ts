@@ -113,8 +113,23 @@ export async function deploymentId(db: Database): Promise<string> {
   return row.value;
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Any fixed number: every instance of every deployment on a PostgreSQL server takes this lock to migrate. */
+const MIGRATION_LOCK = 0x706c7567626f6172n;
+
+/**
+ * Applies pending migrations; returns the names applied. On PostgreSQL, instances starting
+ * together take turns under an advisory lock (held by a transaction on a connection of its own
+ * while the migrator runs on others): the first applies what is pending, the rest find nothing.
+ * Without it, each would create the migrations table and run the same migrations at once.
+ */
 export async function migrate(db: Database): Promise<string[]> {
-  const applied = await db.orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const up = async () => (await db.orm.getMigrator().up()).map((m) => m.name);
+  if (db.dialect !== 'postgresql') return up();
+  return db
+    .fork()
+    .getKnex()
+    .transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK.toString()]);
+      return up();
+    });
 }
