@@ -6,5 +6,6 @@ import './types/Review.ts';
 import './types/Clip.ts';
 import './types/Installation.ts';
 import './types/Execution.ts';
+import './types/UsageStats.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,12 +5,14 @@ import { Migration20261122120000_execution_kv_reads as PostgresKvReads } from '.
 import { Migration20261122130000_settings as PostgresSettings } from './postgresql/Migration20261122130000_settings.ts';
 import { Migration20261123000000_execution_audit as PostgresExecutionAudit } from './postgresql/Migration20261123000000_execution_audit.ts';
 import { Migration20261124000000_review_verified_install as PostgresReviewVerifiedInstall } from './postgresql/Migration20261124000000_review_verified_install.ts';
+import { Migration20261204000500_execution_stats as PostgresExecutionStats } from './postgresql/Migration20261204000500_execution_stats.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
 import { Migration20261122130000_settings as SqliteSettings } from './sqlite/Migration20261122130000_settings.ts';
 import { Migration20261123000000_execution_audit as SqliteExecutionAudit } from './sqlite/Migration20261123000000_execution_audit.ts';
 import { Migration20261124000000_review_verified_install as SqliteReviewVerifiedInstall } from './sqlite/Migration20261124000000_review_verified_install.ts';
+import { Migration20261204000500_execution_stats as SqliteExecutionStats } from './sqlite/Migration20261204000500_execution_stats.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -25,6 +27,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122130000_settings', class: SqliteSettings },
     { name: 'Migration20261123000000_execution_audit', class: SqliteExecutionAudit },
     { name: 'Migration20261124000000_review_verified_install', class: SqliteReviewVerifiedInstall },
+    { name: 'Migration20261204000500_execution_stats', class: SqliteExecutionStats },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -33,5 +36,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261122130000_settings', class: PostgresSettings },
     { name: 'Migration20261123000000_execution_audit', class: PostgresExecutionAudit },
     { name: 'Migration20261124000000_review_verified_install', class: PostgresReviewVerifiedInstall },
+    { name: 'Migration20261204000500_execution_stats', class: PostgresExecutionStats },
   ],
 };

@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import { Clip, Execution, Installation, Plugin, PluginVersion, Review, User } from '../../entities/index.ts';
+import { usageLoader } from '../stats/usage.ts';
+import { activeInstallsLoader } from './active-installs.ts';
 import { selectRows } from './select.ts';
 import type {
   ClipRecord,
@@ -99,6 +101,8 @@ export function createLoaders(em: SqlEntityManager) {
     clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),
     installation: byId<InstallationRecord>(em, Installation),
     execution: byId<ExecutionRecord>(em, Execution),
+    activeInstalls: activeInstallsLoader(em),
+    usage: usageLoader(em),
   };
 }
 
