@@ -61,15 +61,16 @@ const createClip = (token: string, title: string) =>
     token,
   );
 
+interface ExecutionPage {
+  executions: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
 /** Every execution the user can see, all pages. */
 async function executionsOf(token: string): Promise<Row[]> {
   const rows: Row[] = [];
   let after: string | null = null;
   for (;;) {
-    const { executions } = await server.ok<
-      { executions: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-      { after: string | null }
-    >(
+    const { executions }: ExecutionPage = await server.ok<ExecutionPage, { after: string | null }>(
       `query ($after: String) { executions(first: 100, after: $after) {
         edges { node { status function hook durationMs fuelUsed peakMemoryBytes createdAt
           installation { id } version { plugin { slug } } } }
