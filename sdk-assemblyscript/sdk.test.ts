@@ -143,8 +143,9 @@ describe('config, kv, events, clip', () => {
   });
 
   it('parses the clip and sends a patch with every field', async () => {
+    // The id as the server sends it: the clip's number, which the SDK hands over as its text.
     const clip = {
-      id: 'c1',
+      id: 42,
       title: 'T',
       description: '',
       mediaUrl: 'u',
@@ -161,7 +162,7 @@ describe('config, kv, events, clip', () => {
     };
     const r = await probe.call('clip_echo', '', { clip });
     expect(r.json()).toEqual({
-      id: 'c1',
+      id: '42',
       title: 'T',
       durationMs: 1500,
       width: 1920,

@@ -34,7 +34,7 @@ describe('clip-tagger', () => {
       {
         config: { prefix: 'auto-', longMinMs: 100_000 },
         clip: {
-          id: 'c',
+          id: 1,
           game: 'Fortnite',
           width: 1080,
           height: 1920,
@@ -64,7 +64,7 @@ describe('clip-tagger', () => {
       {},
       {
         config: {},
-        clip: { id: 'c', game: '', width: 0, height: 0, fps: 0, durationMs: 0, tags: [], metadata: {} },
+        clip: { id: 2, game: '', width: 0, height: 0, fps: 0, durationMs: 0, tags: [], metadata: {} },
       },
     );
     expect(r.status).toBe('SUCCEEDED');

@@ -54,7 +54,7 @@ describe('content-filter', () => {
       {
         config: { keywords: ['darn'] },
         clip: {
-          id: 'c',
+          id: 1,
           title: 'Darn it',
           description: 'so darn close',
           tags: ['darn', 'clutch'],
@@ -86,7 +86,7 @@ describe('content-filter', () => {
       {},
       {
         config: { keywords: ['darn'] },
-        clip: { id: 'c', title: 'Nice', description: '', tags: [], metadata: {} },
+        clip: { id: 2, title: 'Nice', description: '', tags: [], metadata: {} },
       },
     );
     expect(r.status).toBe('SUCCEEDED');

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => plugin.close());
 
 const clip = (game: string, durationMs: number) => ({
-  id: `${game}-${durationMs}`,
+  id: durationMs,
   game,
   durationMs,
   tags: [],

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => plugin.close());
 
 const clip = (events: unknown[], durationMs = 45_000) => ({
-  id: 'clip-1',
+  id: 1,
   title: 'Ace',
   description: '',
   mediaUrl: 'file:///c.mp4',
@@ -94,7 +94,7 @@ describe('highlight-detector', () => {
         metadata: { highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }], threshold: 2 },
       },
     ]);
-    expect(r.logs.map((l) => l.message)).toEqual(['clip clip-1: 1 highlight(s) in 3 event(s)']);
+    expect(r.logs.map((l) => l.message)).toEqual(['clip 1: 1 highlight(s) in 3 event(s)']);
   });
 
   it('patches metadata without the tag when nothing qualifies', async () => {

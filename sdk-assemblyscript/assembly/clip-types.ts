@@ -3,6 +3,7 @@
 import { Value, object, str, strings } from './json-value';
 
 export class Clip {
+  /** The clip's number as the server sends it, as decimal text (e.g. "42"). */
   id: string = '';
   title: string = '';
   description: string = '';
@@ -24,7 +25,9 @@ export class Clip {
 
   static fromJson(v: Value): Clip {
     const c = new Clip();
-    c.id = v.getString('id');
+    // The server sends the id as a JSON number; read as a string it would be "".
+    const id = v.get('id');
+    c.id = id == null ? '' : id.isNumber() ? (<i64>id.asNumber()).toString() : id.asString();
     c.title = v.getString('title');
     c.description = v.getString('description');
     c.mediaUrl = v.getString('mediaUrl');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  hookExportName,
   PERMISSIONS,
   type CallLimits,
   type CallResult,
@@ -8,7 +9,7 @@ import {
   type Permission,
 } from '../../src/runtime/index.ts';
 import { buildPlugin } from '../compiler/build.ts';
-import { readPluginJson, type PluginJson } from '../../src/contracts/index.ts';
+import { clipForPlugins, hookInput, readPluginJson, type PluginJson } from '../../src/contracts/index.ts';
 import { configChecker, type ConfigCheck } from './config.ts';
 import { kvSnapshot, toKvMap } from './kv.ts';
 import { createExecutor, manifestLimits, memoryPagesFor, type PreparedExecutor as Executor } from './executor.ts';
@@ -82,16 +83,26 @@ export class PluginHarness {
     return manifestLimits(this.manifest);
   }
 
-  /** Calls an exported function or hook export (e.g. `clip_captured`) with JSON or raw input. */
+  /**
+   * Calls an exported function with JSON or raw input, or a hook export (e.g. `clip_captured`)
+   * exactly as the server does: with the current clip and the server's hook input (`input` is
+   * then ignored), both built by the server's own definition (`clipForPlugins`, `hookInput`).
+   */
   async call(fn: string, input: unknown = '', options: CallOptions = {}): Promise<HarnessResult> {
     // Checked before it becomes the harness's config, so a refused config does not stick.
     const config = this.checkConfig(options.config ?? this.config);
     if (options.config) this.config = options.config;
     if (options.clip !== undefined) this.clip = options.clip;
     if (options.kv) this.kv = toKvMap(options.kv);
+    const clip = this.clip === null ? null : clipForPlugins(this.clip);
+    const hook = this.manifest.hooks.find((h) => hookExportName(h) === fn);
     const bytes =
-      input instanceof Uint8Array ? input : encoder.encode(typeof input === 'string' ? input : JSON.stringify(input));
-    const host: HostState = { config, kv: new Map(this.kv), clip: this.clip };
+      hook && clip
+        ? encoder.encode(hookInput(hook, clip))
+        : input instanceof Uint8Array
+          ? input
+          : encoder.encode(typeof input === 'string' ? input : JSON.stringify(input));
+    const host: HostState = { config, kv: new Map(this.kv), clip };
     const declared = this.manifest.permissions.filter((p): p is Permission =>
       (PERMISSIONS as readonly string[]).includes(p),
     );

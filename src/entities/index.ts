@@ -15,6 +15,7 @@ export {
   type ExecutionStatus,
   type ExecutionTrigger,
 } from './execution.ts';
+export { ExecutionStat, STAT_KINDS, type StatKind } from './execution-stat.ts';
 export { Instance } from './instance.ts';
 export { Installation, CIRCUIT_STATES, CRITICALITIES, type CircuitState, type Criticality } from './installation.ts';
 export { KvEntry } from './kv-entry.ts';
@@ -30,6 +31,7 @@ import { AuditEvent } from './audit-event.ts';
 import { Blob } from './blob.ts';
 import { Clip } from './clip.ts';
 import { Execution } from './execution.ts';
+import { ExecutionStat } from './execution-stat.ts';
 import { Installation } from './installation.ts';
 import { Instance } from './instance.ts';
 import { KvEntry } from './kv-entry.ts';
@@ -51,6 +53,7 @@ export const ALL_ENTITIES = [
   ReviewVote,
   Clip,
   Execution,
+  ExecutionStat,
   KvEntry,
   Setting,
   Instance,

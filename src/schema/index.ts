@@ -11,5 +11,6 @@ import './types/AuditEvent.ts';
 import './types/InstallPlan.ts';
 import './types/UpgradePreview.ts';
 import './types/SigningKey.ts';
+import './types/UsageStats.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

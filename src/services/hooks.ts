@@ -1,3 +1,4 @@
+import { clipForPlugins as pluginClip, hookInput, type PluginClip } from '../contracts/index.ts';
 import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError } from './errors.ts';
@@ -31,11 +32,8 @@ export class HookFailedError extends DomainError {
   }
 }
 
-/** The clip fields plugins read through `clip_get`. */
-export function clipForPlugins(clip: ClipRecord): Record<string, unknown> {
-  const { ownerId: _owner, pending: _pending, createdAt, updatedAt, ...rest } = clip;
-  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
-}
+/** The clip fields plugins read through `clip_get` (the definition the SDK's harness shares). */
+export const clipForPlugins = (clip: ClipRecord): PluginClip => pluginClip({ ...clip });
 
 /**
  * Runs the clip owner's enabled installations that declare `hook`, highest priority first, each
@@ -65,7 +63,7 @@ export async function runClipHooks(
   const specOf = (target: { installation: Installation }, current: ClipRecord): CallSpec => ({
     installationId: target.installation.id,
     function: hookExportName(hook),
-    input: JSON.stringify({ hook, clip: clipForPlugins(current) }),
+    input: hookInput(hook, clipForPlugins(current)),
     trigger: 'HOOK',
     hook,
     clip: clipForPlugins(current),

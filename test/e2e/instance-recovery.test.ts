@@ -63,6 +63,17 @@ it('completes, on start, the calls that instances which are gone left RUNNING, a
     if (c.lost) expect(row, String(c.instance)).toMatchObject({ status: 'FAILED', error_code: 'INSTANCE_LOST' });
     else expect(row, String(c.instance)).toMatchObject({ status: 'RUNNING', finished_at: null });
   }
+  // The lost calls count in the usage rollup as FAILED (the five rows were first completed as
+  // SUCCEEDED, and counted so, before this test set them back to RUNNING).
+  const usage = await server.ok<any, any>(
+    'query ($id: ID!) { installation(id: $id) { stats { calls byStatus { status count } } } }',
+    { id: installationId },
+    user,
+  );
+  const counts = Object.fromEntries(
+    usage.installation.stats.byStatus.map((s: { status: string; count: number }) => [s.status, s.count]),
+  );
+  expect(counts).toMatchObject({ SUCCEEDED: cases.length, FAILED: cases.filter((c) => c.lost).length });
   const leases = await server.app.platform.db
     .fork()
     .execute<{ id: string }[]>(server.app.platform.db.fork().getKnex()('instances').select('id'));

@@ -51,3 +51,27 @@ it('reads a page of plugins with publisher, latest version and three reviews eac
   // plugins, their publishers, their latest versions, their newest reviews
   expect(fifty).toBe(4);
 });
+
+it('adds active installs and, for an admin, usage stats to each plugin of a page in a constant number of statements', async () => {
+  const admin = await server.user('n1-admin', 'ADMIN');
+  const query = `query ($first: Int) { plugins(first: $first) { edges { node {
+    slug downloadCount activeInstalls stats { calls durationMs { p95 } functions { name calls } }
+  } } } }`;
+  const count = async (first: number) => {
+    await server.ok(query, { first }, admin); // the token is cached from here on
+    statements = [];
+    counting = true;
+    const { plugins } = await server.ok<
+      { plugins: { edges: { node: { activeInstalls: number; stats: { calls: number } | null } }[] } },
+      { first: number }
+    >(query, { first }, admin);
+    counting = false;
+    expect(plugins.edges).toHaveLength(first);
+    expect(plugins.edges.every((e) => e.node.activeInstalls === 0 && e.node.stats?.calls === 0)).toBe(true);
+    return statements.filter((s) => /\b(select|insert|update|delete)\b/i.test(s)).length;
+  };
+  const five = await count(5);
+  expect(await count(50)).toBe(five);
+  // plugins, their active installs, their usage rollups
+  expect(five).toBe(3);
+});

@@ -9,6 +9,7 @@ import { Migration20261204000600_tokens_audit as PostgresTokensAudit } from './p
 import { Migration20261204000300_version_revocation as PostgresVersionRevocation } from './postgresql/Migration20261204000300_version_revocation.ts';
 import { Migration20261204000100_plugin_search as PostgresPluginSearch } from './postgresql/Migration20261204000100_plugin_search.ts';
 import { Migration20261204000200_signing_keys as PostgresSigningKeys } from './postgresql/Migration20261204000200_signing_keys.ts';
+import { Migration20261204000500_execution_stats as PostgresExecutionStats } from './postgresql/Migration20261204000500_execution_stats.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
@@ -19,6 +20,7 @@ import { Migration20261204000600_tokens_audit as SqliteTokensAudit } from './sql
 import { Migration20261204000300_version_revocation as SqliteVersionRevocation } from './sqlite/Migration20261204000300_version_revocation.ts';
 import { Migration20261204000100_plugin_search as SqlitePluginSearch } from './sqlite/Migration20261204000100_plugin_search.ts';
 import { Migration20261204000200_signing_keys as SqliteSigningKeys } from './sqlite/Migration20261204000200_signing_keys.ts';
+import { Migration20261204000500_execution_stats as SqliteExecutionStats } from './sqlite/Migration20261204000500_execution_stats.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -37,6 +39,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000300_version_revocation', class: SqliteVersionRevocation },
     { name: 'Migration20261204000100_plugin_search', class: SqlitePluginSearch },
     { name: 'Migration20261204000200_signing_keys', class: SqliteSigningKeys },
+    { name: 'Migration20261204000500_execution_stats', class: SqliteExecutionStats },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -49,5 +52,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000300_version_revocation', class: PostgresVersionRevocation },
     { name: 'Migration20261204000100_plugin_search', class: PostgresPluginSearch },
     { name: 'Migration20261204000200_signing_keys', class: PostgresSigningKeys },
+    { name: 'Migration20261204000500_execution_stats', class: PostgresExecutionStats },
   ],
 };

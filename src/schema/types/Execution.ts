@@ -12,7 +12,7 @@ import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
 import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
 
-const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
+export const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
 const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
 const ExecutionEventTypeEnum = builder.enumType('ExecutionEventType', { values: EXECUTION_EVENT_TYPES });
 

@@ -79,6 +79,10 @@ builder.node(PluginRef, {
     featured: t.exposeBoolean('featured'),
     deprecationNotice: t.exposeString('deprecationNotice', { nullable: true }),
     downloadCount: t.exposeInt('downloadCount', { description: 'Installations ever made' }),
+    activeInstalls: t.int({
+      description: 'Installations that exist and are enabled now',
+      resolve: (plugin, _args, ctx) => ctx.loaders.activeInstalls.load(plugin.id),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     publisher: t.field({

@@ -3,7 +3,9 @@ import type { ExecutionStatus, Installation } from '../../entities/index.ts';
 import type { ExecutionKvRead } from '../../entities/execution.ts';
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
+import { atBatchEnd } from '../platform/group-commit.ts';
 import { isPostgres, type ExecutionRecord } from '../read/index.ts';
+import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
 import { STORED_INPUT_BYTES } from './types.ts';
 
@@ -96,11 +98,23 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
 /** Rows per completion statement, well under both backends' bound-parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
+/** The completions as the usage rollup counts them. */
+export const finishedCalls = (completions: Completion[]): FinishedCall[] =>
+  completions.map((c) => ({ pluginId: c.installation.plugin.id, record: c.record }));
+
+/**
+ * Adds finished calls to the usage rollup in `tx`: with the rest of its group-commit batch (one
+ * upsert for the whole batch) when `tx` is a unit's, else at once.
+ */
+export const recordUsage = (tx: SqlEntityManager, completions: Completion[]) =>
+  atBatchEnd(tx, writeRollup, finishedCalls(completions));
+
 /**
  * Writes completed Execution rows and moves their installations' breakers, inside `tx`, in a
  * number of statements that does not depend on how many there are: one update (or, for several
  * rows, one upsert on the primary key) for the rows, one conditional update closing the breakers
- * of the calls that succeeded, one counting the failures of those that failed. The breaker
+ * of the calls that succeeded, one counting the failures of those that failed, and the usage
+ * rollup (one upsert, shared with the rest of the group-commit batch). The breaker
  * updates compute the next state from the row as it is when they run (`consecutive_failures + 1`),
  * so concurrent calls on any instance count every failure without reading the row first.
  * Returns the installations whose circuit moved.
@@ -197,6 +211,8 @@ export async function writeCompletions(
       });
     }
   }
+  // Last, after the breakers: every writer locks installations before rollup rows.
+  await recordUsage(tx, completions);
   return moved;
 }
 

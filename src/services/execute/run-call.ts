@@ -5,12 +5,13 @@ import { failedResult, normalizeLimits, type CallResult, type PackedKv, type Per
 import { NotFoundError } from '../errors.ts';
 import type { ExecutionEventType } from '../events.ts';
 import { getBlob, type Platform } from '../platform/index.ts';
+import { groupCommitOf } from '../platform/commits.ts';
 import { isPostgres, type ExecutionRecord } from '../read/index.ts';
 import type { CallBatch } from './batch.ts';
 import { passBreaker } from './breaker.ts';
 import { loadKv } from './kv-store.ts';
 import { finish, NO_KV, readKvRevision, type Finished } from './kv.ts';
-import { executionRow, storableText, truncateUtf8, writeCompletions, type Completion } from './record.ts';
+import { executionRow, recordUsage, storableText, truncateUtf8, writeCompletions, type Completion } from './record.ts';
 import {
   KV_ATTEMPTS,
   PLUGIN_REVOKED,
@@ -120,8 +121,14 @@ export async function runLoadedCall(
       batch.complete({ ...completion, ran: false });
       batch.announce(() => announce('REJECTED'));
     } else {
-      if (inserted) await writeCompletions(target.em, platform, [{ ...completion, ran: false }]);
-      else await insertRecord(target.em, record);
+      // Already complete: the row and its count in the usage rollup go in together.
+      await groupCommitOf(platform.db).submit(async (tx) => {
+        if (inserted) await writeCompletions(tx, platform, [{ ...completion, ran: false }]);
+        else {
+          await insertRecord(tx, record);
+          await recordUsage(tx, [completion]);
+        }
+      });
       announce('REJECTED');
     }
     return outcomeOf(record, null);
@@ -145,7 +152,7 @@ export async function runLoadedCall(
       batch.complete({ ...completion, ran: false });
       batch.announce(() => announce('FAILED'));
     } else {
-      await abandon(platform, record, err);
+      await abandon(platform, completion, err);
       announce('FAILED');
     }
     throw err;
@@ -298,21 +305,25 @@ function abandoned(record: ExecutionRecord, err: unknown): void {
  * Completes the row of a call whose outcome could not be committed, so that no error path
  * leaves an Execution RUNNING (a crash is covered by the instance sweep instead).
  */
-async function abandon(platform: Platform, record: ExecutionRecord, err: unknown): Promise<void> {
+async function abandon(platform: Platform, completion: Completion, err: unknown): Promise<void> {
+  const { record } = completion;
   if (!(err instanceof UninstalledDuringCallError))
     platform.logger.error({ err, executionId: record.id }, 'could not record a call');
   abandoned(record, err);
   try {
-    await platform.db.fork().nativeUpdate(
-      Execution,
-      { id: record.id, status: { $in: ['QUEUED', 'RUNNING'] } },
-      {
-        status: 'FAILED',
-        errorCode: record.errorCode,
-        errorMessage: record.errorMessage,
-        finishedAt: record.finishedAt,
-      },
-    );
+    await platform.db.fork().transactional(async (tx) => {
+      const completed = await tx.nativeUpdate(
+        Execution,
+        { id: record.id, status: { $in: ['QUEUED', 'RUNNING'] } },
+        {
+          status: 'FAILED',
+          errorCode: record.errorCode,
+          errorMessage: record.errorMessage,
+          finishedAt: record.finishedAt,
+        },
+      );
+      if (completed > 0) await recordUsage(tx as SqlEntityManager, [completion]);
+    });
   } catch (again) {
     platform.logger.error({ err: again, executionId: record.id }, 'could not complete an execution');
   }

@@ -3,7 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Setting } from '../../entities/index.ts';
 import { migrate, openDatabase, type Database } from '../../db/orm.ts';
 import { createTestStorage, type TestStorage } from '../../../test/support/database.ts';
-import { createGroupCommit, type Unit } from './group-commit.ts';
+import { atBatchEnd, createGroupCommit, type BatchStep, type Unit } from './group-commit.ts';
 
 let storage: TestStorage;
 let db: Database;
@@ -173,5 +173,57 @@ describe('group commit', () => {
     );
     expect(new Set(managers).size).toBe(3);
     expect(begins()).toBe(1);
+  });
+
+  /** A step that writes one row holding every item it was given. */
+  const steps: string[][] = [];
+  const joined: BatchStep<string> = async (tx, items) => {
+    steps.push(items);
+    await tx.execute(
+      tx
+        .getKnex()('settings')
+        .insert({ key: `gc-step-${steps.length}`, value: items.join(',') }),
+    );
+  };
+  const withStep =
+    (i: number, fail = false): Unit<string> =>
+    async (tx) => {
+      await write(key(i))(tx);
+      await atBatchEnd(tx, joined, [key(i)]);
+      if (fail) throw new Error(`unit ${i} failed`);
+      return key(i);
+    };
+
+  for (const n of [1, 5, 12]) {
+    it(`runs a step left for the end of the batch once for its ${n} units, in their transaction`, async () => {
+      steps.length = 0;
+      const gc = createGroupCommit({ fork: () => db.fork() });
+      await Promise.all(Array.from({ length: n }, (_, i) => gc.submit(withStep(i))));
+      expect(steps).toEqual([Array.from({ length: n }, (_, i) => key(i))]);
+      expect(begins()).toBe(1);
+      const step = trace.findIndex((sql) => sql.includes('gc-step-1'));
+      expect(step).toBeLessThan(trace.findIndex((sql) => /^commit\b/i.test(sql)));
+    });
+  }
+
+  it('runs the steps of a savepoint-isolated retry unit by unit, and none of a failed unit', async () => {
+    steps.length = 0;
+    const gc = createGroupCommit({ fork: () => db.fork() });
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => settle(key(i), gc.submit(withStep(i, i === 2)))),
+    );
+    expect(results[2]).toBeInstanceOf(Error);
+    // The optimistic batch stopped at unit 2 before any step ran; the retry runs 0, 1 and 3 alone.
+    expect(steps).toEqual([[key(0)], [key(1)], [key(3)]]);
+    const rows = await db.fork().find(Setting, { key: { $like: 'gc-step-%' } });
+    expect(rows.map((r) => r.value).sort()).toEqual([key(0), key(1), key(3)]);
+  });
+
+  it('atBatchEnd outside a group commit runs the step at once', async () => {
+    steps.length = 0;
+    await db.fork().transactional(async (tx) => {
+      await atBatchEnd(tx as SqlEntityManager, joined, ['alone']);
+      expect(steps).toEqual([['alone']]);
+    });
   });
 });

@@ -27,6 +27,27 @@ export interface GroupCommit {
   drain(): Promise<void>;
 }
 
+/** Work that units hand to the end of their transaction, done once for all of them (see `atBatchEnd`). */
+export type BatchStep<T> = (tx: SqlEntityManager, items: T[]) => Promise<void>;
+
+type Tail = Map<BatchStep<never>, unknown[]>;
+/** The tail of the batch a unit's EntityManager belongs to, while the batch runs without savepoints. */
+const tails = new WeakMap<SqlEntityManager, Tail>();
+
+/**
+ * Runs `step(tx, items)` before `tx` commits. When `tx` is the EntityManager of a group-commit
+ * unit, the step waits for the end of the batch and runs once with every unit's items (so a
+ * batch of N units costs one statement for it, not N); in a savepoint-isolated retry or any
+ * other transaction it runs at once, inside the caller's own work.
+ */
+export async function atBatchEnd<T>(tx: SqlEntityManager, step: BatchStep<T>, items: T[]): Promise<void> {
+  const tail = tails.get(tx);
+  if (!tail) return step(tx, items);
+  const queued = tail.get(step as BatchStep<never>);
+  if (queued) queued.push(...items);
+  else tail.set(step as BatchStep<never>, [...items]);
+}
+
 interface Pending {
   unit: Unit<unknown>;
   resolve(value: unknown): void;
@@ -39,6 +60,8 @@ interface Pending {
  * current tick, so units submitted together share it). A batch costs begin + its units' own
  * statements + commit, however many units it holds.
  *
+ * Units may leave work for the end of the transaction (`atBatchEnd`), merged across the batch.
+ *
  * Failure isolation, without savepoints on the common path: when a unit throws, the batch is
  * rolled back, that unit alone is rejected, and the others run again in a new transaction where
  * each unit has a savepoint, so a second failure again fails only its own caller. If a commit
@@ -49,8 +72,9 @@ export function createGroupCommit({ fork, maxBatch = 64 }: GroupCommitOptions): 
   const queue: Pending[] = [];
   let running: Promise<void> | null = null;
 
-  const runUnit = async (tx: SqlEntityManager, unit: Unit<unknown>) => {
+  const runUnit = async (tx: SqlEntityManager, unit: Unit<unknown>, tail?: Tail) => {
     const em = tx.fork({ keepTransactionContext: true });
+    if (tail) tails.set(em, tail);
     const value = await unit(em);
     await em.flush();
     return value;
@@ -63,14 +87,18 @@ export function createGroupCommit({ fork, maxBatch = 64 }: GroupCommitOptions): 
     const values: unknown[] = [];
     try {
       await fork().transactional(async (tx) => {
+        const tail: Tail = new Map();
         for (const [i, p] of batch.entries()) {
           try {
-            values.push(await runUnit(tx as SqlEntityManager, p.unit));
+            values.push(await runUnit(tx as SqlEntityManager, p.unit, tail));
           } catch (error) {
             [failed, failure] = [i, error];
             throw error;
           }
         }
+        // A failing step has no unit to blame: the batch is retried with savepoints, where each
+        // unit runs its steps itself.
+        for (const [step, items] of tail) await step(tx as SqlEntityManager, items as never[]);
       });
     } catch (error) {
       return { failed, error: failed >= 0 ? failure : error };

@@ -1,4 +1,6 @@
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from '../../db/orm.ts';
+import { writeRollup } from '../stats/rollup.ts';
 
 /** How long an instance counts as alive after its last renewal. */
 export const INSTANCE_LEASE_MS = 60_000;
@@ -29,26 +31,52 @@ export async function dropLease(db: Database, instanceId: string): Promise<void>
 
 /**
  * Completes, as FAILED with INSTANCE_LOST, the unfinished executions of every instance whose
- * lease expired (or that never held one), removes their leases and the clips they left pending.
- * Returns how many executions it completed.
+ * lease expired (or that never held one), counts them in the usage rollup in the same
+ * transaction, removes their leases and the clips they left pending. Returns how many
+ * executions it completed.
  */
 export async function sweepLostInstances(db: Database, now = new Date()): Promise<number> {
   const em = db.fork();
   const knex = em.getKnex();
   const live = knex('instances').select('id').where('lease_expires_at', '>', now);
-  const completed = await em.execute(
-    knex('executions')
-      .whereIn('status', ['QUEUED', 'RUNNING'])
-      .andWhere((w) => w.whereNull('instance_id').orWhereNotIn('instance_id', live))
-      .update({
-        status: 'FAILED',
-        error_code: INSTANCE_LOST,
-        error_message: 'The server instance running this call stopped before the call finished',
-        finished_at: now,
-      }),
-    [],
-    'run',
-  );
+  const completed = await em.transactional(async (tx) => {
+    const rows = await (tx as SqlEntityManager).execute<LostRow[]>(
+      knex('executions')
+        .whereIn('status', ['QUEUED', 'RUNNING'])
+        .andWhere((w) => w.whereNull('instance_id').orWhereNotIn('instance_id', live))
+        .update({
+          status: 'FAILED',
+          error_code: INSTANCE_LOST,
+          error_message: 'The server instance running this call stopped before the call finished',
+          finished_at: now,
+        })
+        .returning(['installation_id', 'version_id', 'hook', 'function', 'created_at']),
+    );
+    if (rows.length === 0) return 0;
+    const versions = await (tx as SqlEntityManager).execute<{ id: number; plugin_id: number }[]>(
+      knex('plugin_versions')
+        .select('id', 'plugin_id')
+        .whereIn('id', [...new Set(rows.map((r) => r.version_id))]),
+    );
+    const pluginOf = new Map(versions.map((v) => [Number(v.id), Number(v.plugin_id)]));
+    await writeRollup(
+      tx as SqlEntityManager,
+      rows.map((r) => ({
+        pluginId: pluginOf.get(Number(r.version_id))!,
+        record: {
+          installationId: r.installation_id === null ? null : Number(r.installation_id),
+          createdAt: new Date(r.created_at),
+          hook: r.hook,
+          function: r.function,
+          status: 'FAILED',
+          durationMs: null,
+          fuelUsed: null,
+          peakMemoryBytes: null,
+        },
+      })),
+    );
+    return rows.length;
+  });
   await em.execute(knex('instances').where('lease_expires_at', '<=', now).delete());
   await em.execute(
     knex('clips')
@@ -56,11 +84,13 @@ export async function sweepLostInstances(db: Database, now = new Date()): Promis
       .andWhere('created_at', '<', new Date(now.getTime() - PENDING_CLIP_MS))
       .delete(),
   );
-  return affected(completed);
+  return completed;
 }
 
-function affected(result: unknown): number {
-  if (typeof result === 'number') return result;
-  const r = result as { affectedRows?: number; rowCount?: number } | null;
-  return r?.affectedRows ?? r?.rowCount ?? 0;
+interface LostRow {
+  installation_id: number | null;
+  version_id: number;
+  hook: string | null;
+  function: string;
+  created_at: string | number | Date;
 }

@@ -12,6 +12,8 @@ import {
   User,
 } from '../../entities/index.ts';
 import { type OwnedVersion, ownedVersionsOf } from './owner-lists.ts';
+import { usageLoader } from '../stats/usage.ts';
+import { activeInstallsLoader } from './active-installs.ts';
 import { selectRows } from './select.ts';
 import type {
   ClipRecord,
@@ -127,6 +129,8 @@ export function createLoaders(em: SqlEntityManager) {
       const grouped = groupBy(rows, (r) => r.ownerId);
       return ownerIds.map((id) => grouped.get(id) ?? []);
     }),
+    activeInstalls: activeInstallsLoader(em),
+    usage: usageLoader(em),
   };
 }
 
