@@ -123,7 +123,8 @@ export function createMetrics(platform: { runtimeStats(): RuntimeStats | null })
     registers,
     collect() {
       this.reset();
-      platform.runtimeStats()?.workers.forEach((w, i) => this.set({ worker: String(i) }, w.instances));
+      for (const [i, w] of (platform.runtimeStats()?.workers ?? []).entries())
+        this.set({ worker: String(i) }, w.instances);
     },
   });
   new Gauge({
@@ -133,7 +134,8 @@ export function createMetrics(platform: { runtimeStats(): RuntimeStats | null })
     registers,
     collect() {
       this.reset();
-      platform.runtimeStats()?.workers.forEach((w, i) => this.set({ worker: String(i) }, w.instanceBytes));
+      for (const [i, w] of (platform.runtimeStats()?.workers ?? []).entries())
+        this.set({ worker: String(i) }, w.instanceBytes);
     },
   });
   new Gauge({

@@ -72,8 +72,8 @@ export function attachWebSocket(
         }
         // Whatever goes wrong answers this operation only: thrown, it would close the socket and
         // every other operation on it (a syntax error, or the database closing at shutdown).
-        let connection = connectionIds.get(ctx.extra.socket);
-        if (!connection) connectionIds.set(ctx.extra.socket, (connection = randomUUID()));
+        const connection = connectionIds.get(ctx.extra.socket) ?? randomUUID();
+        connectionIds.set(ctx.extra.socket, connection);
         const operation = SANE_OPERATION_ID.test(id) ? id : randomUUID();
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
