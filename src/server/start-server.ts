@@ -87,7 +87,16 @@ export async function startServer({
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const deployment = await deploymentId(db);
   let platform: Platform | null = null;
-  const metrics = createMetrics({ runtimeStats: () => platform?.runtimeStats() ?? null });
+  const metrics = createMetrics({
+    runtimeStats: () => platform?.runtimeStats() ?? null,
+    circuitStates: async () => {
+      const em = db.fork();
+      const rows = await em.execute<{ state: string; count: number | string }[]>(
+        em.getKnex()('installations').select('circuit_state as state').count('* as count').groupBy('circuit_state'),
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
+    },
+  });
   metrics.watchDatabase(db.fork().getKnex(), db.dialect);
   const bus = await createEventBus(config.redisUrl, deployment, (ms) => metrics.eventLag(ms / 1000));
   platform = createPlatform({

@@ -9,6 +9,7 @@ let server: TestServer;
 let user: string;
 let echo: string;
 let hostile: string;
+let spinner: string;
 
 async function scrape(target = server, headers: Record<string, string> = {}): Promise<Sample[]> {
   const response = await fetch(`${target.url}/metrics`, { headers });
@@ -42,10 +43,26 @@ beforeAll(async () => {
     },
     hostileWasm,
   );
+  // Only the wall-clock deadline stops this spin: the worker running it is killed and replaced.
+  await listAndPublish(
+    server,
+    publisher,
+    {
+      slug: 'spinner',
+      version: '1.0.0',
+      hostApi: '^1.0.0',
+      functions: ['spin'],
+      permissions: ['log'],
+      limits: { fuel: 10_000_000_000, timeoutMs: 300 },
+    },
+    hostileWasm,
+  );
   user = await server.user('metrics-user');
   echo = (await server.ok(INSTALL, { input: { slug: 'echo' } }, user)).installPlugin.id;
   hostile = (await server.ok(INSTALL, { input: { slug: 'hostile', grantPermissions: ['log'] } }, user)).installPlugin
     .id;
+  const installSpinner = { input: { slug: 'spinner', grantPermissions: ['log'] } };
+  spinner = (await server.ok(INSTALL, installSpinner, user)).installPlugin.id;
 }, 120_000);
 afterAll(() => server.stop());
 
@@ -70,6 +87,22 @@ describe('GET /metrics', () => {
     expect(sumOf(after, 'plugboard_runtime_workers')).toBe(2);
     expect(sumOf(after, 'plugboard_runtime_instances')).toBeGreaterThanOrEqual(1);
     expect(sumOf(after, 'plugboard_runtime_instance_bytes')).toBeGreaterThan(0);
+  });
+
+  it('reports the runtime pool: queue depth, busy workers, restarts after a deadline, circuits', async () => {
+    const before = await scrape();
+    expect((await execute(spinner, 'spin')).status).toBe('TIMED_OUT');
+    const after = await scrape();
+    const restarts = (samples: Sample[]) => sumOf(samples, 'plugboard_runtime_worker_restarts_total');
+    expect(restarts(after) - restarts(before)).toBe(1);
+    expect(sumOf(after, 'plugboard_executions_total', { plugin: 'spinner', status: 'TIMED_OUT' })).toBe(1);
+    // Nothing runs between calls.
+    expect(sumOf(after, 'plugboard_runtime_queue_depth')).toBe(0);
+    expect(sumOf(after, 'plugboard_runtime_busy_workers')).toBe(0);
+    expect(after.some((s) => s.name === 'plugboard_runtime_queue_depth')).toBe(true);
+    // Every installation is counted once, by its circuit state.
+    expect(sumOf(after, 'plugboard_circuits')).toBe(3);
+    expect(sumOf(after, 'plugboard_circuits', { state: 'CLOSED' })).toBeGreaterThanOrEqual(1);
   });
 
   it('counts HTTP requests and GraphQL operations by name and outcome', async () => {

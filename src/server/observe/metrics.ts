@@ -57,7 +57,13 @@ export interface Metrics {
 }
 
 /** One registry per server instance (tests run several in one process). */
-export function createMetrics(platform: { runtimeStats(): RuntimeStats | null }): Metrics {
+export interface MetricsSources {
+  runtimeStats(): RuntimeStats | null;
+  /** Installations per circuit state. */
+  circuitStates?(): Promise<Record<string, number>>;
+}
+
+export function createMetrics(platform: MetricsSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
   const operations = new BoundedLabel();
@@ -144,6 +150,42 @@ export function createMetrics(platform: { runtimeStats(): RuntimeStats | null })
     registers,
     collect() {
       this.set(platform.runtimeStats()?.workers.length ?? 0);
+    },
+  });
+  const load = (key: 'queued' | 'busyWorkers' | 'restarts') =>
+    function (this: Gauge) {
+      this.set(platform.runtimeStats()?.[key] ?? 0);
+    };
+  new Gauge({
+    name: 'plugboard_runtime_queue_depth',
+    help: 'Plugin calls waiting for a worker',
+    registers,
+    collect: load('queued'),
+  });
+  new Gauge({
+    name: 'plugboard_runtime_busy_workers',
+    help: 'Plugin workers with calls in flight',
+    registers,
+    collect: load('busyWorkers'),
+  });
+  new Counter({
+    name: 'plugboard_runtime_worker_restarts_total',
+    help: 'Plugin workers lost (deadline or crash) and replaced',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(platform.runtimeStats()?.restarts ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'plugboard_circuits',
+    help: 'Installations by circuit state (read from the database at each scrape)',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const counts = (await platform.circuitStates?.()) ?? {};
+      this.reset();
+      for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
     },
   });
   const subscriptions = new Gauge({
