@@ -25,7 +25,8 @@ const seconds = Number(process.argv[2] ?? 3);
 const rounds = 3;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
-const env: Record<string, string> = { PLUGBOARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+// BENCH_LOG_LEVEL=info measures the per-request and per-call log lines too.
+const env: Record<string, string> = { PLUGBOARD_DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' };
 let dropDatabase = async () => {};
 if (process.env.DATABASE_URL) {
   const name = `plugboard_bench_${Date.now()}`;

@@ -36,6 +36,8 @@ export interface Config {
   rateLimitAnonymous: number;
   /** Proxies (IPs, CIDRs, `loopback`, `private`) whose X-Forwarded-For is believed; none by default. */
   trustedProxies: string[];
+  /** Bearer token `/metrics` requires when the server binds to a non-loopback address. */
+  metricsToken: string | null;
 }
 
 /** Shorthands `PLUGBOARD_TRUSTED_PROXIES` accepts besides addresses and CIDRs. */
@@ -127,7 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((entry) => entry.trim())
       .filter(Boolean),
     requireSignatures: bool('PLUGBOARD_REQUIRE_SIGNATURES', false),
+    metricsToken: env.PLUGBOARD_METRICS_TOKEN || null,
   };
+  if (config.metricsToken !== null && !/^[\x21-\x7e]{16,512}$/.test(config.metricsToken))
+    problems.push('PLUGBOARD_METRICS_TOKEN must be 16 to 512 printable characters without spaces');
   for (const entry of config.trustedProxies)
     if (!(entry in NAMED_NETWORKS) && !parseCidr(entry))
       problems.push(`PLUGBOARD_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR, loopback or private`);

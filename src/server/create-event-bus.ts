@@ -1,8 +1,8 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, Repeater } from 'graphql-yoga';
+import { Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { apiError } from '../schema/errors.ts';
-import type { EventMap, Events } from '../services/events.ts';
+import type { Events } from '../services/events.ts';
 
 export interface EventBus {
   events: Events;
@@ -18,9 +18,29 @@ type EventTargetLike = ReturnType<typeof createRedisEventTarget>;
  */
 export const MAX_PENDING_EVENTS = 512;
 
-/** Pub/sub over `target` whose subscriptions end (with `SLOW_SUBSCRIBER`) when they fall behind. */
-export function boundedPubSub(target: EventTargetLike = new EventTarget() as EventTargetLike): Events {
-  const { publish } = createPubSub<EventMap>({ eventTarget: target });
+/** Where an event's publication time travels with it (over Redis too), for the bus lag metric. */
+const PUBLISHED_AT = '__plugboardPublishedAt';
+
+/** Told how long each event took from its publication to reaching a subscriber here (ms). */
+export type OnLag = (ms: number) => void;
+
+/**
+ * Pub/sub over `target` whose subscriptions end (with `SLOW_SUBSCRIBER`) when they fall behind.
+ * With `onLag`, events carry their publication time and each delivery reports its delay.
+ */
+export function boundedPubSub(target: EventTargetLike = new EventTarget() as EventTargetLike, onLag?: OnLag): Events {
+  const publish = (routingKey: string, ...args: unknown[]) => {
+    const payload = args[1] ?? args[0] ?? null;
+    const topic = args[1] === undefined ? routingKey : `${routingKey}:${args[0]}`;
+    const detail = onLag ? { [PUBLISHED_AT]: Date.now(), payload } : payload;
+    target.dispatchEvent(new CustomEvent(topic, { detail }));
+  };
+  const unwrap = (detail: unknown): unknown => {
+    const envelope = detail as Record<string, unknown> | null;
+    if (!onLag || typeof envelope?.[PUBLISHED_AT] !== 'number') return detail;
+    onLag(Date.now() - (envelope[PUBLISHED_AT] as number));
+    return envelope.payload;
+  };
   const subscribe = (routingKey: string, id?: unknown) => {
     const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
     return new Repeater<unknown>((push, stop) => {
@@ -32,7 +52,7 @@ export function boundedPubSub(target: EventTargetLike = new EventTarget() as Eve
         }
         pending++;
         // Settles once the subscriber has taken the event.
-        push((event as CustomEvent).detail).then(
+        push(unwrap((event as CustomEvent).detail)).then(
           () => pending--,
           () => {},
         );
@@ -61,8 +81,8 @@ export function namespaced(target: EventTargetLike, namespace: string): EventTar
  * In-process pub/sub by default; Redis pub/sub when several instances must share events, on
  * channels under `plugboard:<deployment id>:`.
  */
-export async function createEventBus(redisUrl: string | null, deploymentId: string): Promise<EventBus> {
-  if (!redisUrl) return { events: boundedPubSub(), close: async () => {} };
+export async function createEventBus(redisUrl: string | null, deploymentId: string, onLag?: OnLag): Promise<EventBus> {
+  if (!redisUrl) return { events: boundedPubSub(undefined, onLag), close: async () => {} };
   const options = { lazyConnect: true, maxRetriesPerRequest: 3 };
   const publishClient = new Redis(redisUrl, options);
   const subscribeClient = new Redis(redisUrl, options);
@@ -71,7 +91,7 @@ export async function createEventBus(redisUrl: string | null, deploymentId: stri
     createRedisEventTarget({ publishClient, subscribeClient }),
     `plugboard:${deploymentId}`,
   );
-  const events = boundedPubSub(eventTarget);
+  const events = boundedPubSub(eventTarget, onLag);
   return {
     events,
     close: async () => {

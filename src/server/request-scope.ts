@@ -7,6 +7,10 @@ export interface RequestInfo {
   method?: string;
   path?: string;
   operationName?: string | null;
+  /** The signed-in user, once the operation's context is known. */
+  userId?: number | null;
+  /** Whether the GraphQL operation answered with errors. */
+  outcome?: 'success' | 'error';
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -10,7 +9,7 @@ import { createLogger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import { createContext, type App, type Context } from '../schema/context.ts';
 import { createErrorMasker } from '../schema/errors.ts';
-import { createPlatform } from '../services/platform/index.ts';
+import { createPlatform, type Platform } from '../services/platform/index.ts';
 import { createTokenUsage } from '../services/api-tokens.ts';
 import { createTokenCache } from '../services/users.ts';
 import { createEventBus } from './create-event-bus.ts';
@@ -27,7 +26,10 @@ import { attachWebSocket } from './subscriptions/attach-web-socket.ts';
 import { createOutboxes, type OutboxStats } from './subscriptions/create-outbox.ts';
 import { createTokenWatch, type TokenWatch } from './subscriptions/create-token-watch.ts';
 import { installProcessGuard } from './install-process-guard.ts';
-import { requestScope } from './request-scope.ts';
+import { createMetrics, isLoopback, metricsHandler } from './observe/metrics.ts';
+import { requestIdOf } from './observe/request-id.ts';
+import { useObservability } from './observe/use-observability.ts';
+import { requestScope, type RequestInfo } from './request-scope.ts';
 import { authorizationOf, useSubscriptionGuards } from './subscriptions/use-subscription-guards.ts';
 
 export interface RunningServer {
@@ -84,8 +86,20 @@ export async function startServer({
   const applied = await migrate(db);
   if (applied.length) logger.info({ migrations: applied }, 'applied migrations');
   const deployment = await deploymentId(db);
-  const bus = await createEventBus(config.redisUrl, deployment);
-  const platform = createPlatform({
+  let platform: Platform | null = null;
+  const metrics = createMetrics({
+    runtimeStats: () => platform?.runtimeStats() ?? null,
+    circuitStates: async () => {
+      const em = db.fork();
+      const rows = await em.execute<{ state: string; count: number | string }[]>(
+        em.getKnex()('installations').select('circuit_state as state').count('* as count').groupBy('circuit_state'),
+      );
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
+    },
+  });
+  metrics.watchDatabase(db.fork().getKnex(), db.dialect);
+  const bus = await createEventBus(config.redisUrl, deployment, (ms) => metrics.eventLag(ms / 1000));
+  platform = createPlatform({
     db,
     events: bus.events,
     logger,
@@ -94,6 +108,11 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
     requireSignatures: config.requireSignatures,
+    onExecution: (report) => {
+      metrics.execution(report);
+      const scope = requestScope.getStore();
+      logger.info({ ...report, requestId: scope?.requestId ?? null }, 'plugin call');
+    },
   });
   await platform.start();
   const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
@@ -132,6 +151,7 @@ export async function startServer({
     graphiql: { title: 'Plugboard', defaultQuery: DEFAULT_QUERY, subscriptionsProtocol: 'SSE' },
     renderGraphiQL,
     plugins: [
+      useObservability(metrics),
       useQueryLimits(),
       ...(limiter
         ? [
@@ -160,11 +180,45 @@ export async function startServer({
 
   await beforeListen?.(app);
   const uninstallGuard = installProcessGuard(logger);
-  const server = createServer((req, res) =>
-    requestScope.run({ requestId: randomUUID(), transport: 'http', method: req.method, path: req.url }, () =>
-      yoga(req, res),
-    ),
-  );
+  const metricsEndpoint = metricsHandler(metrics, { host: config.host, token: config.metricsToken });
+  const server = createServer((req, res) => {
+    const start = performance.now();
+    const scope: RequestInfo = {
+      requestId: requestIdOf(req.headers['x-request-id']),
+      transport: 'http',
+      method: req.method,
+      path: req.url,
+    };
+    res.setHeader('x-request-id', scope.requestId);
+    res.once('finish', () => {
+      const seconds = (performance.now() - start) / 1000;
+      metrics.http(req.method, req.url, res.statusCode, seconds);
+      logger.info(
+        {
+          requestId: scope.requestId,
+          method: req.method,
+          // The query string may hold anything (a GraphQL GET carries the whole query): the path only.
+          path: req.url?.split('?', 1)[0],
+          status: res.statusCode,
+          durationMs: Math.round(seconds * 1000 * 100) / 100,
+          operationName: scope.operationName ?? null,
+          userId: scope.userId ?? null,
+          ...(scope.outcome ? { outcome: scope.outcome } : {}),
+        },
+        'request',
+      );
+    });
+    requestScope.run(scope, () => {
+      if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+        metricsEndpoint.handle(req, res).catch((err: unknown) => {
+          logger.error({ err }, 'could not render /metrics');
+          if (!res.headersSent) res.writeHead(500).end();
+        });
+        return;
+      }
+      yoga(req, res);
+    });
+  });
   const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES, outboxes });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -176,6 +230,12 @@ export async function startServer({
     { url: `${url}/graphql`, database: db.dialect, events: config.redisUrl ? 'redis' : 'in-process' },
     'plugboard listening',
   );
+  if (!metricsEndpoint.served)
+    logger.warn(
+      { host: config.host },
+      '/metrics is off: the server is not bound to loopback and PLUGBOARD_METRICS_TOKEN is not set',
+    );
+  else logger.info({ token: isLoopback(config.host) ? 'not required (loopback)' : 'required' }, '/metrics is on');
 
   let closing: Promise<void> | null = null;
   const close = () =>

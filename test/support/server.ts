@@ -2,6 +2,7 @@ import { print } from 'graphql';
 import { expect } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
+import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.ts';
 import type { Role } from '../../src/entities/index.ts';
@@ -36,10 +37,17 @@ export interface TestServerOptions {
   storage?: TestStorage;
   env?: Record<string, string>;
   onQuery?: (sql: string) => void;
+  /** Where the server logs (logs.test.ts captures them); silent by default. */
+  logger?: Logger;
 }
 
 /** A real server on a loopback port over a database of its own. */
-export async function startTestServer({ storage, env = {}, onQuery }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({
+  storage,
+  env = {},
+  onQuery,
+  logger,
+}: TestServerOptions = {}): Promise<TestServer> {
   storage ??= await createTestStorage();
   const config = loadConfig({
     PORT: '0',
@@ -58,7 +66,7 @@ export async function startTestServer({ storage, env = {}, onQuery }: TestServer
     ...(storage.redisUrl ? { REDIS_URL: storage.redisUrl } : {}),
     ...env,
   });
-  const running = await startServer({ config, onQuery });
+  const running = await startServer({ config, onQuery, logger });
   const sockets: Client[] = [];
 
   const gql = async <T, V>(

@@ -54,6 +54,12 @@ export interface PluginRuntime {
 
 export interface RuntimeStats {
   workers: { instances: number; instanceBytes: number }[];
+  /** Calls waiting for a worker (not yet sent to one). */
+  queued: number;
+  /** Workers with at least one call in flight. */
+  busyWorkers: number;
+  /** Workers lost (deadline or crash) and replaced since the runtime started. */
+  restarts: number;
 }
 
 /**
@@ -124,7 +130,7 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
   return {
     call,
     ready: () => pool.ready(),
-    stats: () => ({ workers: pool.stats() }),
+    stats: () => ({ workers: pool.stats(), ...pool.load() }),
     async close() {
       closed = true;
       await pool.close();

@@ -40,6 +40,8 @@ export class WorkerPool {
   /** A started, idle worker kept out of rotation to replace a killed one without delay. */
   private spare: PoolWorker | null = null;
   private readyWaiters: (() => void)[] = [];
+  /** Workers lost (deadline, crash) and replaced since the pool started. */
+  private restarts = 0;
 
   constructor(private readonly options: PoolOptions) {
     for (let i = 0; i < options.size; i++) this.workers.push(this.spawn());
@@ -75,6 +77,13 @@ export class WorkerPool {
   /** Per worker in rotation: the plugin instances it keeps and the bytes they hold. */
   stats(): { instances: number; instanceBytes: number }[] {
     return this.workers.map(instanceStats);
+  }
+
+  /** Calls waiting for a worker, workers with calls in flight, and workers replaced so far. */
+  load(): { queued: number; busyWorkers: number; restarts: number } {
+    let busyWorkers = 0;
+    for (const w of this.workers) if (w.inFlight.size > 0) busyWorkers++;
+    return { queued: this.queue.length, busyWorkers, restarts: this.restarts };
   }
 
   /** Rejects everything pending and stops the workers. */
@@ -210,6 +219,7 @@ export class WorkerPool {
       return;
     }
     if (this.closed) return;
+    this.restarts++;
     this.respawn(worker);
     this.schedulePump();
   }

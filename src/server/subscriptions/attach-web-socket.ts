@@ -21,11 +21,21 @@ type Enveloped = {
 /** Operations one socket may have running at once (each holds a listener on the event bus). */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
 
+type Root = Enveloped & { requestId: string };
+
+/** Each operation's log lines carry `<connection id>:<operation id>` (the latter when sane). */
 const inScope = <T>(args: ExecutionArgs, run: () => T): T =>
   requestScope.run(
-    { requestId: randomUUID(), transport: 'graphql-ws', operationName: args.operationName ?? null },
+    {
+      requestId: (args.rootValue as Root).requestId,
+      transport: 'graphql-ws',
+      operationName: args.operationName ?? null,
+    },
     run,
   );
+
+const SANE_OPERATION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const connectionIds = new WeakMap<object, string>();
 
 export function attachWebSocket(
   server: Server,
@@ -48,9 +58,9 @@ export function attachWebSocket(
   const disposable = useServer(
     {
       // Work done for an operation is logged with it if anything escapes (see the process guard).
-      execute: (args) => inScope(args, () => (args.rootValue as Enveloped).execute(args)),
-      subscribe: (args) => inScope(args, () => (args.rootValue as Enveloped).subscribe(args)),
-      onSubscribe: async (ctx, _id, params) => {
+      execute: (args) => inScope(args, () => (args.rootValue as Root).execute(args)),
+      subscribe: (args) => inScope(args, () => (args.rootValue as Root).subscribe(args)),
+      onSubscribe: async (ctx, id, params) => {
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
           return [
@@ -62,6 +72,9 @@ export function attachWebSocket(
         }
         // Whatever goes wrong answers this operation only: thrown, it would close the socket and
         // every other operation on it (a syntax error, or the database closing at shutdown).
+        const connection = connectionIds.get(ctx.extra.socket) ?? randomUUID();
+        connectionIds.set(ctx.extra.socket, connection);
+        const operation = SANE_OPERATION_ID.test(id) ? id : randomUUID();
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
@@ -76,7 +89,7 @@ export function attachWebSocket(
             document,
             variableValues: params.variables,
             contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
+            rootValue: { execute, subscribe, requestId: `${connection}:${operation}` } satisfies Root,
           };
           const errors = validate(args.schema, args.document);
           if (errors.length) return errors;

@@ -131,6 +131,7 @@ export async function runLoadedCall(
       });
       announce('REJECTED');
     }
+    report(platform, target, record);
     return outcomeOf(record, null);
   };
   // The kill switch is one map look-up per call, before the breaker (a revoked call is no trial).
@@ -155,6 +156,7 @@ export async function runLoadedCall(
       await abandon(platform, completion, err);
       announce('FAILED');
     }
+    report(platform, target, record);
     throw err;
   }
   const { result } = done;
@@ -165,7 +167,31 @@ export async function runLoadedCall(
   };
   if (done.finished === 'deferred') batch?.announce(terminal);
   else terminal();
+  report(platform, target, record);
   return outcomeOf(record, result);
+}
+
+/** Tells the platform's observer (logs, metrics) how a call ended. */
+function report(platform: Platform, { installation, version }: CallTarget, record: ExecutionRecord): void {
+  if (!platform.onExecution) return;
+  try {
+    platform.onExecution({
+      executionId: record.id,
+      // In a batch the plugin may be a reference only: its slug is then unknown here.
+      plugin: installation.plugin.unwrap().slug ?? 'unknown',
+      version: version.version,
+      function: record.function,
+      hook: record.hook,
+      trigger: record.trigger,
+      status: record.status,
+      errorCode: record.errorCode,
+      durationMs: record.durationMs,
+      fuelUsed: record.fuelUsed,
+      peakMemoryBytes: record.peakMemoryBytes,
+    });
+  } catch (err) {
+    platform.logger.error({ err }, 'the execution observer failed');
+  }
 }
 
 /** Writes a call's row in one statement, outside any transaction, and gives it its id. */

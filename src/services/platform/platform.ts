@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/orm.ts';
-import { createRuntime, DEFAULT_BREAKER, type BreakerPolicy, type PluginRuntime } from '../../runtime/index.ts';
+import {
+  createRuntime,
+  DEFAULT_BREAKER,
+  type BreakerPolicy,
+  type PluginRuntime,
+  type RuntimeStats,
+} from '../../runtime/index.ts';
 import type { Events } from '../events.ts';
 import { dropLease, INSTANCE_RENEW_MS, renewLease, sweepLostInstances } from './instances.ts';
 import { KeyedLimiter } from './keyed-limiter.ts';
@@ -31,6 +37,10 @@ export interface Platform {
   readonly revocations: Revocations;
   /** Only signed versions whose key is not revoked may be published, installed or moved to. */
   requireSignatures: boolean;
+  /** Told about every call once its outcome is known (the server logs it and counts it in /metrics). */
+  onExecution: ((report: ExecutionReport) => void) | null;
+  /** The runtime's instance counts and memory; null while no plugin has run (no worker exists). */
+  runtimeStats(): RuntimeStats | null;
   /**
    * Loads the revoked versions and keeps them current, takes this instance's lease, completes the calls of instances that are gone, and keeps
    * doing both every INSTANCE_RENEW_MS until `close`.
@@ -38,6 +48,21 @@ export interface Platform {
   start(): Promise<void>;
   /** Stops the runtime's workers if they were started, and gives up the lease. */
   close(): Promise<void>;
+}
+
+/** One finished plugin call, as logs and metrics see it (no input, output or secrets). */
+export interface ExecutionReport {
+  executionId: number;
+  plugin: string;
+  version: string;
+  function: string;
+  hook: string | null;
+  trigger: string;
+  status: string;
+  errorCode: string | null;
+  durationMs: number | null;
+  fuelUsed: number | null;
+  peakMemoryBytes: number | null;
 }
 
 export interface PlatformOptions {
@@ -52,6 +77,8 @@ export interface PlatformOptions {
   callsPerUser: number;
   /** See `Platform.requireSignatures`. */
   requireSignatures?: boolean;
+  /** See `Platform.onExecution`. */
+  onExecution?: (report: ExecutionReport) => void;
 }
 
 export function createPlatform({
@@ -63,6 +90,7 @@ export function createPlatform({
   circuitCooldownMs,
   callsPerUser,
   requireSignatures = false,
+  onExecution,
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -84,6 +112,8 @@ export function createPlatform({
     perUser: new KeyedLimiter(callsPerUser),
     revocations,
     requireSignatures,
+    onExecution: onExecution ?? null,
+    runtimeStats: () => runtime?.stats() ?? null,
     get runtime() {
       const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
       runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker });
