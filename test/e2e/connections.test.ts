@@ -30,6 +30,8 @@ beforeAll(async () => {
       token,
     );
   }
+  // A second API token (the demo token is the first), so Query.apiTokens has pages.
+  await server.ok('mutation { createApiToken(input: { name: "second", scopes: [READ] }) { token } }', {}, token);
 });
 afterAll(() => server.stop());
 

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { releaseMessage, SIGNATURE_SCHEME, spkiKey } from '../../contracts/index.ts';
 import type { PluginVersionRecord, SigningKeyRecord } from '../../services/read/index.ts';
 import { registerSigningKey, revokeSigningKey } from '../../services/signing-keys.ts';
-import { publishes } from '../auth.ts';
+import { publishes, publishingToken } from '../auth.ts';
 import { builder } from '../builder.ts';
 import { arrayConnection } from '../connection.ts';
 import { parseRowId } from '../ids.ts';
@@ -112,7 +112,7 @@ builder.mutationFields((t) => ({
     type: SigningKeyRef,
     description:
       'Revokes a key for good: versions signed with it read verified: false, and a server requiring signatures no longer installs them',
-    authScopes: publishes,
+    authScopes: publishingToken,
     args: { id: t.arg.globalID({ required: true, for: SigningKeyRef }) },
     resolve: async (_root, { id }, ctx) =>
       reload(ctx.loaders.signingKey, await revokeSigningKey(ctx.app.platform, ctx.viewer!, id.id)),
