@@ -219,7 +219,23 @@ export async function startServer({
       yoga(req, res);
     });
   });
-  const ws = attachWebSocket(server, yoga, { maxPayloadBytes: MAX_REQUEST_BODY_BYTES, outboxes });
+  const ws = attachWebSocket(server, yoga, {
+    maxPayloadBytes: MAX_REQUEST_BODY_BYTES,
+    outboxes,
+    // One line per graphql-ws operation, as per HTTP request (a subscription's when it ends).
+    onOperationEnd: (scope, seconds) =>
+      logger.info(
+        {
+          requestId: scope.requestId,
+          transport: scope.transport,
+          durationMs: Math.round(seconds * 1000 * 100) / 100,
+          operationName: scope.operationName ?? null,
+          userId: scope.userId ?? null,
+          outcome: scope.outcome ?? 'success',
+        },
+        'request',
+      ),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

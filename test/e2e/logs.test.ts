@@ -115,6 +115,39 @@ describe('structured logs', () => {
     await expect.poll(() => lines().filter(overWs).length).toBe(1);
     // `<connection id>:<operation id>`: graphql-ws clients number their operations (UUIDs here).
     expect(lines().find(overWs)?.requestId).toMatch(/^[0-9a-f-]{36}:[A-Za-z0-9._-]{1,64}$/);
+    // …and the operation has its own `request` line under that id, as an HTTP request does.
+    const requestId = lines().find(overWs)?.requestId;
+    await expect.poll(() => lines().filter((l) => l.msg === 'request' && l.requestId === requestId).length).toBe(1);
+    expect(lines().find((l) => l.msg === 'request' && l.requestId === requestId)).toMatchObject({
+      transport: 'graphql-ws',
+      operationName: 'Execute',
+      outcome: 'success',
+      userId: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('writes one line per graphql-ws operation, failed ones included', async () => {
+    const client = server.ws(token);
+    const run = (query: string, operationName?: string) =>
+      new Promise<void>((resolve) => {
+        client.subscribe(
+          { query, operationName },
+          { next: () => undefined, error: () => resolve(), complete: resolve },
+        );
+      });
+    const wsLines = () => lines().filter((l) => l.msg === 'request' && l.transport === 'graphql-ws');
+    const before = wsLines().length;
+    await run('query WsViewer { viewer { id } }', 'WsViewer');
+    await run('query WsBroken { nope }', 'WsBroken');
+    await run('{ syntax error');
+    await expect.poll(() => wsLines().length).toBe(before + 3);
+    const added = wsLines().slice(before);
+    expect(added.map((l) => [l.operationName, l.outcome])).toEqual([
+      ['WsViewer', 'success'],
+      ['WsBroken', 'error'],
+      [null, 'error'],
+    ]);
   });
 
   it('never logs a token, an Authorization header or a query string', async () => {

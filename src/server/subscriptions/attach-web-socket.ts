@@ -7,7 +7,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { Context } from '../../schema/context.ts';
 import { apiError } from '../../schema/errors.ts';
 import type { Outboxes } from './create-outbox.ts';
-import { requestScope } from '../request-scope.ts';
+import { requestScope, type RequestInfo } from '../request-scope.ts';
 
 /**
  * graphql-ws on the same port and path as HTTP. Each subscription goes through yoga's own
@@ -21,18 +21,10 @@ type Enveloped = {
 /** Operations one socket may have running at once (each holds a listener on the event bus). */
 export const MAX_OPERATIONS_PER_SOCKET = 100;
 
-type Root = Enveloped & { requestId: string };
+type Root = Enveloped & { requestId: string; scope: RequestInfo };
 
 /** Each operation's log lines carry `<connection id>:<operation id>` (the latter when sane). */
-const inScope = <T>(args: ExecutionArgs, run: () => T): T =>
-  requestScope.run(
-    {
-      requestId: (args.rootValue as Root).requestId,
-      transport: 'graphql-ws',
-      operationName: args.operationName ?? null,
-    },
-    run,
-  );
+const inScope = <T>(args: ExecutionArgs, run: () => T): T => requestScope.run((args.rootValue as Root).scope, run);
 
 const SANE_OPERATION_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const connectionIds = new WeakMap<object, string>();
@@ -40,8 +32,26 @@ const connectionIds = new WeakMap<object, string>();
 export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, Context>,
-  { maxPayloadBytes, outboxes }: { maxPayloadBytes: number; outboxes: Outboxes },
+  {
+    maxPayloadBytes,
+    outboxes,
+    onOperationEnd,
+  }: {
+    maxPayloadBytes: number;
+    outboxes: Outboxes;
+    /** Told once per operation, when it completes or fails: its scope and how long it ran. */
+    onOperationEnd?: (scope: RequestInfo, seconds: number) => void;
+  },
 ) {
+  /** The operations running on each socket, by their id: for their line when they end. */
+  const running = new WeakMap<object, Map<string, { scope: RequestInfo; start: number }>>();
+  const end = (socket: object, id: string, outcome?: 'error') => {
+    const operation = running.get(socket)?.get(id);
+    if (!operation) return;
+    running.get(socket)?.delete(id);
+    if (outcome) operation.scope.outcome = outcome;
+    onOperationEnd?.(operation.scope, (performance.now() - operation.start) / 1000);
+  };
   // ws accepts 100 MiB messages by default; nothing legitimate is bigger than an HTTP body.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
   // Query and mutation results go straight to the socket: a peer that sends operations but
@@ -61,6 +71,17 @@ export function attachWebSocket(
       execute: (args) => inScope(args, () => (args.rootValue as Root).execute(args)),
       subscribe: (args) => inScope(args, () => (args.rootValue as Root).subscribe(args)),
       onSubscribe: async (ctx, id, params) => {
+        const connection = connectionIds.get(ctx.extra.socket) ?? randomUUID();
+        connectionIds.set(ctx.extra.socket, connection);
+        const operation = SANE_OPERATION_ID.test(id) ? id : randomUUID();
+        const scope: RequestInfo = {
+          requestId: `${connection}:${operation}`,
+          transport: 'graphql-ws',
+          operationName: params.operationName ?? null,
+        };
+        let operations = running.get(ctx.extra.socket);
+        if (!operations) running.set(ctx.extra.socket, (operations = new Map()));
+        operations.set(id, { scope, start: performance.now() });
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
           return [
@@ -72,9 +93,6 @@ export function attachWebSocket(
         }
         // Whatever goes wrong answers this operation only: thrown, it would close the socket and
         // every other operation on it (a syntax error, or the database closing at shutdown).
-        const connection = connectionIds.get(ctx.extra.socket) ?? randomUUID();
-        connectionIds.set(ctx.extra.socket, connection);
-        const operation = SANE_OPERATION_ID.test(id) ? id : randomUUID();
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
@@ -89,7 +107,7 @@ export function attachWebSocket(
             document,
             variableValues: params.variables,
             contextValue: await contextFactory(),
-            rootValue: { execute, subscribe, requestId: `${connection}:${operation}` } satisfies Root,
+            rootValue: { execute, subscribe, requestId: scope.requestId, scope } satisfies Root,
           };
           const errors = validate(args.schema, args.document);
           if (errors.length) return errors;
@@ -100,6 +118,8 @@ export function attachWebSocket(
           return [apiError('INTERNAL_SERVER_ERROR', 'Unexpected error.')];
         }
       },
+      onError: (ctx, id) => end(ctx.extra.socket, id, 'error'),
+      onComplete: (ctx, id) => end(ctx.extra.socket, id),
     },
     wss,
   );
