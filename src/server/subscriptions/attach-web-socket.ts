@@ -79,8 +79,8 @@ export function attachWebSocket(
           transport: 'graphql-ws',
           operationName: params.operationName ?? null,
         };
-        let operations = running.get(ctx.extra.socket);
-        if (!operations) running.set(ctx.extra.socket, (operations = new Map()));
+        const operations = running.get(ctx.extra.socket) ?? new Map();
+        running.set(ctx.extra.socket, operations);
         operations.set(id, { scope, start: performance.now() });
         // The operation being started is already counted in `ctx.subscriptions`.
         if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
