@@ -81,12 +81,14 @@ try {
       {},
     ],
   ];
-  for (const [label, query, variables] of operations) {
+  const only = process.env.ONLY;
+  for (const [label, query, variables] of operations.filter(([l]) => !only || l.startsWith(only))) {
     for (let i = 0; i < 5; i++) await gql(query, variables, token); // warm
     const walls: number[] = [];
     const inSql: number[] = [];
     let statements = 0;
     let transactions = 0;
+    const offsets: number[][] = [];
     let sample: string[] = [];
     for (let i = 0; i < runs; i++) {
       log = [];
@@ -98,14 +100,30 @@ try {
       statements = entries.filter((e) => /\b(select|insert|update|delete)\b/i.test(e.sql)).length;
       transactions = entries.filter((e) => /\]\s*(begin|savepoint)/i.test(e.sql)).length;
       inSql.push(entries.reduce((sum, e) => sum + took(e.sql), 0));
+      entries.forEach((e, k) => {
+        offsets[k] ??= [];
+        offsets[k].push(e.at - t0);
+      });
       sample = entries.map(
-        (e) => `${(e.at - t0).toFixed(2).padStart(7)} ms  ${e.sql.replace(/\s+/g, ' ').slice(0, 150)}`,
+        (e) => `${e.sql.replace(/\s+/g, ' ').slice(0, 110)} ${/\[took [^\]]*\]/.exec(e.sql)?.[0] ?? ''}`,
       );
     }
     console.log(
       `\n${label}: ${statements} statements, ${transactions} transactions/savepoints; wall p50 ${median(walls).toFixed(2)} ms, in statements p50 ${median(inSql).toFixed(2)} ms`,
     );
-    if (process.env.VERBOSE) console.log(sample.join('\n'));
+    // Offsets are when each statement finished (the driver logs after it), median over the runs.
+    if (process.env.VERBOSE)
+      console.log(
+        sample
+          .map(
+            (line, k) =>
+              `${median(offsets[k] ?? [0])
+                .toFixed(2)
+                .padStart(7)} ms  ${line}`,
+          )
+          .join('\n'),
+        `\n${median(walls).toFixed(2).padStart(7)} ms  response received`,
+      );
   }
 } finally {
   await running.close();
