@@ -99,6 +99,8 @@ describe('revoking a version', () => {
     );
     await Promise.all([aliceEvents.ready, bobEvents.ready, carolEvents.ready, bobCalls.ready]);
 
+    const ACTIVE = '{ plugin(slug: "ks-basic") { activeInstalls downloadCount } }';
+    expect((await server.ok<Gql, Gql>(ACTIVE, {}, carol)).plugin).toEqual({ activeInstalls: 3, downloadCount: 3 });
     const reason = 'Sends every clip title to a third-party server';
     const revoked = await revoke(publisher, 'ks-basic', '1.0.0', reason);
     expect(revoked.errors).toBeUndefined();
@@ -131,8 +133,9 @@ describe('revoking a version', () => {
       ['SUCCEEDED', null],
     ]);
     expect(hooks[0].errorMessage).toContain(reason);
-    // Another version of the same plugin runs on.
+    // Another version of the same plugin runs on; installations on the revoked one stop counting as active.
     expect(await execute(carol, carolId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await server.ok<Gql, Gql>(ACTIVE, {}, carol)).plugin).toEqual({ activeInstalls: 1, downloadCount: 3 });
 
     // Every owner of an installation on the version hears of it; others do not.
     for (const [events, id] of [
