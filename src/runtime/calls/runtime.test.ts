@@ -303,10 +303,15 @@ describe('PluginRuntime under hostile load', () => {
   it('settles every pending call on close() and refuses calls afterwards', async () => {
     // No spare worker: the queued call must still be waiting behind the spinner when close() comes.
     const own = createRuntime({ workers: 1, spareWorker: false });
+    // The echo module is loaded first, and the echo call is sent only once the spinner has had
+    // time to start: a worker may run a call whose module is ready while another's still loads,
+    // so sent together, the echo could answer before the spinner began (seen under load).
+    await own.call(request(echo, 'echo', '{}'));
     const running = own.call(request(hostile, 'spin_on_host', '', { limits: { fuel: 1e10, timeoutMs: 10_000 } }));
+    await new Promise((r) => setTimeout(r, 300));
     const queued = own.call(request(echo, 'echo', '{}'));
     const settled = Promise.allSettled([running, queued]);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 50));
     await own.close();
     const [a, b] = await settled;
     expect(a).toMatchObject({ status: 'rejected', reason: expect.any(RuntimeClosedError) });
