@@ -18,8 +18,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { type Client, loadClients, median, percentile, serialLatencies } from './support.ts';
+import { benchDatabase, type Client, loadClients, median, percentile, serialLatencies } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = 3;
@@ -27,26 +26,8 @@ const rounds = 3;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
 // BENCH_LOG_LEVEL=info measures the per-request and per-call log lines too.
 const env: Record<string, string> = { PLUGBOARD_DATA_DIR: dataDir, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' };
-let dropDatabase = async () => {};
-if (process.env.DATABASE_URL) {
-  const name = `plugboard_bench_${Date.now()}`;
-  const admin = new URL(process.env.DATABASE_URL);
-  admin.pathname = '/postgres';
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await sql(`create database ${name}`);
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  env.DATABASE_URL = url.toString();
-  dropDatabase = () => sql(`drop database if exists ${name} with (force)`);
-}
+const { databaseUrl, drop: dropDatabase } = await benchDatabase();
+if (databaseUrl) env.DATABASE_URL = databaseUrl;
 if (!process.env.REDIS_URL) delete process.env.REDIS_URL;
 
 const cli = (...args: string[]) =>

@@ -16,7 +16,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { loadConfig } from '../src/config.ts';
 import { buildFixture } from '../src/runtime/testing/fixtures.ts';
@@ -26,7 +25,7 @@ import { createPlugin } from '../src/services/plugins.ts';
 import { publishPluginVersion } from '../src/services/publish.ts';
 import { writeRollup, type FinishedCall } from '../src/services/stats/index.ts';
 import { createUser } from '../src/services/users.ts';
-import { median, serialLatencies } from './support.ts';
+import { benchDatabase, median, serialLatencies } from './support.ts';
 
 const largest = Number(process.argv[2] ?? 1_000_000);
 const SCALES = [10_000, 100_000, 1_000_000].filter((n) => n <= largest);
@@ -35,27 +34,7 @@ const DAYS = 30;
 const BATCH = 20_000;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-stats-'));
-let databaseUrl: string | null = null;
-let dropDatabase = async () => {};
-if (process.env.DATABASE_URL) {
-  const name = `plugboard_bench_${Date.now()}`;
-  const admin = new URL(process.env.DATABASE_URL);
-  admin.pathname = '/postgres';
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await sql(`create database ${name}`);
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = () => sql(`drop database if exists ${name} with (force)`);
-}
+const { databaseUrl, drop: dropDatabase } = await benchDatabase();
 
 const config = loadConfig({
   PORT: '0',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import pg from 'pg';
 
 /** Starts `plugboard serve` in a child process so the load generator does not share its event loop. */
 export async function spawnServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -117,4 +118,28 @@ function post(url: string, { body, token }: Client, agent: http.Agent): Promise<
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * A database of this run's own on the PostgreSQL server `DATABASE_URL` names (null when it is
+ * unset: the bench runs on SQLite), and how to drop it at the end.
+ */
+export async function benchDatabase(): Promise<{ databaseUrl: string | null; drop: () => Promise<void> }> {
+  if (!process.env.DATABASE_URL) return { databaseUrl: null, drop: async () => {} };
+  const name = `plugboard_bench_${Date.now()}`;
+  const admin = new URL(process.env.DATABASE_URL);
+  admin.pathname = '/postgres';
+  const sql = async (text: string) => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`create database ${name}`);
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { databaseUrl: url.toString(), drop: () => sql(`drop database if exists ${name} with (force)`) };
 }
