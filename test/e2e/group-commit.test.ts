@@ -13,10 +13,7 @@ let log: string[] | null = null;
 const callers: { token: string; installationId: string }[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({
-    env: { PLUGBOARD_TOKEN_CACHE_TTL_MS: '3600000', PLUGBOARD_RATE_LIMIT_USER: '0' },
-    onQuery: (sql) => log?.push(sql),
-  });
+  server = await startTestServer({ onQuery: (sql) => log?.push(sql) });
   const publisher = await server.user('group-labs', 'PUBLISHER');
   const manifest = JSON.parse(await readFile('plugins-wasm/data-normalizer/plugin.json', 'utf8'));
   const wasm = new Uint8Array(await readFile('plugins-wasm/data-normalizer/build/plugin.wasm'));

@@ -32,12 +32,9 @@ async function count(run: () => Promise<unknown>): Promise<{ statements: number;
 }
 
 beforeAll(async () => {
-  // A token stays cached for the whole file, so a slow warm-up on a busy machine cannot put the
-  // viewer's lookup into a measured request.
-  server = await startTestServer({
-    env: { PLUGBOARD_TOKEN_CACHE_TTL_MS: '3600000' },
-    onQuery: (sql) => log?.push(sql),
-  });
+  // Counting servers keep tokens cached for the whole file (test/support/server.ts), so a slow
+  // warm-up on a busy machine cannot put the viewer's lookup into a measured request.
+  server = await startTestServer({ onQuery: (sql) => log?.push(sql) });
   publisher = await server.user('budget-labs', 'PUBLISHER');
   const tagger = await example('clip-tagger');
   // The same hook module listed six times: six installations for one owner.
