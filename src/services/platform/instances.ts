@@ -12,9 +12,9 @@ const PENDING_CLIP_MS = 60 * 60_000;
 export const INSTANCE_LOST = 'INSTANCE_LOST';
 
 /**
- * The lease tick's statements are left out of statement logs when nothing was lost: they belong
- * to no request, and the tests that count a request's statements would count them at random
- * (every INSTANCE_RENEW_MS). Completing lost calls (rare) is logged.
+ * The lease tick's statements are left out of statement logs: they belong to no request, and the
+ * tests that count a request's statements would count them at random (every INSTANCE_RENEW_MS).
+ * Only the usage-rollup writes for lost calls found by a sweep (rare) are logged.
  */
 const BACKGROUND = { enabled: false };
 
