@@ -44,7 +44,7 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')('C SDK', () => {
         0.5,
         0.1,
         1.25e-3,
-        3.14159,
+        Math.E,
         1e21,
         1e-7,
         -2.5e300,
