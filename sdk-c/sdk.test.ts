@@ -230,5 +230,12 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')('C SDK', () => {
       await expect(buildPlugin(dir)).rejects.toThrow(/broken\.c:1:\d+: error: .*missing_function/);
       await rm(path.join(dir, 'src', 'broken.c'));
     });
+
+    it('returns the compiler warnings of a build that succeeds', async () => {
+      await writeFile(path.join(dir, 'src', 'warn.c'), 'int warned(void) { int unused; return 0; }\n');
+      const built = await buildPlugin(dir);
+      expect(built.warnings).toMatch(/warn\.c:1:\d+: warning: unused variable 'unused'/);
+      expect((await buildPlugin(dir)).cached).toBe(true);
+    });
   });
 });

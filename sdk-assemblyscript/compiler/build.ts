@@ -14,6 +14,8 @@ export interface BuildResult {
   cached: boolean;
   /** Milliseconds spent (near zero when cached). */
   ms: number;
+  /** The compiler's warnings, when it printed any (clang; asc reports errors only). */
+  warnings?: string;
 }
 
 // The compiler's version is part of the build hash; read from its package.json, which is cheap.

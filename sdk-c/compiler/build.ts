@@ -12,6 +12,8 @@ export interface CBuildResult {
   bytes: Uint8Array;
   cached: boolean;
   ms: number;
+  /** clang's warnings for this build (none when reused). */
+  warnings?: string;
 }
 
 export class CBuildError extends Error {
@@ -113,12 +115,13 @@ export async function buildCPlugin(dir: string, { force = false } = {}): Promise
   // Per process: parallel test workers may build the same folder at once.
   const objDir = path.join(buildDir, `obj.${process.pid}`);
   await mkdir(objDir, { recursive: true });
+  let warnings = '';
   try {
     const objects: string[] = [];
     for (const [i, source] of sources.entries()) {
       const object = path.join(objDir, `${i}-${path.basename(source)}.o`);
       const lang = CXX_SOURCE.test(source) ? CXX_FLAGS : C_FLAGS;
-      await compile(toolchain, [
+      warnings += await compile(toolchain, [
         ...COMPILE_FLAGS,
         ...lang,
         '-I',
@@ -133,19 +136,26 @@ export async function buildCPlugin(dir: string, { force = false } = {}): Promise
       objects.push(object);
     }
     const tmp = `${wasmPath}.${process.pid}.tmp`;
-    await compile(toolchain, [...linkFlags(memoryPages), ...objects, '-o', tmp]);
+    warnings += await compile(toolchain, [...linkFlags(memoryPages), ...objects, '-o', tmp]);
     await rename(tmp, wasmPath);
   } finally {
     await rm(objDir, { recursive: true, force: true });
   }
   await writeFile(hashPath, hash);
   const bytes = new Uint8Array(await readFile(wasmPath));
-  return { wasmPath, bytes, cached: false, ms: performance.now() - started };
+  return {
+    wasmPath,
+    bytes,
+    cached: false,
+    ms: performance.now() - started,
+    ...(warnings.trim() && { warnings: warnings.trim() }),
+  };
 }
 
-async function compile(toolchain: ClangToolchain, args: string[]): Promise<void> {
+/** Runs clang; returns its warnings, throws its errors. */
+async function compile(toolchain: ClangToolchain, args: string[]): Promise<string> {
   try {
-    await runClang(toolchain, args);
+    return await runClang(toolchain, args);
   } catch (err) {
     throw new CBuildError(`clang failed:\n${(err as Error).message}`);
   }
