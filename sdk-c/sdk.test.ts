@@ -146,6 +146,18 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')('C SDK', () => {
     expect(noClip.json()).toMatchObject({ clipTitle: '', patch: 2 });
   });
 
+  it('moves bytes of every length through input, output and KV unchanged', async () => {
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 255, 4096, 65_537]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) % 256);
+      const echoed = await probe.call('echo', bytes);
+      expect(echoed.error, `echo ${n}`).toBeNull();
+      expect(Buffer.from(echoed.outputBytes ?? [])).toEqual(Buffer.from(bytes));
+      const stored = await probe.call('kv_echo', bytes, { kv: {} });
+      expect(stored.error, `kv_echo ${n}`).toBeNull();
+      expect(Buffer.from(stored.outputBytes ?? [])).toEqual(Buffer.from(bytes));
+    }
+  });
+
   it('resets the arena on every exported call', async () => {
     const first = (await probe.call('arena')).json<{ before: number; after: number; kept: number }>();
     const again = (await probe.call('arena')).json<{ before: number; after: number; kept: number }>();

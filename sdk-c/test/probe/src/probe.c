@@ -134,3 +134,19 @@ PB_EXPORT(clip_updated) {
   pb_output_json(&w);
   return 0;
 }
+
+/* The input back as output, byte for byte. */
+PB_EXPORT(echo) {
+  pb_output_str(pb_input());
+  return 0;
+}
+
+/* The input stored under one key, read back and output: the KV memory protocol both ways. */
+PB_EXPORT(kv_echo) {
+  pb_str in = pb_input();
+  if (pb_kv_set("echo", in.ptr, in.len) != PB_KV_OK) return pb_fail("kv_echo: refused");
+  pb_str back;
+  if (!pb_kv_get("echo", &back)) return pb_fail("kv_echo: absent");
+  pb_output_str(back);
+  return 0;
+}
