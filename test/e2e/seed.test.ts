@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-it('fills an empty database with a living marketplace and runnable plugins, once', async () => {
+// Publishing and running six examples (fuel instrumentation included) takes over 30 s on a busy 2-core box.
+it('fills an empty database with a living marketplace and runnable plugins, once', { timeout: 120_000 }, async () => {
   const result = await seedDatabase(server.app.platform);
   const { plugins } = await server.ok(PluginsDocument, { first: 100, sort: 'RATING' });
   expect(plugins.edges).toHaveLength(result.plugins);
