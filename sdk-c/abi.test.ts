@@ -86,6 +86,13 @@ describe('C SDK header (sdk-c/plugboard/abi.h) against src/runtime/abi.ts', asyn
     expect(declared.every((d) => d.module === HOST_MODULE || d.module === EXTISM_ENV_MODULE)).toBe(true);
   });
 
+  it('says above each host function the permission that links it', () => {
+    const noted = [...source.matchAll(/^\/\* permission: ([\w:]+)[^\n]*\*\/\nPB_HOST\("(\w+)"\)/gm)];
+    expect(Object.fromEntries(noted.map(([, permission, name]) => [name, permission]))).toEqual(
+      Object.fromEntries(Object.entries(HOST_FUNCTIONS).map(([name, spec]) => [name, spec.permission])),
+    );
+  });
+
   it('names every hook by its export, and no others', () => {
     const hooks = [...source.matchAll(/#define PB_HOOK_\w+ "(\w+)"\s+\/\* hook: ([\w.]+) \*\//g)];
     expect(hooks.map(([, , hook]) => hook)).toEqual([...HOOKS]);
