@@ -110,6 +110,19 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')(
       expect(JSON.parse((await execute(id, 'totals')).output!)).toEqual({ words: 5, texts: 2 });
     });
 
+    it('holds hostile C to its limits in the server (fuel or deadline, memory cap, traps)', async () => {
+      await publishPlugin(path.join(repoRoot, 'sdk-c', 'test', 'hostile'), opts(), quiet);
+      const id = await install('c-hostile', []);
+      // Fuel runs out first on an idle machine; on a busy one the deadline may stop it first.
+      expect(['FUEL_EXHAUSTED', 'TIMED_OUT']).toContain((await execute(id, 'spin')).status);
+      expect(await execute(id, 'allocate_forever')).toMatchObject({
+        status: 'MEMORY_EXCEEDED',
+        errorCode: 'PLUGIN_MEMORY_EXCEEDED',
+      });
+      expect(await execute(id, 'recurse')).toMatchObject({ status: 'FAILED', errorCode: 'PLUGIN_TRAP' });
+      expect(await execute(id, 'ok')).toMatchObject({ status: 'SUCCEEDED', output: 'ok' });
+    });
+
     it('reaches every host capability of the C SDK through the server', async () => {
       await publishPlugin(path.join(repoRoot, 'sdk-c', 'test', 'probe'), opts(), quiet);
       const id = await install('c-probe', ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events']);
