@@ -102,7 +102,10 @@ static inline void pb_json_utf8_(pb_buf *b, uint32_t c) {
 /* At an opening quote: the decoded string, or false. Strings without escapes are not copied. */
 static inline bool pb_json_string_(pb_json_reader_ *r, pb_str *out) {
   const char *s = ++r->p;
-  while (r->p < r->end && *r->p != '"' && *r->p != '\\' && (unsigned char)*r->p >= 0x20) r->p++;
+  /* In locals: through `r` every byte would cost a load and a store of the cursor. */
+  const char *p = s, *end = r->end;
+  while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20) p++;
+  r->p = p;
   if (r->p < r->end && *r->p == '"') {
     *out = pb_str_n(s, (size_t)(r->p++ - s));
     return true;

@@ -66,31 +66,35 @@ static inline void pb_jw_object_end(pb_jw *w) { pb_jw_close_(w, '}'); }
 static inline void pb_jw_array_begin(pb_jw *w) { pb_jw_open_(w, '['); }
 static inline void pb_jw_array_end(pb_jw *w) { pb_jw_close_(w, ']'); }
 
+/* One byte that needs escaping, out of line: the copy loop below stays small, and fuel is
+ * charged per loop iteration by the size of the loop's body. */
+__attribute__((noinline)) static void pb_jw_escape_(pb_buf *b, unsigned char c) {
+  static const char hex[] = "0123456789abcdef";
+  pb_buf_char(b, '\\');
+  switch (c) {
+    case '"': pb_buf_char(b, '"'); break;
+    case '\\': pb_buf_char(b, '\\'); break;
+    case '\n': pb_buf_char(b, 'n'); break;
+    case '\r': pb_buf_char(b, 'r'); break;
+    case '\t': pb_buf_char(b, 't'); break;
+    default:
+      pb_buf_cstr(b, "u00");
+      pb_buf_char(b, hex[c >> 4]);
+      pb_buf_char(b, hex[c & 15]);
+  }
+}
+
 /* A quoted, escaped string (UTF-8 passes through; control characters become \u00XX). */
 static inline void pb_jw_quote_(pb_buf *b, const char *s, size_t n) {
-  static const char hex[] = "0123456789abcdef";
   pb_buf_reserve(b, n + 2);
   pb_buf_char(b, '"');
-  size_t run = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+  size_t i = 0;
+  while (i < n) {
+    size_t run = i;
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') i++;
     pb_buf_append(b, s + run, i - run);
-    run = i + 1;
-    pb_buf_char(b, '\\');
-    switch (c) {
-      case '"': pb_buf_char(b, '"'); break;
-      case '\\': pb_buf_char(b, '\\'); break;
-      case '\n': pb_buf_char(b, 'n'); break;
-      case '\r': pb_buf_char(b, 'r'); break;
-      case '\t': pb_buf_char(b, 't'); break;
-      default:
-        pb_buf_cstr(b, "u00");
-        pb_buf_char(b, hex[c >> 4]);
-        pb_buf_char(b, hex[c & 15]);
-    }
+    if (i < n) pb_jw_escape_(b, (unsigned char)s[i++]);
   }
-  pb_buf_append(b, s + run, n - run);
   pb_buf_char(b, '"');
 }
 
