@@ -125,7 +125,11 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')(
 
     it('reaches every host capability of the C SDK through the server', async () => {
       await publishPlugin(path.join(repoRoot, 'sdk-c', 'test', 'probe'), opts(), quiet);
-      const id = await install('c-probe', ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events']);
+      const id = await install('c-probe', ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'], {
+        label: 'Zoë',
+        limit: 2.5,
+        enabled: true,
+      });
       const events = collect<{ executionEvents: { type: string; emitted: unknown } }>(
         server.ws(token),
         `subscription { executionEvents(installationId: "${id}") { type emitted } }`,
@@ -135,9 +139,9 @@ describe.skipIf(!haveClang && process.env.CI !== 'true')(
       const first = await execute(id, 'capabilities');
       expect(first.status, first.errorMessage ?? '').toBe('SUCCEEDED');
       expect(JSON.parse(first.output!)).toEqual({
-        label: 'none',
-        limit: -1,
-        enabled: false,
+        label: 'Zoë',
+        limit: 2.5,
+        enabled: true,
         missing: null,
         previous: null,
         kvSet: 0,
