@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestPlugin, listAndPublish } from '../support/plugins.ts';
+import { expectCode, startTestServer, type TestServer } from '../support/server.ts';
+
+/**
+ * Lifecycle hooks through the real server: `plugin.installed`, `plugin.upgraded` (migrating KV
+ * and config), `config.changed` and `plugin.uninstalling` run with the grants the installation
+ * has once the operation commits, commit or fail with it, and are always recorded.
+ */
+let server: TestServer;
+let publisher: string;
+let probe: Awaited<ReturnType<typeof buildTestPlugin>>;
+
+// biome-ignore lint/suspicious/noExplicitAny: string documents; the shapes are asserted where read
+type Gql = any;
+
+const GRANTS = ['kv', 'config', 'events'];
+/** Version 2 renames the config's `threshold` to a required `minimum`: only the hook's migration gets there. */
+const V2_SCHEMA = {
+  type: 'object',
+  properties: { minimum: { type: 'number' }, fail: { type: 'string' } },
+  required: ['minimum'],
+  additionalProperties: false,
+};
+
+const INSTALL = `mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id version { version } config } }`;
+const UPDATE = `mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id config enabled } }`;
+const UPGRADE =
+  'mutation ($id: ID!) { upgradeInstallation(id: $id, versionRange: "2.0.0") { id version { version } config } }';
+const ROLLBACK = 'mutation ($id: ID!) { rollbackInstallation(id: $id) { id version { version } config } }';
+const UNINSTALL = 'mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }';
+const EXECUTE = `mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) { status output } }`;
+const INSTALLATION = 'query ($id: ID!) { installation(id: $id) { version { version } config enabled } }';
+const INSTALLATIONS = '{ installations(first: 50) { edges { node { plugin { slug } } } } }';
+const EXECUTION = `query ($id: ID!) { execution(id: $id) {
+  status trigger hook function errorCode errorMessage input installation { id }
+} }`;
+const HOOK_RUNS = `query ($installationId: ID) { executions(first: 50, filter: { trigger: HOOK, installationId: $installationId }) {
+  edges { node { hook status errorCode input installation { id } } }
+} }`;
+const REVOKE = `mutation ($slug: String!, $version: String!) {
+  revokePluginVersion(slug: $slug, version: $version, reason: "test") { revoked }
+}`;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  publisher = await server.user('lifecycle-labs', 'PUBLISHER');
+  probe = await buildTestPlugin('lifecycle');
+}, 180_000);
+afterAll(() => server?.stop());
+
+/** Lists `slug` with the probe at 1.0.0 and, with its new config schema, 2.0.0. */
+async function listing(slug: string): Promise<void> {
+  await listAndPublish(server, publisher, { ...probe.manifest, slug, version: '1.0.0' }, probe.wasm);
+  await listAndPublish(
+    server,
+    publisher,
+    { ...probe.manifest, slug, version: '2.0.0', configSchema: V2_SCHEMA },
+    probe.wasm,
+  );
+}
+
+const install = (token: string, slug: string, config: Record<string, unknown>) =>
+  server.gql<Gql, Gql>(INSTALL, { input: { slug, versionRange: '1.0.0', config, grantPermissions: GRANTS } }, token);
+
+async function installed(token: string, slug: string, config: Record<string, unknown>): Promise<string> {
+  const result = await install(token, slug, config);
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data.installPlugin.id;
+}
+
+const databaseId = (id: string) => Number(Buffer.from(id, 'base64').toString().split(':')[1]);
+
+async function state(token: string, installationId: string): Promise<Record<string, string>> {
+  const { executePlugin } = await server.ok<Gql, Gql>(
+    EXECUTE,
+    { input: { installationId, function: 'state', input: '' } },
+    token,
+  );
+  expect(executePlugin.status).toBe('SUCCEEDED');
+  return JSON.parse(executePlugin.output);
+}
+
+async function hookRuns(token: string, installationId?: string) {
+  const { executions } = await server.ok<Gql, Gql>(HOOK_RUNS, { installationId }, token);
+  return executions.edges.map((e: Gql) => e.node) as {
+    hook: string;
+    status: string;
+    errorCode: string | null;
+    input: string;
+    installation: { id: string } | null;
+  }[];
+}
+
+const execution = async (token: string, id: string) => (await server.ok<Gql, Gql>(EXECUTION, { id }, token)).execution;
+
+describe('lifecycle hooks', () => {
+  it('run through install, upgrade with a KV and config migration, config change, rollback and uninstall', async () => {
+    const token = await server.user('lc-flow');
+    await listing('lc-flow');
+    const id = await installed(token, 'lc-flow', { threshold: 5 });
+
+    const [installedRun] = await hookRuns(token, id);
+    expect(installedRun).toMatchObject({ hook: 'plugin.installed', status: 'SUCCEEDED', installation: { id } });
+    expect(JSON.parse(installedRun.input)).toEqual({
+      hook: 'plugin.installed',
+      installationId: databaseId(id),
+      plugin: 'lc-flow',
+      version: '1.0.0',
+      config: { threshold: 5 },
+    });
+    expect(await state(token, id)).toMatchObject({ note: `installed 1.0.0 as ${databaseId(id)}` });
+
+    const { upgradeInstallation } = await server.ok<Gql, Gql>(UPGRADE, { id }, token);
+    expect(upgradeInstallation).toMatchObject({ version: { version: '2.0.0' }, config: { minimum: 5 } });
+    const afterUpgrade = await state(token, id);
+    expect(afterUpgrade.note).toBeUndefined();
+    expect(JSON.parse(afterUpgrade.notes)).toEqual([`installed 1.0.0 as ${databaseId(id)}`]);
+    expect(afterUpgrade.moved).toBe('UPGRADE 1.0.0 -> 2.0.0');
+
+    const { updateInstallation } = await server.ok<Gql, Gql>(UPDATE, { input: { id, config: { minimum: 7 } } }, token);
+    expect(updateInstallation.config).toEqual({ minimum: 7 });
+    const afterChange = await state(token, id);
+    expect(JSON.parse(afterChange.previousConfig)).toEqual({ minimum: 5 });
+    expect(JSON.parse(afterChange.config)).toEqual({ minimum: 7 });
+
+    // Rollback runs the earlier version's plugin.upgraded, which migrates the config back.
+    const { rollbackInstallation } = await server.ok<Gql, Gql>(ROLLBACK, { id }, token);
+    expect(rollbackInstallation).toMatchObject({ version: { version: '1.0.0' }, config: { threshold: 7 } });
+    expect((await state(token, id)).moved).toBe('ROLLBACK 2.0.0 -> 1.0.0');
+
+    await server.ok(UNINSTALL, { id }, token);
+    const runs = await hookRuns(token);
+    expect(runs.map((r) => [r.hook, r.status])).toEqual([
+      ['plugin.uninstalling', 'SUCCEEDED'],
+      ['plugin.upgraded', 'SUCCEEDED'],
+      ['config.changed', 'SUCCEEDED'],
+      ['plugin.upgraded', 'SUCCEEDED'],
+      ['plugin.installed', 'SUCCEEDED'],
+    ]);
+    // Kept after the uninstall, as the audit trail.
+    expect(runs.every((r) => r.installation === null)).toBe(true);
+  });
+
+  it('a failing plugin.installed leaves nothing installed and keeps its execution', async () => {
+    const token = await server.user('lc-install-fails');
+    await listing('lc-install-fails');
+    const result = await install(token, 'lc-install-fails', { fail: 'plugin.installed' });
+    expectCode(result, 'LIFECYCLE_HOOK_FAILED');
+    const extensions = result.errors![0].extensions;
+    expect(extensions).toMatchObject({
+      hook: 'plugin.installed',
+      plugin: 'lc-install-fails',
+      pluginErrorCode: 'PLUGIN_FAILED',
+    });
+    const run = await execution(token, extensions.executionId);
+    expect(run).toMatchObject({ status: 'FAILED', hook: 'plugin.installed', trigger: 'HOOK', installation: null });
+    expect(run.errorMessage).toContain('refusing plugin.installed');
+    const { installations } = await server.ok<Gql, Gql>(INSTALLATIONS, {}, token);
+    expect(installations.edges).toEqual([]);
+    // Nothing of the failed attempt remains: a second install runs afresh.
+    const id = await installed(token, 'lc-install-fails', {});
+    expect(await state(token, id)).not.toHaveProperty('poison');
+  });
+
+  // Each variant fails one blocking hook; the operation leaves the installation (and its KV) as it was.
+  const refusals = [
+    {
+      name: 'plugin.upgraded fails',
+      config: { threshold: 1, fail: 'plugin.upgraded' },
+      operation: (id: string) => [UPGRADE, { id }] as const,
+      pluginErrorCode: 'PLUGIN_FAILED',
+    },
+    {
+      name: 'plugin.upgraded returns a config the new version refuses',
+      config: { threshold: 1, fail: 'bad-config' },
+      operation: (id: string) => [UPGRADE, { id }] as const,
+      pluginErrorCode: 'CONFIG_INVALID',
+    },
+    {
+      name: 'config.changed fails',
+      config: { threshold: 1 },
+      operation: (id: string) => [UPDATE, { input: { id, config: { threshold: 2, fail: 'config.changed' } } }] as const,
+      pluginErrorCode: 'PLUGIN_FAILED',
+    },
+  ];
+  it.each(refusals)('when $name, nothing changes and the execution is kept', async (variant) => {
+    const slug = `lc-refuse-${refusals.indexOf(variant)}`;
+    const token = await server.user(slug);
+    await listing(slug);
+    const id = await installed(token, slug, variant.config);
+    const before = await state(token, id);
+    const [doc, variables] = variant.operation(id);
+    const result = await server.gql<Gql, Gql>(doc, variables, token);
+    expectCode(result, 'LIFECYCLE_HOOK_FAILED');
+    const { executionId, pluginErrorCode } = result.errors![0].extensions;
+    expect(pluginErrorCode).toBe(variant.pluginErrorCode);
+    expect(await execution(token, executionId)).toMatchObject({ installation: { id } });
+    const { installation } = await server.ok<Gql, Gql>(INSTALLATION, { id }, token);
+    expect(installation).toEqual({ version: { version: '1.0.0' }, config: variant.config, enabled: true });
+    expect(await state(token, id)).toEqual(before);
+  });
+
+  it('a failing plugin.uninstalling is recorded and never blocks the uninstall', async () => {
+    const token = await server.user('lc-uninstall-fails');
+    await listing('lc-uninstall-fails');
+    const id = await installed(token, 'lc-uninstall-fails', { fail: 'plugin.uninstalling' });
+    await server.ok(UNINSTALL, { id }, token);
+    const [run] = await hookRuns(token);
+    expect(run).toMatchObject({ hook: 'plugin.uninstalling', status: 'FAILED', installation: null });
+  });
+
+  it('do not run for a disabled installation; are recorded REJECTED for a revoked version or an open circuit', async () => {
+    const token = await server.user('lc-gated');
+    await listing('lc-gated');
+    await listAndPublish(server, publisher, { ...probe.manifest, slug: 'lc-gated-2', version: '1.0.0' }, probe.wasm);
+
+    // Disabled: no call at all, and the operations go through.
+    const disabled = await installed(token, 'lc-gated', { threshold: 1 });
+    await server.ok(UPDATE, { input: { id: disabled, enabled: false } }, token);
+    await server.ok(UPDATE, { input: { id: disabled, config: { threshold: 2, fail: 'config.changed' } } }, token);
+    expect((await hookRuns(token, disabled)).map((r) => r.hook)).toEqual(['plugin.installed']);
+
+    // Open circuit: five failures open it; the config change commits, its hook REJECTED.
+    const tripped = await installed(token, 'lc-gated-2', { threshold: 1 });
+    for (let i = 0; i < 5; i++)
+      await server.ok(EXECUTE, { input: { installationId: tripped, function: 'boom', input: '' } }, token);
+    await server.ok(UPDATE, { input: { id: tripped, config: { threshold: 3, fail: 'config.changed' } } }, token);
+    const [circuitRun] = await hookRuns(token, tripped);
+    expect(circuitRun).toMatchObject({ hook: 'config.changed', status: 'REJECTED', errorCode: 'PLUGIN_REJECTED' });
+    expect((await server.ok<Gql, Gql>(INSTALLATION, { id: tripped }, token)).installation.config).toEqual({
+      threshold: 3,
+      fail: 'config.changed',
+    });
+
+    // Revoked: the uninstall goes through, its hook REJECTED.
+    await server.ok(UPDATE, { input: { id: disabled, enabled: true } }, token);
+    await server.ok(REVOKE, { slug: 'lc-gated', version: '1.0.0' }, publisher);
+    await server.ok(UNINSTALL, { id: disabled }, token);
+    const [revokedRun] = (await hookRuns(token)).filter((r) => r.hook === 'plugin.uninstalling');
+    expect(revokedRun).toMatchObject({ status: 'REJECTED', errorCode: 'PLUGIN_REVOKED' });
+  });
+});
