@@ -4,7 +4,9 @@ import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Critical
 import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, ownedVersions } from './dependencies.ts';
 import { BadInputError, ConflictError, NotFoundError, VersionRevokedError } from './errors.ts';
-import type { Events, InstallationEventType } from './events.ts';
+import { publishInstallationEvent } from './events.ts';
+
+export { publishInstallationEvent } from './events.ts';
 import { chooseInstalls, type InstallInput } from './install-creations.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
@@ -63,17 +65,6 @@ export function effectiveCircuitState(
   return admit(snapshot, now, policy).allowed ? 'HALF_OPEN' : 'OPEN';
 }
 
-export function publishInstallationEvent(
-  events: Events,
-  type: InstallationEventType,
-  installation: { id: number; ownerId: number },
-): void {
-  events.publish('installation-events', installation.ownerId, {
-    type,
-    installationId: installation.id,
-    ownerId: installation.ownerId,
-  });
-}
 
 /** How the audit trail names an installation: its plugin and version as they are now. */
 const subjectOf = (installation: Installation): AuditSubject => ({

@@ -147,7 +147,7 @@ describe('lifecycle hooks', () => {
     await listing('lc-install-fails');
     const result = await install(token, 'lc-install-fails', { fail: 'plugin.installed' });
     expectCode(result, 'LIFECYCLE_HOOK_FAILED');
-    const extensions = result.errors![0].extensions;
+    const extensions = result.errors![0].extensions as Gql;
     expect(extensions).toMatchObject({
       hook: 'plugin.installed',
       plugin: 'lc-install-fails',
@@ -193,7 +193,7 @@ describe('lifecycle hooks', () => {
     const [doc, variables] = variant.operation(id);
     const result = await server.gql<Gql, Gql>(doc, variables, token);
     expectCode(result, 'LIFECYCLE_HOOK_FAILED');
-    const { executionId, pluginErrorCode } = result.errors![0].extensions;
+    const { executionId, pluginErrorCode } = result.errors![0].extensions as Gql;
     expect(pluginErrorCode).toBe(variant.pluginErrorCode);
     expect(await execution(token, executionId)).toMatchObject({ installation: { id } });
     const { installation } = await server.ok<Gql, Gql>(INSTALLATION, { id }, token);
