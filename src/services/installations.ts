@@ -65,7 +65,6 @@ export function effectiveCircuitState(
   return admit(snapshot, now, policy).allowed ? 'HALF_OPEN' : 'OPEN';
 }
 
-
 /** How the audit trail names an installation: its plugin and version as they are now. */
 const subjectOf = (installation: Installation): AuditSubject => ({
   type: 'INSTALLATION',
@@ -321,7 +320,7 @@ async function moveTo(
       grants: grantedPermissions,
       // The move closes the circuit: the new version starts afresh.
       circuit: CLOSED,
-      details: { previousVersion: current.version, reason },
+      details: { previousVersion: current.version, reason: reason === 'ROLLBACK' ? 'ROLLBACK' : 'UPGRADE' },
     });
     const migrated = run && migratedConfig(run, target);
     if (migrated) config = migrated;

@@ -11,6 +11,7 @@ import {
   type LifecycleHook,
   type Permission,
 } from '../../runtime/index.ts';
+import { lifecycleInput, type LifecyclePayload } from '../../contracts/index.ts';
 import type { ExecutionEventType } from '../events.ts';
 import { CallBatch, newRecord, PLUGIN_REVOKED } from '../execute/index.ts';
 import { applyResult, writeCompletions } from '../execute/record.ts';
@@ -34,7 +35,7 @@ export interface LifecycleIntent {
   /** The KV revision the hook reads; its writes apply only over it. */
   kvRevision: number;
   /** Payload fields besides hook, installationId, plugin, version and config. */
-  details: Record<string, unknown>;
+  details: Pick<LifecyclePayload, 'previousVersion' | 'reason' | 'previousConfig'>;
 }
 
 /** A lifecycle hook that ran (or was refused) between the two passes of its operation. */
@@ -46,9 +47,9 @@ export interface LifecycleRun {
 }
 
 /** The hook's input: `{ hook, installationId, plugin, version, config, …details }`. */
-export function lifecycleInput(intent: LifecycleIntent): string {
+function inputOf(intent: LifecycleIntent): string {
   const { hook, installationId, plugin, version, config, details } = intent;
-  return JSON.stringify({ hook, installationId, plugin: plugin.slug, version: version.version, config, ...details });
+  return lifecycleInput({ hook, installationId, plugin: plugin.slug, version: version.version, config, ...details });
 }
 
 /** Why the hook is not run: its version is revoked, or its circuit is open. */
@@ -73,7 +74,7 @@ export async function runLifecycleHook(platform: Platform, intent: LifecycleInte
   const spec = {
     installationId: intent.installationId,
     function: hookExportName(intent.hook),
-    input: lifecycleInput(intent),
+    input: inputOf(intent),
     trigger: 'HOOK' as const,
     hook: intent.hook,
   };

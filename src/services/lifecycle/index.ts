@@ -1,4 +1,4 @@
 /** Lifecycle hooks: run by the installation operations that trigger them, atomically with them. */
 export { withLifecycle, type Lifecycle } from './lifecycle.ts';
-export { lifecycleInput, type LifecycleIntent, type LifecycleRun } from './call.ts';
+export type { LifecycleIntent, LifecycleRun } from './call.ts';
 export { LifecycleConflictError, LifecycleHookFailedError } from './errors.ts';
