@@ -210,6 +210,35 @@ describe('lifecycle hooks', () => {
     expect(run).toMatchObject({ hook: 'plugin.uninstalling', status: 'FAILED', installation: null });
   });
 
+  it('refuse with CONFLICT, keeping the execution, when the installation changed while its hook ran', async () => {
+    const token = await server.user('lc-conflict');
+    const slug = 'lc-conflict';
+    await listAndPublish(server, publisher, { ...probe.manifest, slug, version: '1.0.0' }, probe.wasm);
+    // Its plugin.upgraded runs until its fuel runs out: long enough to change the installation meanwhile.
+    const limits = { fuel: 10_000_000_000, timeoutMs: 10_000 };
+    await listAndPublish(server, publisher, { ...probe.manifest, slug, version: '2.0.0', limits }, probe.wasm);
+    const id = await installed(token, slug, { fail: 'spin' });
+    const upgrade = server.gql<Gql, Gql>(UPGRADE, { id }, token);
+    const RUNNING = `query ($id: ID) { executions(first: 5, filter: { installationId: $id, status: RUNNING }) {
+      edges { node { hook } }
+    } }`;
+    for (let i = 0; i < 600; i++) {
+      const { executions } = await server.ok<Gql, Gql>(RUNNING, { id }, token);
+      if (executions.edges.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await server.ok(UPDATE, { input: { id, enabled: false } }, token);
+    const result = await upgrade;
+    expectCode(result, 'CONFLICT');
+    expect(result.errors![0].message).toContain('changed while its plugin.upgraded hook ran');
+    const { installation } = await server.ok<Gql, Gql>(INSTALLATION, { id }, token);
+    expect(installation).toEqual({ version: { version: '1.0.0' }, config: { fail: 'spin' }, enabled: false });
+    const [run] = await hookRuns(token, id);
+    expect(run.hook).toBe('plugin.upgraded');
+    // Whichever limit stops it first on this machine.
+    expect(['FUEL_EXHAUSTED', 'TIMED_OUT']).toContain(run.status);
+  });
+
   it('do not run for a disabled installation; are recorded REJECTED for a revoked version or an open circuit', async () => {
     const token = await server.user('lc-gated');
     await listing('lc-gated');
