@@ -94,7 +94,8 @@ async function hookRuns(token: string, installationId?: string) {
 
 const execution = async (token: string, id: string) => (await server.ok<Gql, Gql>(EXECUTION, { id }, token)).execution;
 
-describe('lifecycle hooks', () => {
+// The first publish loads binaryen and instruments the module: tens of seconds on a busy 2-core box.
+describe('lifecycle hooks', { timeout: 120_000 }, () => {
   it('run through install, upgrade with a KV and config migration, config change, rollback and uninstall', async () => {
     const token = await server.user('lc-flow');
     await listing('lc-flow');
