@@ -18,13 +18,7 @@ import { audit, changedKeys, type AuditSubject } from './audit.ts';
 import type { Viewer } from './users.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 import { trustedVersionIds, untrustedProblem } from './signatures.ts';
-import {
-  type Lifecycle,
-  LifecycleHookFailedError,
-  type LifecycleIntent,
-  type LifecycleRun,
-  withLifecycle,
-} from './lifecycle/index.ts';
+import { CLOSED, intentOf, type Lifecycle, migratedConfig, withLifecycle } from './lifecycle/index.ts';
 
 export type { InstallInput } from './install-creations.ts';
 
@@ -147,55 +141,6 @@ export async function installPlugin(platform: InstallationDeps, viewer: Viewer, 
   });
   for (const id of ids) publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
   return ids.at(-1)!;
-}
-
-const CLOSED = { state: 'CLOSED', consecutiveFailures: 0, openedAt: null } as const;
-
-/** A lifecycle hook of an existing installation, as it is now (callers override what the operation changes). */
-function intentOf(installation: Installation, hook: LifecycleIntent['hook']): LifecycleIntent {
-  return {
-    hook,
-    plugin: installation.plugin.getEntity(),
-    installationId: installation.id,
-    ownerId: installation.owner.id,
-    version: installation.version.getEntity(),
-    config: installation.config,
-    grants: installation.grantedPermissions,
-    enabled: installation.enabled,
-    circuit: {
-      state: installation.circuitState,
-      consecutiveFailures: installation.consecutiveFailures,
-      openedAt: installation.circuitOpenedAt?.getTime() ?? null,
-    },
-    creates: false,
-    kvRevision: installation.kvRevision,
-    details: {},
-  };
-}
-
-/**
- * The config a successful `plugin.upgraded` returned (`{ "config": { … } }`), validated against
- * the new version's schema; null when it returned none. An invalid one refuses the move.
- */
-function migratedConfig(run: LifecycleRun, target: PluginVersion): Record<string, unknown> | null {
-  if (run.record.status !== 'SUCCEEDED' || !run.result?.output) return null;
-  let output: unknown;
-  try {
-    output = JSON.parse(new TextDecoder().decode(run.result.output));
-  } catch {
-    return null;
-  }
-  if (typeof output !== 'object' || output === null || !('config' in output)) return null;
-  const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, output.config);
-  const slug = run.intent.plugin.slug;
-  if (problems.length)
-    throw new LifecycleHookFailedError(
-      slug,
-      run.intent.hook,
-      run.record,
-      problems.map((p) => ({ ...p, field: `plugin.upgraded.${p.field ?? 'config'}` })),
-    );
-  return config;
 }
 
 async function ownInstallation(tx: SqlEntityManager, viewer: Viewer, id: number): Promise<Installation> {
