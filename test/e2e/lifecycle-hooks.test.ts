@@ -164,6 +164,48 @@ describe('lifecycle hooks', { timeout: 120_000 }, () => {
     expect(await state(token, id)).not.toHaveProperty('poison');
   });
 
+  it('run plugin.installed for each installation an install with dependencies creates, all or nothing', async () => {
+    const token = await server.user('lc-deps');
+    await listAndPublish(server, publisher, { ...probe.manifest, slug: 'lc-dep', version: '1.0.0' }, probe.wasm);
+    const main = { ...probe.manifest, slug: 'lc-main', version: '1.0.0', dependencies: { 'lc-dep': '^1.0.0' } };
+    await listAndPublish(server, publisher, main, probe.wasm);
+    const installWith = (dependencyConfig: Record<string, unknown>) =>
+      server.gql<Gql, Gql>(
+        INSTALL,
+        {
+          input: {
+            slug: 'lc-main',
+            grantPermissions: GRANTS,
+            installDependencies: true,
+            dependencies: [{ slug: 'lc-dep', grantPermissions: GRANTS, config: dependencyConfig }],
+          },
+        },
+        token,
+      );
+    const refused = await installWith({ fail: 'plugin.installed' });
+    expectCode(refused, 'LIFECYCLE_HOOK_FAILED');
+    expect((refused.errors![0].extensions as Gql).plugin).toBe('lc-dep');
+    expect((await server.ok<Gql, Gql>(INSTALLATIONS, {}, token)).installations.edges).toEqual([]);
+
+    const done = await installWith({});
+    expect(done.errors).toBeUndefined();
+    const { installations } = await server.ok<Gql, Gql>(
+      '{ installations(first: 5) { edges { node { id plugin { slug } } } } }',
+      {},
+      token,
+    );
+    expect(installations.edges).toHaveLength(2);
+    for (const { node } of installations.edges)
+      expect((await state(token, node.id)).note).toBe(`installed 1.0.0 as ${databaseId(node.id)}`);
+    const runs = await hookRuns(token);
+    // The refused attempt stopped at the dependency's failure: the plugin's own hook never ran.
+    expect(runs.map((r) => [r.hook, r.status, r.installation !== null])).toEqual([
+      ['plugin.installed', 'SUCCEEDED', true],
+      ['plugin.installed', 'SUCCEEDED', true],
+      ['plugin.installed', 'FAILED', false],
+    ]);
+  });
+
   // Each variant fails one blocking hook; the operation leaves the installation (and its KV) as it was.
   const refusals = [
     {

@@ -6,6 +6,9 @@ import { isPostgres } from '../read/index.ts';
 import { announceRuns, completeRuns, runLifecycleHook, type LifecycleIntent, type LifecycleRun } from './call.ts';
 import { LifecycleConflictError, LifecycleHookFailedError } from './errors.ts';
 
+const failure = ({ intent, record }: LifecycleRun) =>
+  new LifecycleHookFailedError(intent.plugin.slug, intent.hook, record);
+
 /** Thrown at the end of a plan pass that found hooks to run: it rolls that pass back. */
 class Planned extends Error {}
 
@@ -20,7 +23,9 @@ const fingerprint = (i: LifecycleIntent) =>
  * applies its KV writes and throws if it failed.
  */
 export class Lifecycle {
-  private readonly planned: LifecycleIntent[] = [];
+  private readonly planned: { intent: LifecycleIntent; blocking: boolean }[] = [];
+  /** The blocking hook that failed between the passes: those after it were not run. */
+  private failed: LifecycleRun | null = null;
   private runs: Map<string, LifecycleRun> | null = null;
   private readonly used = new Set<string>();
   private readonly reserved = new Map<number, number>();
@@ -47,16 +52,16 @@ export class Lifecycle {
     if (!intent.enabled) return null;
     const key = keyOf(intent);
     if (this.runs === null) {
-      this.planned.push(intent);
+      this.planned.push({ intent, blocking });
       return null;
     }
     const run = this.runs.get(key);
+    if (!run && this.failed) throw failure(this.failed);
     if (!run || (blocking && fingerprint(run.intent) !== fingerprint({ ...intent })))
       throw new LifecycleConflictError(intent.plugin.slug, intent.hook);
     this.used.add(key);
     if (!blocking || run.record.status === 'REJECTED') return run;
-    if (run.record.status !== 'SUCCEEDED')
-      throw new LifecycleHookFailedError(intent.plugin.slug, intent.hook, run.record);
+    if (run.record.status !== 'SUCCEEDED') throw failure(run);
     const writes = run.result?.kvWrites ?? [];
     if (writes.length) {
       const moved = await tx.nativeUpdate(
@@ -82,15 +87,23 @@ export class Lifecycle {
     await completeRuns(tx, this.platform, [...this.runs.values()]);
   }
 
-  /** Between the passes: reserves the ids of installations to create, then runs every hook in turn. */
+  /**
+   * Between the passes: reserves the ids of installations to create, then runs the hooks in
+   * turn, stopping at the first blocking one that fails (the operation will not commit).
+   */
   async run(): Promise<void> {
     const runs = new Map<string, LifecycleRun>();
-    for (const intent of this.planned) {
+    for (const { intent, blocking } of this.planned) {
       if (intent.creates) {
         intent.installationId = await reserveInstallationId(this.platform);
         this.reserved.set(intent.plugin.id, intent.installationId);
       }
-      runs.set(keyOf(intent), await runLifecycleHook(this.platform, intent));
+      const run = await runLifecycleHook(this.platform, intent);
+      runs.set(keyOf(intent), run);
+      if (blocking && !['SUCCEEDED', 'REJECTED'].includes(run.record.status)) {
+        this.failed = run;
+        break;
+      }
     }
     this.runs = runs;
   }
