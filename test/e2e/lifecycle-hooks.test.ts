@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestPlugin, listAndPublish } from '../support/plugins.ts';
-import { expectCode, startTestServer, type TestServer } from '../support/server.ts';
+import { collect, expectCode, startTestServer, type TestServer } from '../support/server.ts';
 
 /**
  * Lifecycle hooks through the real server: `plugin.installed`, `plugin.upgraded` (migrating KV
@@ -141,6 +141,29 @@ describe('lifecycle hooks', { timeout: 120_000 }, () => {
     ]);
     // Kept after the uninstall, as the audit trail.
     expect(runs.every((r) => r.installation === null)).toBe(true);
+  });
+
+  it('stream their events; what a hook emits is announced only when its operation commits', async () => {
+    const token = await server.user('lc-events');
+    await listing('lc-events');
+    const subscription = collect<{ executionEvents: { type: string; emitted: unknown; installationId: string } }>(
+      server.ws(token),
+      'subscription { executionEvents { type emitted installationId } }',
+      5,
+    );
+    await subscription.ready;
+    const id = await installed(token, 'lc-events', { threshold: 1, fail: 'bad-config' });
+    // Its plugin.upgraded succeeds (and emits) but returns a config 2.0.0 refuses: nothing commits.
+    expectCode(await server.gql(UPGRADE, { id }, token), 'LIFECYCLE_HOOK_FAILED');
+    const events = (await subscription.events).map((e) => e.executionEvents);
+    expect(events.map((e) => [e.type, e.emitted])).toEqual([
+      ['STARTED', null],
+      ['EMITTED', { type: 'lifecycle', data: 'plugin.installed' }],
+      ['SUCCEEDED', null],
+      ['STARTED', null],
+      ['SUCCEEDED', null],
+    ]);
+    expect(events.every((e) => e.installationId === id)).toBe(true);
   });
 
   it('a failing plugin.installed leaves nothing installed and keeps its execution', async () => {
