@@ -8,7 +8,9 @@ export function PluginCard({ plugin }: { plugin: PluginCardFragment }) {
   return (
     <article className="card" aria-labelledby={`card-${plugin.id}`}>
       <h3 id={`card-${plugin.id}`} className="card-title">
-        <Link to={`/plugins/${encodeURIComponent(plugin.slug)}`}>{plugin.name}</Link>
+        <Link className="card-link" to={`/plugins/${encodeURIComponent(plugin.slug)}`}>
+          {plugin.name}
+        </Link>
       </h3>
       <p className="card-publisher">
         by {plugin.publisher.displayName}
