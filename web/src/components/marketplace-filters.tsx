@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { useQuery } from 'urql';
 import { MarketplaceFacetsDocument, type PluginSort } from '../generated/graphql.ts';
 import { HOOK_WORDS, permissionTitle } from './permissions.ts';
@@ -52,6 +52,8 @@ export function filtersToSearch(f: Filters): string {
 /** Category, tags, hook, permission and verified filters, with the counts the API's facets give. */
 export function MarketplaceFilters({ filters, onChange }: { filters: Filters; onChange: (next: Filters) => void }) {
   const id = useId();
+  // Open beside the results on a wide screen; folded above them on a phone.
+  const [open, setOpen] = useState(() => window.matchMedia('(min-width: 721px)').matches);
   const [{ data, error }] = useQuery({
     query: MarketplaceFacetsDocument,
     variables: {
@@ -75,7 +77,7 @@ export function MarketplaceFilters({ filters, onChange }: { filters: Filters; on
 
   return (
     <aside className="filters" aria-label="Filters">
-      <details open className="filters-box">
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="filters-box">
         <summary>Filters and sort</summary>
         <div className="stack">
           <label htmlFor={`${id}-sort`}>Sort by</label>
