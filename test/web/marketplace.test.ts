@@ -34,6 +34,8 @@ async function apiNames(search: Search): Promise<string[]> {
 }
 
 const resultNames = (page: Page) => page.locator('.results .card-title').allTextContents();
+/** The first page of results (scrolling to the end of a short page loads the next one by itself). */
+const firstPage = async (page: Page) => (await resultNames(page)).slice(0, 9);
 
 /** Options of a select, without its "any" first entry. */
 async function optionValues(page: Page, label: string): Promise<string[]> {
@@ -50,7 +52,7 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Featured' }).waitFor();
     const featured = await page.locator('.featured .card-title').allTextContents();
     expect(featured.sort()).toEqual(['Clip Tagger', 'Highlight Detector']);
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({}));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({}));
     const card = page.locator('.results .card', { hasText: 'Game Stats' });
     await expect.poll(() => card.textContent()).toContain('by ClipForge Labs');
     expect(await card.getByText('verified publisher').count()).toBe(1);
@@ -61,8 +63,9 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
     expect(await unverified.getByText('verified publisher').count()).toBe(0);
     await web.shot(page, 'marketplace');
 
-    // The next page comes after the first one's end cursor: together they are every listing once.
-    await page.getByRole('button', { name: 'Show more plugins' }).click();
+    // Scrolling to the end loads the page after the first one's end cursor (the button that does
+    // it by hand is pressed for you once it is in view): together they are every listing once.
+    await page.getByRole('button', { name: 'Show more plugins' }).scrollIntoViewIfNeeded();
     const all = await web.server.ok<{ plugins: { edges: { node: { name: string } }[] } }, Record<string, never>>(
       '{ plugins(first: 50) { edges { node { name } } } }',
     );
@@ -78,7 +81,7 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
       await box.pressSequentially(query, { delay: 30 });
       await page.waitForURL((url) => url.searchParams.get('q') === query);
       const expected = await apiNames({ query });
-      if (expected.length) await expect.poll(() => resultNames(page), { message: query }).toEqual(expected);
+      if (expected.length) await expect.poll(() => firstPage(page), { message: query }).toEqual(expected);
       else await page.getByText('No plugin matches this search').waitFor();
       expect(await page.getByRole('heading', { name: 'Featured' }).count(), query).toBe(0);
     }
@@ -91,7 +94,7 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
 
   it('filters by every category, hook and permission the facets offer, and by verified publisher', async () => {
     const page = await web.open('/');
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({}));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({}));
     for (const [label, key] of [
       ['Category', 'category'],
       ['Runs on', 'hook'],
@@ -103,30 +106,30 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
         await page.getByLabel(label, { exact: true }).selectOption(value);
         await page.waitForURL((url) => url.searchParams.get(key) === value);
         await expect
-          .poll(() => resultNames(page), { message: `${key}=${value}` })
+          .poll(() => firstPage(page), { message: `${key}=${value}` })
           .toEqual(await apiNames({ [key]: value }));
       }
       await page.getByLabel(label, { exact: true }).selectOption('');
     }
     await page.getByLabel('Verified publishers only').check();
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({ verifiedOnly: true }));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({ verifiedOnly: true }));
     await page.getByLabel('Verified publishers only').uncheck();
 
     // Tags combine: each one checked narrows the search to listings with all of them.
     await page.getByLabel(/^stats \(/).check();
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({ tags: ['stats'] }));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({ tags: ['stats'] }));
     await page.getByLabel(/^games \(/).check();
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({ tags: ['stats', 'games'] }));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({ tags: ['stats', 'games'] }));
     await web.shot(page, 'marketplace-filters');
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await expect.poll(() => resultNames(page)).toEqual(await apiNames({}));
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({}));
   });
 
   it('sorts by each order the API offers', async () => {
     const page = await web.open('/');
     for (const sort of ['DOWNLOADS', 'RATING', 'NEWEST', 'NAME']) {
       await page.getByLabel('Sort by').selectOption(sort);
-      await expect.poll(() => resultNames(page), { message: sort }).toEqual(await apiNames({ sort }));
+      await expect.poll(() => firstPage(page), { message: sort }).toEqual(await apiNames({ sort }));
     }
   });
 
@@ -204,5 +207,162 @@ describeBrowser('plugin page', { timeout: 120_000 }, () => {
     const listed = await web.open('/plugins/kill-counter');
     await listed.getByText('No version is published yet.').waitFor();
     expect(await listed.getByRole('button', { name: 'Install' }).isDisabled()).toBe(true);
+  });
+});
+
+describeBrowser('signing in', { timeout: 120_000 }, () => {
+  it('refuses a wrong token, keeps the demo token across reloads, and signs out', async () => {
+    const page = await web.open('/sign-in?next=%2Fplugins%2Fclip-tagger');
+    const field = page.getByLabel('API token');
+    for (const wrong of ['pb_not-a-token', `${web.demoToken}x`, 'Bearer nope']) {
+      await field.fill(wrong);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The API token is not valid').waitFor();
+      expect(await field.getAttribute('aria-invalid'), wrong).toBe('true');
+      expect(await page.evaluate("localStorage.getItem('plugboard.token')"), wrong).toBeNull();
+    }
+    // The browser logs each refused request (401) itself; the app logs nothing.
+    web.expectNoConsoleErrors({ allow: [/status of 401/] });
+    await field.fill('');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Paste a token first.').waitFor();
+    await web.shot(page, 'sign-in');
+
+    // "Bearer " pasted in front is tolerated; the page named by ?next= opens.
+    await field.fill(`Bearer ${web.demoToken}`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/plugins/clip-tagger');
+    await page.getByText('@demo').waitFor();
+    expect(await page.getByRole('link', { name: 'Install', exact: true }).getAttribute('href')).toBe(
+      '/plugins/clip-tagger/install',
+    );
+    for (const item of ['My installations', 'Executions', 'Publisher'])
+      expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item }).count()).toBe(1);
+    await page.reload({ waitUntil: 'load' });
+    await page.getByText('@demo').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true }).waitFor();
+    expect(await page.evaluate("localStorage.getItem('plugboard.token')")).toBeNull();
+    expect(await page.getByRole('link', { name: 'My installations' }).count()).toBe(0);
+  });
+
+  it('offers to sign out when the stored token is revoked', async () => {
+    const token = await web.server.user('revoked-web');
+    const page = await web.open('/', { token });
+    await page.getByText('@revoked-web').waitFor();
+    const { apiTokens } = await web.server.ok<
+      { apiTokens: { edges: { node: { id: string } }[] } },
+      Record<string, never>
+    >('{ apiTokens { edges { node { id } } } }', {}, token);
+    await web.server.ok(
+      'mutation ($id: ID!) { revokeApiToken(id: $id) { id } }',
+      { id: apiTokens.edges[0].node.id },
+      token,
+    );
+    await page.goto('/plugins/game-stats', { waitUntil: 'load' });
+    await page.getByText('Your token is no longer accepted').waitFor();
+    web.expectNoConsoleErrors({ allow: [/status of 401/] });
+  });
+});
+
+describeBrowser('reviews', { timeout: 120_000 }, () => {
+  interface Reviews {
+    plugin: {
+      rating: { count: number; histogram: number[] };
+      reviews: {
+        edges: { node: { title: string; rating: number; helpfulCount: number; author: { handle: string } } }[];
+      };
+    };
+  }
+  const reviewsOf = (slug: string) =>
+    web.server.ok<Reviews, { slug: string }>(
+      `query ($slug: String!) { plugin(slug: $slug) { rating { count histogram }
+         reviews(first: 50) { edges { node { title rating helpfulCount author { handle } } } } } }`,
+      { slug },
+    );
+
+  it('writes, edits and deletes your own review, shows the server problems by field, and votes on others', async () => {
+    const token = await web.server.user('critic');
+    const before = await reviewsOf('data-normalizer');
+    const page = await web.open('/plugins/data-normalizer', { token });
+    await page.getByRole('button', { name: 'Write a review' }).click();
+    const form = page.locator('form.review-form');
+
+    // Each combination of missing fields: the server's problems appear beside exactly those fields.
+    for (const { rating, title, fields } of [
+      { rating: null, title: '', fields: ['Rating', 'Title'] },
+      { rating: 3, title: '', fields: ['Title'] },
+      { rating: null, title: 'Fine', fields: ['Rating'] },
+    ]) {
+      await form.getByLabel('Title').fill(title);
+      if (rating) await form.getByLabel(`${rating} stars`).check();
+      await form.getByRole('button', { name: 'Post review' }).click();
+      await form.locator('.field-problems').first().waitFor();
+      const problems = await form
+        .locator('.field-problems')
+        .evaluateAll((lists) => lists.map((l) => (l as unknown as { id: string }).id));
+      expect(problems.map((id) => (id.includes('rating') ? 'Rating' : 'Title')).sort(), JSON.stringify(fields)).toEqual(
+        fields,
+      );
+      if (fields.includes('Title')) expect(await form.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
+      // A new page for the next case: the radio group cannot be unset.
+      await page.reload({ waitUntil: 'load' });
+      await page.getByRole('button', { name: 'Write a review' }).click();
+    }
+    expect((await reviewsOf('data-normalizer')).plugin.rating.count).toBe(before.plugin.rating.count);
+
+    await form.getByLabel('4 stars').check();
+    await form.getByLabel('Title').fill('Solid scaling');
+    await form.getByLabel('Review', { exact: true }).fill('Handles outliers well.');
+    await form.getByLabel('Version you used').selectOption('1.0.0');
+    await web.shot(page, 'plugin-review-form');
+    await form.getByRole('button', { name: 'Post review' }).click();
+    await page.getByRole('heading', { name: 'Your review' }).waitFor();
+    await page.locator('.review', { hasText: 'Solid scaling' }).getByText('your review').waitFor();
+    let after = await reviewsOf('data-normalizer');
+    expect(after.plugin.rating.count).toBe(before.plugin.rating.count + 1);
+    expect(after.plugin.reviews.edges[0].node).toMatchObject({
+      title: 'Solid scaling',
+      rating: 4,
+      author: { handle: 'critic' },
+    });
+    // The histogram on the page moved with it.
+    await expect
+      .poll(() => page.locator('.histogram-row').nth(1).locator('.histogram-count').textContent())
+      .toMatch(new RegExp(`^${after.plugin.rating.histogram[3]}`));
+
+    await page.getByRole('button', { name: 'Edit review' }).click();
+    await form.getByLabel('2 stars').check();
+    await form.getByLabel('Title').fill('Changed my mind');
+    await form.getByRole('button', { name: 'Save review' }).click();
+    await page.locator('.review h3', { hasText: 'Changed my mind' }).waitFor();
+    after = await reviewsOf('data-normalizer');
+    expect(after.plugin.reviews.edges[0].node).toMatchObject({ title: 'Changed my mind', rating: 2 });
+
+    // Votes: not on your own review; on another, pressed state and count follow the server.
+    const own = page.locator('.review', { hasText: 'Changed my mind' });
+    expect(await own.getByRole('button', { name: 'Helpful', exact: true }).count()).toBe(0);
+    const other = page.locator('.review').filter({ hasNotText: 'Changed my mind' }).first();
+    const otherTitle = (await other.locator('h3').textContent()) ?? '';
+    const helpful = other.getByRole('button', { name: 'Helpful', exact: true });
+    await helpful.click();
+    await expect.poll(() => helpful.getAttribute('aria-pressed')).toBe('true');
+    const voted = (await reviewsOf('data-normalizer')).plugin.reviews.edges.find((e) => e.node.title === otherTitle);
+    await other.getByText(`${voted?.node.helpfulCount} found this helpful`).waitFor();
+    await other.getByRole('button', { name: 'Not helpful' }).click();
+    await expect
+      .poll(() => other.getByRole('button', { name: 'Not helpful' }).getAttribute('aria-pressed'))
+      .toBe('true');
+    expect(await helpful.getAttribute('aria-pressed')).toBe('false');
+    await web.shot(page, 'plugin-signed-in');
+
+    await page.getByRole('button', { name: 'Delete review' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByRole('button', { name: 'Write a review' }).waitFor();
+    expect(await page.locator('.review h3', { hasText: 'Changed my mind' }).count()).toBe(0);
+    const gone = await reviewsOf('data-normalizer');
+    expect(gone.plugin.rating.count).toBe(before.plugin.rating.count);
+    expect(gone.plugin.reviews.edges.some((e) => e.node.author.handle === 'critic')).toBe(false);
   });
 });

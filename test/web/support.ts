@@ -51,8 +51,11 @@ export interface WebSession {
   open(pathname?: string, options?: { token?: string; width?: number; height?: number }): Promise<Page>;
   /** Saves a full-page screenshot to web/screenshots/<name>.png. */
   shot(page: Page, name: string): Promise<void>;
-  /** Fails when any page logged a console error or threw since the last call. */
-  expectNoConsoleErrors(): void;
+  /**
+   * Fails when any page logged a console error or threw since the last call, other than those
+   * matching `allow` (e.g. the browser's own line for a 401 a test provoked on purpose).
+   */
+  expectNoConsoleErrors(options?: { allow?: RegExp[] }): void;
   close(): Promise<void>;
 }
 
@@ -105,8 +108,8 @@ export async function startWebSession({ env }: { env?: Record<string, string> } 
     async shot(page, name) {
       await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
     },
-    expectNoConsoleErrors() {
-      const seen = errors.splice(0);
+    expectNoConsoleErrors({ allow = [] } = {}) {
+      const seen = errors.splice(0).filter((e) => !allow.some((pattern) => pattern.test(e)));
       expect(seen, 'console errors').toEqual([]);
     },
     async close() {
