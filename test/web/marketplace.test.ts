@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { buildTestPlugin, listAndPublish } from '../support/plugins.ts';
 import { describeBrowser, startWebSession, type WebSession } from './support.ts';
 
 // The marketplace and plugin pages in Debian's chromium against a seeded server: what the page
@@ -201,7 +202,43 @@ describeBrowser('plugin page', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { level: 1, name: 'Marketplace' }).waitFor();
   });
 
-  it('marks prerelease, deprecated, yanked and revoked versions, and says when a plugin is unknown', async () => {
+  it('marks prerelease, deprecated, yanked and revoked versions with their reasons and changelogs', async () => {
+    const tagger = await buildTestPlugin('tagger');
+    const marks: Record<string, string[]> = {
+      '1.0.0': ['revoked'],
+      '1.1.0': ['deprecated'],
+      '1.2.0': ['yanked'],
+      '1.3.0': ['latest'],
+      '2.0.0-beta.1': ['prerelease'],
+    };
+    for (const version of Object.keys(marks))
+      await listAndPublish(
+        web.server,
+        web.demoToken,
+        { ...tagger.manifest, version, changelog: `Changes in ${version}` },
+        tagger.wasm,
+      );
+    const admin = (query: string) => web.server.ok(query, {}, web.demoToken);
+    await admin('mutation { revokePluginVersion(slug: "tagger", version: "1.0.0", reason: "Leaked titles") { id } }');
+    await admin('mutation { deprecatePluginVersion(slug: "tagger", version: "1.1.0", reason: "Use 1.3") { id } }');
+    await admin('mutation { yankPluginVersion(slug: "tagger", version: "1.2.0") { id } }');
+
+    const page = await web.open('/plugins/tagger');
+    await page.getByRole('heading', { level: 1, name: 'tagger' }).waitFor();
+    for (const [version, expected] of Object.entries(marks)) {
+      const row = page.locator('.versions > li', { hasText: `v${version}` });
+      const badges = await row.locator('.badge').allTextContents();
+      expect(badges.sort(), version).toEqual(expected);
+      await row.locator('summary').click();
+      await row.getByText(`Changes in ${version}`).waitFor();
+    }
+    await page.locator('.versions > li', { hasText: 'v1.0.0' }).getByText('Revoked: Leaked titles').waitFor();
+    await page.locator('.versions > li', { hasText: 'v1.1.0' }).getByText('Deprecated: Use 1.3').waitFor();
+    expect(await page.locator('main').textContent()).toContain('Latest v1.3.0');
+    await web.shot(page, 'plugin-versions');
+  });
+
+  it('says when a plugin is unknown, and when a listing has no version to install', async () => {
     const page = await web.open('/plugins/no-such-plugin');
     await page.getByRole('heading', { level: 1, name: 'Plugin not found' }).waitFor();
     const listed = await web.open('/plugins/kill-counter');
