@@ -134,6 +134,30 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
     }
   });
 
+  it('works from the keyboard: skip link, search, a card, and focus on the new page', async () => {
+    const page = await web.open('/');
+    await page.locator('.results .card').first().waitFor();
+    const focused = () =>
+      page.evaluate('[document.activeElement.tagName, document.activeElement.id, document.activeElement.textContent]');
+    await page.keyboard.press('Tab');
+    expect((await focused()) as string[]).toEqual(['A', '', 'Skip to content']);
+    await page.keyboard.press('Enter');
+    expect(((await focused()) as string[])[1]).toBe('main');
+    await page.getByLabel('Search plugins').focus();
+    await page.keyboard.type('game stats');
+    await expect.poll(() => firstPage(page)).toEqual(await apiNames({ query: 'game stats' }));
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = ((await focused()) as string[])[2] === 'Game Stats';
+    }
+    expect(reached, 'Tab reaches the card link').toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/plugins/game-stats');
+    await page.getByRole('heading', { level: 1, name: 'Game Stats' }).waitFor();
+    expect(((await focused()) as string[])[1]).toBe('main');
+  });
+
   it('fits a 360-pixel phone: no sideways scrolling, filters folded', async () => {
     const page = await web.open('/', { width: 360, height: 740 });
     await page.locator('.results .card').first().waitFor();
