@@ -308,6 +308,26 @@ describeBrowser('signing in', { timeout: 120_000 }, () => {
     expect(await page.getByRole('link', { name: 'My installations' }).count()).toBe(0);
   });
 
+  it('lets the page speak graphql-ws to its own origin under its CSP, and nowhere else', async () => {
+    const page = await web.open('/');
+    await page.locator('.results .card').first().waitFor();
+    const ws = `${web.server.url.replace('http', 'ws')}/graphql`;
+    const protocol = await page.evaluate(`new Promise((resolve) => {
+      const socket = new WebSocket(${JSON.stringify(ws)}, 'graphql-transport-ws');
+      socket.onopen = () => { socket.send(JSON.stringify({ type: 'connection_init' })); };
+      socket.onmessage = (event) => { resolve(JSON.parse(event.data).type); socket.close(); };
+      socket.onerror = () => resolve('error');
+    })`);
+    expect(protocol).toBe('connection_ack');
+    // Another origin is refused by the browser before any request leaves it.
+    const other = await page.evaluate(`fetch('http://127.0.0.2:9/').then(() => 'sent', () => 'blocked')`);
+    expect(other).toBe('blocked');
+    await expect
+      .poll(() => web.errors.some((e) => /127\.0\.0\.2.*violates the following Content Security Policy/.test(e)))
+      .toBe(true);
+    web.expectNoConsoleErrors({ allow: [/127\.0\.0\.2.*Content Security Policy/] });
+  });
+
   it('offers to sign out when the stored token is revoked', async () => {
     const token = await web.server.user('revoked-web');
     const page = await web.open('/', { token });
