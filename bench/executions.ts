@@ -13,6 +13,9 @@
  * database next to the one it names (and REDIS_URL, if set, for events).
  *
  *   npx tsx bench/executions.ts [seconds per round, default 3]
+ *
+ * BENCH_SERVER_NODE_ARGS adds node options to the server only, e.g. to profile it:
+ * `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (one profile per thread).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,7 +43,8 @@ const cli = (...args: string[]) =>
     .split('\n')
     .at(-1)!;
 
-const child = spawn('node', [path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn('node', [...serverNodeArgs, path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
   stdio: ['ignore', 'pipe', 'pipe'],
 });

@@ -4,6 +4,7 @@ import type { ExecutionKvRead } from '../../entities/execution.ts';
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
+import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
 import { isPostgres, type ExecutionRecord } from '../read/index.ts';
 import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
@@ -95,6 +96,54 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
   };
 }
 
+/** The columns of `executionRow` without the id, in the order the call path binds them. */
+const ROW_COLUMNS = [
+  'installation_id',
+  'owner_id',
+  'version_id',
+  'clip_id',
+  'trigger',
+  'hook',
+  'function',
+  'status',
+  'duration_ms',
+  'fuel_used',
+  'peak_memory_bytes',
+  'input_size',
+  'input',
+  'input_truncated',
+  'output_size',
+  'output',
+  'error_code',
+  'error_message',
+  'logs',
+  'logs_truncated',
+  'kv_reads',
+  'kv_reads_truncated',
+  'instance_id',
+  'created_at',
+  'finished_at',
+] as const;
+
+/**
+ * Inserts RUNNING rows in one statement (its SQL text kept per dialect and row count) and
+ * returns their ids, in the order the database numbered them.
+ */
+export async function insertExecutions(em: SqlEntityManager, records: ExecutionRecord[]): Promise<number[]> {
+  const values: unknown[] = [];
+  for (const record of records) {
+    const row = executionRow(em, record, false);
+    for (const c of ROW_COLUMNS) values.push(row[c]);
+  }
+  const sql = sqlText(
+    `executions-insert:${dialectOf(em)}:${records.length}`,
+    () =>
+      `insert into "executions" (${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length, records.length)} returning "id"`,
+  );
+  const rows = await em.execute<{ id: number }[]>(sql, values);
+  return rows.map((row) => Number(row.id));
+}
+
 /** Rows per completion statement, well under both backends' bound-parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
@@ -126,22 +175,33 @@ export async function writeCompletions(
 ): Promise<Installation[]> {
   if (completions.length === 0) return [];
   const knex = tx.getKnex();
+  const dialect = dialectOf(tx);
   if (completions.length === 1) {
     const row = executionRow(tx, completions[0].record, false);
+    const values: unknown[] = COMPLETED.map((c) => row[c]);
+    values.push(completions[0].record.id);
     await tx.execute(
-      knex('executions')
-        .update(Object.fromEntries(COMPLETED.map((c) => [c, row[c]])))
-        .where('id', completions[0].record.id),
+      sqlText(
+        'executions-complete',
+        () => `update "executions" set ${COMPLETED.map((c) => `${quoted(c)} = ?`).join(', ')} where "id" = ?`,
+      ),
+      values,
     );
   } else {
     for (let i = 0; i < completions.length; i += ROWS_PER_STATEMENT) {
-      const rows = completions.slice(i, i + ROWS_PER_STATEMENT).map((c) => executionRow(tx, c.record, true));
-      await tx.execute(
-        knex('executions')
-          .insert(rows)
-          .onConflict('id')
-          .merge([...COMPLETED]),
+      const chunk = completions.slice(i, i + ROWS_PER_STATEMENT);
+      const values: unknown[] = [];
+      for (const c of chunk) {
+        const row = executionRow(tx, c.record, true);
+        values.push(row.id);
+        for (const column of ROW_COLUMNS) values.push(row[column]);
+      }
+      const sql = sqlText(
+        `executions-upsert:${dialect}:${chunk.length}`,
+        () =>
+          `insert into "executions" ("id", ${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length + 1, chunk.length)} on conflict ("id") do update set ${COMPLETED.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`,
       );
+      await tx.execute(sql, values);
     }
   }
   const ran = completions.filter((c) => c.ran);
@@ -150,14 +210,14 @@ export async function writeCompletions(
   const boundNow = tx.getPlatform().processDateProperty(now);
   const succeeded = ran.filter((c) => !FAILURES.has(c.record.status));
   if (succeeded.length > 0) {
+    // Changes only rows not already closed with no failures (the usual case writes nothing).
     await tx.execute(
-      knex('installations')
-        .update({ circuit_state: 'CLOSED', consecutive_failures: 0, circuit_opened_at: null, updated_at: boundNow })
-        .whereIn(
-          'id',
-          succeeded.map((c) => c.installation.id),
-        )
-        .andWhere((w) => w.whereNot('circuit_state', 'CLOSED').orWhereNot('consecutive_failures', 0)),
+      sqlText(
+        `breaker-close:${dialect}:${succeeded.length}`,
+        () =>
+          `update "installations" set "circuit_state" = 'CLOSED', "consecutive_failures" = 0, "circuit_opened_at" = null, "updated_at" = ? where "id" in (${succeeded.map(() => '?').join(', ')}) and ("circuit_state" <> 'CLOSED' or "consecutive_failures" <> 0)`,
+      ),
+      [boundNow, ...succeeded.map((c) => c.installation.id)],
     );
     for (const { installation, trial } of succeeded) {
       if (trial || installation.circuitState !== 'CLOSED') moved.push(installation);

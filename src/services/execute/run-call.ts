@@ -11,7 +11,14 @@ import type { CallBatch } from './batch.ts';
 import { passBreaker } from './breaker.ts';
 import { loadKv } from './kv-store.ts';
 import { finish, NO_KV, readKvRevision, type Finished } from './kv.ts';
-import { executionRow, recordUsage, storableText, truncateUtf8, writeCompletions, type Completion } from './record.ts';
+import {
+  insertExecutions,
+  recordUsage,
+  storableText,
+  truncateUtf8,
+  writeCompletions,
+  type Completion,
+} from './record.ts';
 import {
   KV_ATTEMPTS,
   PLUGIN_REVOKED,
@@ -196,13 +203,7 @@ function report(platform: Platform, { installation, version }: CallTarget, recor
 
 /** Writes a call's row in one statement, outside any transaction, and gives it its id. */
 async function insertRecord(em: SqlEntityManager, record: ExecutionRecord): Promise<void> {
-  const [row] = await em.execute<{ id: number }[]>(
-    em
-      .getKnex()('executions')
-      .insert(executionRow(em, record, false))
-      .returning('id'),
-  );
-  record.id = Number(row.id);
+  [record.id] = await insertExecutions(em, [record]);
 }
 
 function announcer(platform: Platform, { installation, ownerId }: CallTarget, record: ExecutionRecord): Announce {
