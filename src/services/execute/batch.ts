@@ -1,8 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Installation } from '../../entities/index.ts';
 import { publishInstallationEvent } from '../installations.ts';
 import type { Platform } from '../platform/index.ts';
-import type { ExecutionRecord } from '../read/index.ts';
+import type { ExecutionRecord, InstallationRecord } from '../read/index.ts';
 import { insertExecutions, writeCompletions, type Completion } from './record.ts';
 
 /**
@@ -16,7 +15,7 @@ export class CallBatch {
   private readonly started = new Map<number, ExecutionRecord>();
   private readonly completions: Completion[] = [];
   private readonly announcements: (() => void)[] = [];
-  private moved: Installation[] = [];
+  private moved: InstallationRecord[] = [];
 
   constructor(private readonly platform: Platform) {}
 
@@ -64,7 +63,7 @@ export class CallBatch {
   /** After `write` committed: circuit changes, then each call's terminal events in order. */
   publish(): void {
     for (const i of this.moved)
-      publishInstallationEvent(this.platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.owner.id });
+      publishInstallationEvent(this.platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.ownerId });
     for (const send of this.announcements.splice(0)) send();
   }
 }

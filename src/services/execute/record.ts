@@ -1,11 +1,11 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { ExecutionStatus, Installation } from '../../entities/index.ts';
+import type { ExecutionStatus } from '../../entities/index.ts';
 import type { ExecutionKvRead } from '../../entities/execution.ts';
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
 import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
-import { isPostgres, type ExecutionRecord } from '../read/index.ts';
+import { isPostgres, type ExecutionRecord, type InstallationRecord } from '../read/index.ts';
 import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
 import { STORED_INPUT_BYTES } from './types.ts';
@@ -13,7 +13,7 @@ import { STORED_INPUT_BYTES } from './types.ts';
 /** An Execution row whose outcome is known, waiting to be written with others. */
 export interface Completion {
   record: ExecutionRecord;
-  installation: Installation;
+  installation: InstallationRecord;
   /** The call decided a half-open circuit. */
   trial: boolean;
   /** It ran (a REJECTED or abandoned call leaves the breaker alone). */
@@ -149,7 +149,7 @@ const ROWS_PER_STATEMENT = 500;
 
 /** The completions as the usage rollup counts them. */
 export const finishedCalls = (completions: Completion[]): FinishedCall[] =>
-  completions.map((c) => ({ pluginId: c.installation.plugin.id, record: c.record }));
+  completions.map((c) => ({ pluginId: c.installation.pluginId, record: c.record }));
 
 /**
  * Adds finished calls to the usage rollup in `tx`: with the rest of its group-commit batch (one
@@ -172,7 +172,7 @@ export async function writeCompletions(
   tx: SqlEntityManager,
   platform: Platform,
   completions: Completion[],
-): Promise<Installation[]> {
+): Promise<InstallationRecord[]> {
   if (completions.length === 0) return [];
   const knex = tx.getKnex();
   const dialect = dialectOf(tx);
@@ -205,7 +205,7 @@ export async function writeCompletions(
     }
   }
   const ran = completions.filter((c) => c.ran);
-  const moved: Installation[] = [];
+  const moved: InstallationRecord[] = [];
   const now = new Date();
   const boundNow = tx.getPlatform().processDateProperty(now);
   const succeeded = ran.filter((c) => !FAILURES.has(c.record.status));
@@ -243,7 +243,7 @@ export async function writeCompletions(
       ]),
     );
     const rows = await tx.execute<
-      { id: number; circuit_state: Installation['circuitState']; consecutive_failures: number }[]
+      { id: number; circuit_state: InstallationRecord['circuitState']; consecutive_failures: number }[]
     >(
       knex('installations')
         .update({
