@@ -12,7 +12,8 @@ import { KV_ATTEMPTS, UninstalledDuringCallError } from './types.ts';
 
 export async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
   const [row] = await em.execute<{ kv_revision: number }[]>(
-    em.getKnex()('installations').select('kv_revision').where('id', installationId),
+    'select "kv_revision" from "installations" where "id" = ?',
+    [installationId],
   );
   if (!row) throw new UninstalledDuringCallError();
   return Number(row.kv_revision);
