@@ -1,5 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts';
+import { Clip, CLIP_STATUSES, type ClipStatus } from '../entities/index.ts';
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
