@@ -13,6 +13,9 @@
  * database next to the one it names (and REDIS_URL, if set, for events).
  *
  *   npx tsx bench/executions.ts [seconds per round, default 3]
+ *
+ * BENCH_SERVER_NODE_ARGS adds node options to the server only, e.g. to profile it:
+ * `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (one profile per thread).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +24,20 @@ import path from 'node:path';
 import { benchDatabase, type Client, loadClients, median, percentile, serialLatencies } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
+
+/** CPU time in ms the process has used so far: its main thread, and all its threads. */
+function serverCpu(pid: number): { main: number; all: number } | null {
+  const ticks = (file: string) => {
+    // Fields after the command (which is in parentheses): utime and stime are the 12th and 13th.
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  };
+  try {
+    return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
 const rounds = 3;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
@@ -40,7 +57,8 @@ const cli = (...args: string[]) =>
     .split('\n')
     .at(-1)!;
 
-const child = spawn('node', [path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
+const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn('node', [...serverNodeArgs, path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -160,11 +178,29 @@ try {
 
   const rows = new Map<string, number[]>();
   const add = (label: string, value: number) => rows.set(label, [...(rows.get(label) ?? []), value]);
+  // The server's CPU per request (its main thread, and the whole process with the plugin
+  // workers), from /proc: unlike the ratios of wall-clock throughput it hardly moves when other
+  // processes load the machine. Linux only; empty elsewhere.
+  const cpu = new Map<string, { main: number[]; all: number[] }>();
+  const measured = async (label: string, clients: Client[]) => {
+    const before = serverCpu(child.pid!);
+    const started = performance.now();
+    const rate = await loadClients(endpoint, clients, { seconds });
+    const after = serverCpu(child.pid!);
+    if (before && after) {
+      const requests = (rate * (performance.now() - started)) / 1000;
+      const entry = cpu.get(label) ?? { main: [], all: [] };
+      entry.main.push((after.main - before.main) / requests);
+      entry.all.push((after.all - before.all) / requests);
+      cpu.set(label, entry);
+    }
+    return rate;
+  };
   for (let round = 0; round < rounds; round++) {
-    const base = await loadClients(endpoint, trivial, { seconds });
-    add('executePlugin, 16 clients / 8 users', (await loadClients(endpoint, executors, { seconds })) / base);
-    add('createClip + 3 hooks, 16 clients / 8 users', (await loadClients(endpoint, clippers, { seconds })) / base);
-    add('signed-in 50-plugin page', (await loadClients(endpoint, page, { seconds })) / base);
+    const base = await measured('{ __typename }', trivial);
+    add('executePlugin, 16 clients / 8 users', (await measured('executePlugin', executors)) / base);
+    add('createClip + 3 hooks, 16 clients / 8 users', (await measured('createClip + 3 hooks', clippers)) / base);
+    add('signed-in 50-plugin page', (await measured('signed-in 50-plugin page', page)) / base);
 
     const serialTrivial = await serialLatencies(endpoint, trivial[0], { seconds: seconds / 2 });
     const serialExecute = await serialLatencies(endpoint, executors[0], { seconds: seconds / 2 });
@@ -194,6 +230,14 @@ try {
     console.log(
       `${label.padEnd(60)} ${m.toFixed(3).padStart(7)}  (rounds ${xs.map((x) => x.toFixed(3)).join(', ')}; target ${targets[label]}: ${met ? 'met' : 'NOT met'})`,
     );
+  }
+  if (cpu.size > 0) {
+    const trivialMain = median(cpu.get('{ __typename }')!.main);
+    console.log('server CPU per request, median of the rounds: main thread / whole process (ratio trivial/op of main)');
+    for (const [label, { main, all }] of cpu)
+      console.log(
+        `  ${label.padEnd(58)} ${median(main).toFixed(3).padStart(7)} ms / ${median(all).toFixed(3).padStart(7)} ms  (${(trivialMain / median(main)).toFixed(3)})`,
+      );
   }
 } finally {
   child.kill('SIGTERM');

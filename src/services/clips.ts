@@ -1,5 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Clip, CLIP_STATUSES, User, type ClipStatus } from '../entities/index.ts';
+import { Clip, CLIP_STATUSES, type ClipStatus } from '../entities/index.ts';
 import type { Events, ClipEventType } from './events.ts';
 import { snapshot } from './events.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
@@ -11,6 +11,7 @@ import { CLIP_LIMITS } from './validation/clip-limits.ts';
 import { CallBatch } from './execute/index.ts';
 import { runClipHooks } from './hooks.ts';
 import { groupCommitOf } from './platform/commits.ts';
+import { dialectOf, sqlText } from './platform/sql-text.ts';
 import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validation/validator.ts';
 
@@ -79,8 +80,10 @@ export async function createClip(platform: ClipDeps, viewer: UserRecord, input: 
   const { events } = platform;
   const em = platform.db.fork();
   validate(input, true);
-  const clip = em.create(Clip, {
-    owner: em.getReference(User, viewer.id),
+  const now = new Date();
+  let record: ClipRecord = {
+    id: 0,
+    ownerId: viewer.id,
     title: input.title!,
     description: input.description ?? '',
     mediaUrl: input.mediaUrl!,
@@ -95,13 +98,11 @@ export async function createClip(platform: ClipDeps, viewer: UserRecord, input: 
     status: input.status ?? 'CAPTURED',
     metadata: input.metadata ?? {},
     pending: true,
-    // `insert` skips the ORM's onCreate hooks.
-    createdAt: new Date(),
-    updatedAt: new Date(),
-  });
-  // One statement, no transaction.
-  clip.id = (await em.insert(clip)) as number;
-  let record = clipRecord(clip);
+    createdAt: now,
+    updatedAt: now,
+  };
+  // One statement, no transaction, its SQL text kept (the ORM's insert built it on every clip).
+  record.id = await insertClip(em, record);
   // Plugins run outside any transaction (a call may take seconds), so the clip is inserted
   // pending, which no read path shows: its hooks see it, its owner sees it only once they have
   // passed, with their patches and their Execution rows, in one transaction. A CRITICAL failure
@@ -137,9 +138,60 @@ async function writePatched(
   fields: Record<string, unknown>,
 ): Promise<ClipRecord> {
   const updatedAt = new Date();
-  const written = await tx.nativeUpdate(Clip, { id: clip.id }, { ...fields, updatedAt } as never);
-  if (written !== 1) throw new ConflictError('The clip was deleted while its hooks ran');
+  const keys = Object.keys(fields).filter((key) => key in CLIP_COLUMNS);
+  const values = keys.map((key) => clipValue(tx, key, fields[key]));
+  values.push(tx.getPlatform().processDateProperty(updatedAt), clip.id);
+  const written = await tx.execute<{ id: number }[]>(
+    sqlText(
+      `clip-patch:${dialectOf(tx)}:${keys.join(',')}`,
+      () =>
+        `update "clips" set ${[...keys, 'updatedAt'].map((key) => `"${CLIP_COLUMNS[key]}" = ?`).join(', ')} where "id" = ? returning "id"`,
+    ),
+    values,
+  );
+  if (written.length !== 1) throw new ConflictError('The clip was deleted while its hooks ran');
   return { ...clip, ...fields, updatedAt } as ClipRecord;
+}
+
+/** The columns of `clips` by field, as a ClipRecord names them. */
+const CLIP_COLUMNS: Record<string, string> = {
+  ownerId: 'owner_id',
+  title: 'title',
+  description: 'description',
+  mediaUrl: 'media_url',
+  durationMs: 'duration_ms',
+  width: 'width',
+  height: 'height',
+  fps: 'fps',
+  codec: 'codec',
+  sizeBytes: 'size_bytes',
+  game: 'game',
+  tags: 'tags',
+  status: 'status',
+  metadata: 'metadata',
+  pending: 'pending',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+const INSERTED = Object.keys(CLIP_COLUMNS);
+
+/** A clip field as its column binds it on both backends. */
+function clipValue(tx: SqlEntityManager, key: string, value: unknown): unknown {
+  if (key === 'tags' || key === 'metadata') return JSON.stringify(value);
+  if (value instanceof Date) return tx.getPlatform().processDateProperty(value);
+  return value;
+}
+
+async function insertClip(em: SqlEntityManager, clip: ClipRecord): Promise<number> {
+  const [row] = await em.execute<{ id: number }[]>(
+    sqlText(
+      `clip-insert:${dialectOf(em)}`,
+      () =>
+        `insert into "clips" (${INSERTED.map((key) => `"${CLIP_COLUMNS[key]}"`).join(', ')}) values (${INSERTED.map(() => '?').join(', ')}) returning "id"`,
+    ),
+    INSERTED.map((key) => clipValue(em, key, clip[key as keyof ClipRecord])),
+  );
+  return Number(row.id);
 }
 
 async function ownClip(tx: SqlEntityManager, viewer: UserRecord, id: number): Promise<Clip> {

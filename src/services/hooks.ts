@@ -1,10 +1,12 @@
 import { clipForPlugins as pluginClip, hookInput, type PluginClip } from '../contracts/index.ts';
-import { CLIP_STATUSES, Installation, type ClipStatus } from '../entities/index.ts';
+import { CLIP_STATUSES, type ClipStatus } from '../entities/index.ts';
 import { hookExportName, type Hook } from '../runtime/index.ts';
 import { DomainError } from './errors.ts';
 import { CLIP_LIMITS, charLength } from './validation/clip-limits.ts';
 import {
   type CallBatch,
+  type CallTarget,
+  loadOwnerTargets,
   newRecord,
   PLUGIN_REVOKED,
   runLoadedCall,
@@ -51,16 +53,10 @@ export async function runClipHooks(
   batch: CallBatch,
 ): Promise<ClipRecord | null> {
   const em = platform.db.fork();
-  const targets = (
-    await em.find(
-      Installation,
-      { owner: clip.ownerId, enabled: true },
-      { populate: ['version', 'plugin'], orderBy: { priority: 'desc', id: 'asc' } },
-    )
-  )
-    .filter((i) => i.version.getEntity().hooks.includes(hook))
-    .map((installation) => ({ em, installation, version: installation.version.getEntity(), ownerId: clip.ownerId }));
-  const specOf = (target: { installation: Installation }, current: ClipRecord): CallSpec => ({
+  const targets = (await loadOwnerTargets(em, clip.ownerId)).filter(
+    (t) => t.installation.enabled && t.version.hooks.includes(hook),
+  );
+  const specOf = (target: CallTarget, current: ClipRecord): CallSpec => ({
     installationId: target.installation.id,
     function: hookExportName(hook),
     input: hookInput(hook, clipForPlugins(current)),
@@ -73,8 +69,7 @@ export async function runClipHooks(
   let current = clip;
   let changed = false;
   for (const [n, target] of targets.entries()) {
-    const { installation } = target;
-    const slug = installation.plugin.getEntity().slug;
+    const { installation, slug } = target;
     let outcome: CallOutcome;
     try {
       outcome = await runLoadedCall(platform, target, specOf(target, current), { batch, started: started[n] });

@@ -1,9 +1,8 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Installation } from '../../entities/index.ts';
 import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
-import type { ExecutionRecord } from '../read/index.ts';
-import { executionRow, writeCompletions, type Completion } from './record.ts';
+import type { ExecutionRecord, InstallationRecord } from '../read/index.ts';
+import { insertExecutions, writeCompletions, type Completion } from './record.ts';
 
 /**
  * The calls of one operation (a clip's hooks) recorded together at a constant cost: their
@@ -16,22 +15,17 @@ export class CallBatch {
   private readonly started = new Map<number, ExecutionRecord>();
   private readonly completions: Completion[] = [];
   private readonly announcements: (() => void)[] = [];
-  private moved: Installation[] = [];
+  private moved: InstallationRecord[] = [];
 
   constructor(private readonly platform: Platform) {}
 
   /** Inserts the RUNNING rows of `records` in one statement and gives them their ids. */
   async start(em: SqlEntityManager, records: ExecutionRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = await em.execute<{ id: number }[]>(
-      em
-        .getKnex()('executions')
-        .insert(records.map((r) => executionRow(em, r, false)))
-        .returning('id'),
-    );
-    if (rows.length !== records.length) throw new Error(`inserted ${rows.length} of ${records.length} executions`);
+    const ids = await insertExecutions(em, records);
+    if (ids.length !== records.length) throw new Error(`inserted ${ids.length} of ${records.length} executions`);
     // Both backends number the rows of one insert in order.
-    const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+    ids.sort((a, b) => a - b);
     for (const [i, record] of records.entries()) {
       record.id = ids[i];
       this.started.set(record.id, record);
@@ -69,7 +63,7 @@ export class CallBatch {
   /** After `write` committed: circuit changes, then each call's terminal events in order. */
   publish(): void {
     for (const i of this.moved)
-      publishInstallationEvent(this.platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.owner.id });
+      publishInstallationEvent(this.platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.ownerId });
     for (const send of this.announcements.splice(0)) send();
   }
 }

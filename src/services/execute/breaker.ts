@@ -3,6 +3,7 @@ import { Installation, type ExecutionStatus } from '../../entities/index.ts';
 import { admit, type CircuitSnapshot } from '../../runtime/index.ts';
 import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
+import type { InstallationRecord } from '../read/index.ts';
 
 export const FAILURES = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED']);
 
@@ -13,7 +14,9 @@ export interface Gate {
   reason: string;
 }
 
-export function snapshotOf(i: Installation): CircuitSnapshot {
+export function snapshotOf(
+  i: Pick<InstallationRecord, 'circuitState' | 'consecutiveFailures' | 'circuitOpenedAt'>,
+): CircuitSnapshot {
   return {
     state: i.circuitState,
     consecutiveFailures: i.consecutiveFailures,
@@ -22,7 +25,11 @@ export function snapshotOf(i: Installation): CircuitSnapshot {
 }
 
 /** Decides whether the call may run; an open circuit past its cool-down admits exactly one trial. */
-export async function passBreaker(em: SqlEntityManager, platform: Platform, installation: Installation): Promise<Gate> {
+export async function passBreaker(
+  em: SqlEntityManager,
+  platform: Platform,
+  installation: InstallationRecord,
+): Promise<Gate> {
   if (!installation.enabled) return { allowed: false, trial: false, reason: 'The installation is disabled' };
   const decision = admit(snapshotOf(installation), Date.now(), platform.breaker);
   if (!decision.allowed) {
@@ -45,6 +52,6 @@ export async function passBreaker(em: SqlEntityManager, platform: Platform, inst
     return { allowed: false, trial: false, reason: 'The circuit is half-open: a trial call is deciding it' };
   installation.circuitState = 'HALF_OPEN';
   installation.circuitOpenedAt = startedAt;
-  publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.owner.id });
+  publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: installation.id, ownerId: installation.ownerId });
   return { allowed: true, trial: true, reason: '' };
 }

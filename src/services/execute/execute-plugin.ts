@@ -1,7 +1,8 @@
 import { BadInputError, NotFoundError } from '../errors.ts';
 import type { Platform } from '../platform/index.ts';
 import type { UserRecord } from '../read/index.ts';
-import { loadCallTarget, runLoadedCall } from './run-call.ts';
+import { runLoadedCall } from './run-call.ts';
+import { loadCallTarget } from './target.ts';
 import type { CallOutcome } from './types.ts';
 
 export interface ExecutePluginInput {
@@ -19,7 +20,7 @@ export async function executePlugin(
   viewer: UserRecord,
   input: ExecutePluginInput,
 ): Promise<CallOutcome> {
-  const target = await loadCallTarget(platform, input.installationId);
+  const target = await loadCallTarget(platform.db.fork(), input.installationId);
   // Another user's installation answers NOT_FOUND, so ids of private installations are not confirmed.
   if (!target || target.ownerId !== viewer.id) throw new NotFoundError('Installation', input.installationId);
   const { functions, version } = target.version;

@@ -2,6 +2,7 @@
 export { executePlugin, type ExecutePluginInput } from './execute-plugin.ts';
 export { CallBatch } from './batch.ts';
 export { newRecord, runCall, runLoadedCall } from './run-call.ts';
+export { loadOwnerTargets, type CallTarget } from './target.ts';
 export {
   KV_ATTEMPTS,
   PLUGIN_REVOKED,

@@ -4,6 +4,7 @@ import { failedResult, packKv, type CallResult, type PackedKv } from '../../runt
 import { groupCommitOf } from '../platform/commits.ts';
 import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
+import type { InstallationRecord } from '../read/index.ts';
 import type { CallBatch } from './batch.ts';
 import { commitKv, rememberCommit } from './kv-store.ts';
 import { applyResult, writeCompletions, type Completion } from './record.ts';
@@ -11,7 +12,8 @@ import { KV_ATTEMPTS, UninstalledDuringCallError } from './types.ts';
 
 export async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
   const [row] = await em.execute<{ kv_revision: number }[]>(
-    em.getKnex()('installations').select('kv_revision').where('id', installationId),
+    'select "kv_revision" from "installations" where "id" = ?',
+    [installationId],
   );
   if (!row) throw new UninstalledDuringCallError();
   return Number(row.kv_revision);
@@ -72,7 +74,7 @@ export async function finish(
     applyResult(completion.record, result);
     return writeCompletions(em, platform, [completion]);
   };
-  let moved: Installation[];
+  let moved: InstallationRecord[];
   try {
     moved = tx ? await unit(tx) : await groupCommitOf(platform.db).submit(unit);
   } catch (err) {
@@ -81,7 +83,6 @@ export async function finish(
   }
   batch?.committed(completion.record);
   if (committed) rememberCommit(platform.db, installation.id, kv, outcome.kvWrites);
-  for (const i of moved)
-    publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.owner.id });
+  for (const i of moved) publishInstallationEvent(platform.events, 'CIRCUIT_CHANGED', { id: i.id, ownerId: i.ownerId });
   return { finished: 'committed', result };
 }

@@ -1,10 +1,11 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { ExecutionStatus, Installation } from '../../entities/index.ts';
+import type { ExecutionStatus } from '../../entities/index.ts';
 import type { ExecutionKvRead } from '../../entities/execution.ts';
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
-import { isPostgres, type ExecutionRecord } from '../read/index.ts';
+import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
+import { isPostgres, type ExecutionRecord, type InstallationRecord } from '../read/index.ts';
 import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
 import { STORED_INPUT_BYTES } from './types.ts';
@@ -12,7 +13,7 @@ import { STORED_INPUT_BYTES } from './types.ts';
 /** An Execution row whose outcome is known, waiting to be written with others. */
 export interface Completion {
   record: ExecutionRecord;
-  installation: Installation;
+  installation: InstallationRecord;
   /** The call decided a half-open circuit. */
   trial: boolean;
   /** It ran (a REJECTED or abandoned call leaves the breaker alone). */
@@ -95,12 +96,60 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
   };
 }
 
+/** The columns of `executionRow` without the id, in the order the call path binds them. */
+const ROW_COLUMNS = [
+  'installation_id',
+  'owner_id',
+  'version_id',
+  'clip_id',
+  'trigger',
+  'hook',
+  'function',
+  'status',
+  'duration_ms',
+  'fuel_used',
+  'peak_memory_bytes',
+  'input_size',
+  'input',
+  'input_truncated',
+  'output_size',
+  'output',
+  'error_code',
+  'error_message',
+  'logs',
+  'logs_truncated',
+  'kv_reads',
+  'kv_reads_truncated',
+  'instance_id',
+  'created_at',
+  'finished_at',
+] as const;
+
+/**
+ * Inserts RUNNING rows in one statement (its SQL text kept per dialect and row count) and
+ * returns their ids, in the order the database numbered them.
+ */
+export async function insertExecutions(em: SqlEntityManager, records: ExecutionRecord[]): Promise<number[]> {
+  const values: unknown[] = [];
+  for (const record of records) {
+    const row = executionRow(em, record, false);
+    for (const c of ROW_COLUMNS) values.push(row[c]);
+  }
+  const sql = sqlText(
+    `executions-insert:${dialectOf(em)}:${records.length}`,
+    () =>
+      `insert into "executions" (${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length, records.length)} returning "id"`,
+  );
+  const rows = await em.execute<{ id: number }[]>(sql, values);
+  return rows.map((row) => Number(row.id));
+}
+
 /** Rows per completion statement, well under both backends' bound-parameter limits. */
 const ROWS_PER_STATEMENT = 500;
 
 /** The completions as the usage rollup counts them. */
 export const finishedCalls = (completions: Completion[]): FinishedCall[] =>
-  completions.map((c) => ({ pluginId: c.installation.plugin.id, record: c.record }));
+  completions.map((c) => ({ pluginId: c.installation.pluginId, record: c.record }));
 
 /**
  * Adds finished calls to the usage rollup in `tx`: with the rest of its group-commit batch (one
@@ -123,41 +172,52 @@ export async function writeCompletions(
   tx: SqlEntityManager,
   platform: Platform,
   completions: Completion[],
-): Promise<Installation[]> {
+): Promise<InstallationRecord[]> {
   if (completions.length === 0) return [];
   const knex = tx.getKnex();
+  const dialect = dialectOf(tx);
   if (completions.length === 1) {
     const row = executionRow(tx, completions[0].record, false);
+    const values: unknown[] = COMPLETED.map((c) => row[c]);
+    values.push(completions[0].record.id);
     await tx.execute(
-      knex('executions')
-        .update(Object.fromEntries(COMPLETED.map((c) => [c, row[c]])))
-        .where('id', completions[0].record.id),
+      sqlText(
+        'executions-complete',
+        () => `update "executions" set ${COMPLETED.map((c) => `${quoted(c)} = ?`).join(', ')} where "id" = ?`,
+      ),
+      values,
     );
   } else {
     for (let i = 0; i < completions.length; i += ROWS_PER_STATEMENT) {
-      const rows = completions.slice(i, i + ROWS_PER_STATEMENT).map((c) => executionRow(tx, c.record, true));
-      await tx.execute(
-        knex('executions')
-          .insert(rows)
-          .onConflict('id')
-          .merge([...COMPLETED]),
+      const chunk = completions.slice(i, i + ROWS_PER_STATEMENT);
+      const values: unknown[] = [];
+      for (const c of chunk) {
+        const row = executionRow(tx, c.record, true);
+        values.push(row.id);
+        for (const column of ROW_COLUMNS) values.push(row[column]);
+      }
+      const sql = sqlText(
+        `executions-upsert:${dialect}:${chunk.length}`,
+        () =>
+          `insert into "executions" ("id", ${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length + 1, chunk.length)} on conflict ("id") do update set ${COMPLETED.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`,
       );
+      await tx.execute(sql, values);
     }
   }
   const ran = completions.filter((c) => c.ran);
-  const moved: Installation[] = [];
+  const moved: InstallationRecord[] = [];
   const now = new Date();
   const boundNow = tx.getPlatform().processDateProperty(now);
   const succeeded = ran.filter((c) => !FAILURES.has(c.record.status));
   if (succeeded.length > 0) {
+    // Changes only rows not already closed with no failures (the usual case writes nothing).
     await tx.execute(
-      knex('installations')
-        .update({ circuit_state: 'CLOSED', consecutive_failures: 0, circuit_opened_at: null, updated_at: boundNow })
-        .whereIn(
-          'id',
-          succeeded.map((c) => c.installation.id),
-        )
-        .andWhere((w) => w.whereNot('circuit_state', 'CLOSED').orWhereNot('consecutive_failures', 0)),
+      sqlText(
+        `breaker-close:${dialect}:${succeeded.length}`,
+        () =>
+          `update "installations" set "circuit_state" = 'CLOSED', "consecutive_failures" = 0, "circuit_opened_at" = null, "updated_at" = ? where "id" in (${succeeded.map(() => '?').join(', ')}) and ("circuit_state" <> 'CLOSED' or "consecutive_failures" <> 0)`,
+      ),
+      [boundNow, ...succeeded.map((c) => c.installation.id)],
     );
     for (const { installation, trial } of succeeded) {
       if (trial || installation.circuitState !== 'CLOSED') moved.push(installation);
@@ -183,7 +243,7 @@ export async function writeCompletions(
       ]),
     );
     const rows = await tx.execute<
-      { id: number; circuit_state: Installation['circuitState']; consecutive_failures: number }[]
+      { id: number; circuit_state: InstallationRecord['circuitState']; consecutive_failures: number }[]
     >(
       knex('installations')
         .update({

@@ -1,6 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { Execution, Installation, type PluginVersion } from '../../entities/index.ts';
+import { Execution } from '../../entities/index.ts';
 import { failedResult, normalizeLimits, type CallResult, type PackedKv, type Permission } from '../../runtime/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ExecutionEventType } from '../events.ts';
@@ -11,7 +10,15 @@ import type { CallBatch } from './batch.ts';
 import { passBreaker } from './breaker.ts';
 import { loadKv } from './kv-store.ts';
 import { finish, NO_KV, readKvRevision, type Finished } from './kv.ts';
-import { executionRow, recordUsage, storableText, truncateUtf8, writeCompletions, type Completion } from './record.ts';
+import {
+  insertExecutions,
+  recordUsage,
+  storableText,
+  truncateUtf8,
+  writeCompletions,
+  type Completion,
+} from './record.ts';
+import { type CallTarget, type CallVersion, loadCallTarget } from './target.ts';
 import {
   KV_ATTEMPTS,
   PLUGIN_REVOKED,
@@ -23,26 +30,11 @@ import {
   type CallSpec,
 } from './types.ts';
 
-/** An installation loaded for a call, with the version it runs. */
-export interface CallTarget {
-  em: SqlEntityManager;
-  installation: Installation;
-  version: PluginVersion;
-  ownerId: number;
-}
-
 type Announce = (
   type: ExecutionEventType,
   log?: { level: string; message: string; at: number },
   emitted?: { type: string; data: unknown },
 ) => void;
-
-export async function loadCallTarget(platform: Platform, installationId: number): Promise<CallTarget | null> {
-  const em = platform.db.fork();
-  const installation = await em.findOne(Installation, installationId, { populate: ['version', 'plugin'] });
-  if (!installation) return null;
-  return { em, installation, version: installation.version.getEntity(), ownerId: installation.owner.id };
-}
 
 /**
  * Runs one plugin call end to end: the breaker decides, an Execution row is written before the
@@ -50,7 +42,7 @@ export async function loadCallTarget(platform: Platform, installationId: number)
  * completion in one transaction, and every step is announced on `executionEvents`.
  */
 export async function runCall(platform: Platform, spec: CallSpec): Promise<CallOutcome> {
-  const target = await loadCallTarget(platform, spec.installationId);
+  const target = await loadCallTarget(platform.db.fork(), spec.installationId);
   if (!target) throw new NotFoundError('Installation', spec.installationId);
   return runLoadedCall(platform, target, spec);
 }
@@ -172,13 +164,12 @@ export async function runLoadedCall(
 }
 
 /** Tells the platform's observer (logs, metrics) how a call ended. */
-function report(platform: Platform, { installation, version }: CallTarget, record: ExecutionRecord): void {
+function report(platform: Platform, { slug, version }: CallTarget, record: ExecutionRecord): void {
   if (!platform.onExecution) return;
   try {
     platform.onExecution({
       executionId: record.id,
-      // In a batch the plugin may be a reference only: its slug is then unknown here.
-      plugin: installation.plugin.unwrap().slug ?? 'unknown',
+      plugin: slug,
       version: version.version,
       function: record.function,
       hook: record.hook,
@@ -196,13 +187,7 @@ function report(platform: Platform, { installation, version }: CallTarget, recor
 
 /** Writes a call's row in one statement, outside any transaction, and gives it its id. */
 async function insertRecord(em: SqlEntityManager, record: ExecutionRecord): Promise<void> {
-  const [row] = await em.execute<{ id: number }[]>(
-    em
-      .getKnex()('executions')
-      .insert(executionRow(em, record, false))
-      .returning('id'),
-  );
-  record.id = Number(row.id);
+  [record.id] = await insertExecutions(em, [record]);
 }
 
 function announcer(platform: Platform, { installation, ownerId }: CallTarget, record: ExecutionRecord): Announce {
@@ -276,7 +261,7 @@ async function runOnce(attempt: Attempt, em: SqlEntityManager, locked: boolean, 
   // Revoked while this call waited for its user's slot or its installation's KV turn: not run.
   const revoked = platform.revocations.reasonFor(target.version.id);
   if (revoked !== undefined) throw new RevokedBeforeRunError(revoked);
-  if (locked) await em.lock(installation, LockMode.PESSIMISTIC_WRITE);
+  if (locked) await em.execute('select "id" from "installations" where "id" = ? for update', [installation.id]);
   // The revision first, the entries after: a write landing in between moves the revision,
   // so the check in `finish` sees it and this run is retried rather than applied.
   const revision = usesKv ? await readKvRevision(em, installation.id) : 0;
@@ -308,7 +293,7 @@ async function invokeRuntime(
   }
 }
 
-async function loadModule(platform: Platform, version: PluginVersion): Promise<Uint8Array> {
+async function loadModule(platform: Platform, version: CallVersion): Promise<Uint8Array> {
   const bytes = await getBlob(platform.db.fork(), version.preparedSha256, { verify: false });
   if (!bytes) throw new Error(`module ${version.preparedSha256} is missing from the blob store`);
   return bytes;

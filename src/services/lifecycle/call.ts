@@ -1,5 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import type { Installation, PluginVersion } from '../../entities/index.ts';
+import type { PluginVersion } from '../../entities/index.ts';
 import {
   admit,
   failedResult,
@@ -16,7 +16,7 @@ import type { ExecutionEventType } from '../events.ts';
 import { CallBatch, newRecord, PLUGIN_REVOKED } from '../execute/index.ts';
 import { applyResult, writeCompletions } from '../execute/record.ts';
 import { getBlob, type Platform } from '../platform/index.ts';
-import type { ExecutionRecord } from '../read/index.ts';
+import type { ExecutionRecord, InstallationRecord } from '../read/index.ts';
 
 /** One lifecycle hook an operation runs: the installation as it will be once the operation commits. */
 export interface LifecycleIntent {
@@ -148,7 +148,7 @@ export async function completeRuns(tx: SqlEntityManager, platform: Platform, run
     runs.map(({ intent, record }) => ({
       record,
       // Only the plugin (usage rollup) is read of an installation whose call did not `ran`.
-      installation: { id: intent.installationId, plugin: { id: intent.plugin.id } } as unknown as Installation,
+      installation: { id: intent.installationId, pluginId: intent.plugin.id } as InstallationRecord,
       trial: false,
       ran: false,
     })),

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { ExecutionStatus, StatKind } from '../../entities/index.ts';
 import type { ExecutionRecord } from '../read/records.ts';
-import { isPostgres } from '../read/sql.ts';
+import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
 import { BIN_COLUMNS, durationBin } from './histogram.ts';
 
 /** A completed call as the rollup counts it. */
@@ -38,6 +38,8 @@ const SUMMED = [
 ];
 const MAXED = ['duration_max', 'fuel_max', 'memory_max'];
 const KEY = ['plugin_id', 'installation_id', 'hour', 'kind', 'name'];
+/** Every column a rollup row binds, in the order of its placeholders. */
+const COLUMNS = [...KEY, ...SUMMED, ...MAXED];
 
 type Row = Record<string, number | string>;
 
@@ -101,17 +103,23 @@ const max = (row: Row, column: string, n: number) => {
 export async function writeRollup(tx: SqlEntityManager, calls: FinishedCall[]): Promise<void> {
   const rows = rollupRows(calls);
   if (rows.length === 0) return;
-  const knex = tx.getKnex();
-  const greatest = isPostgres(tx) ? 'greatest' : 'max';
-  const merge = Object.fromEntries([
-    ...SUMMED.map((c) => [c, knex.raw('??.?? + excluded.??', ['execution_stats', c, c])]),
-    ...MAXED.map((c) => [c, knex.raw(`${greatest}(??.??, excluded.??)`, ['execution_stats', c, c])]),
-  ]);
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
-    await tx.execute(
-      knex('execution_stats')
-        .insert(rows.slice(i, i + ROWS_PER_STATEMENT))
-        .onConflict(KEY)
-        .merge(merge),
-    );
+  const dialect = dialectOf(tx);
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const values: (number | string)[] = [];
+    for (const row of chunk) for (const c of COLUMNS) values.push(row[c]);
+    await tx.execute(upsertSql(dialect, chunk.length), values);
+  }
 }
+
+/** The rollup's upsert of `count` rows, built once per dialect and row count. */
+const upsertSql = (dialect: 'pg' | 'sqlite', count: number) =>
+  sqlText(`rollup:${dialect}:${count}`, () => {
+    const greatest = dialect === 'pg' ? 'greatest' : 'max';
+    const table = quoted('execution_stats');
+    const merge = [
+      ...SUMMED.map((c) => `${quoted(c)} = ${table}.${quoted(c)} + excluded.${quoted(c)}`),
+      ...MAXED.map((c) => `${quoted(c)} = ${greatest}(${table}.${quoted(c)}, excluded.${quoted(c)})`),
+    ];
+    return `insert into ${table} (${COLUMNS.map(quoted).join(', ')}) values ${placeholders(COLUMNS.length, count)} on conflict (${KEY.map(quoted).join(', ')}) do update set ${merge.join(', ')}`;
+  });
