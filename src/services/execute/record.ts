@@ -71,6 +71,7 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
     owner_id: r.ownerId,
     version_id: r.versionId,
     clip_id: r.clipId,
+    schedule_id: r.scheduleId,
     trigger: r.trigger,
     hook: r.hook,
     function: r.function,

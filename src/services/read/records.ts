@@ -152,6 +152,8 @@ export interface ExecutionRecord {
   ownerId: number;
   versionId: number;
   clipId: number | null;
+  /** The schedule that started it; null for other triggers and once the schedule is deleted. */
+  scheduleId: number | null;
   trigger: ExecutionTrigger;
   hook: string | null;
   function: string;
