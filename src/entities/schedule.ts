@@ -21,6 +21,8 @@ export const Schedule = defineEntity({
     cron: p.string().length(100),
     timezone: p.string().length(64),
     paused: p.boolean().default(false),
+    /** Why the platform paused it (its function is no longer declared); null when paused by its owner or running. */
+    pausedReason: p.string().length(500).nullable(),
     /** Null while paused. */
     nextRunAt: p.datetime().nullable(),
     lastRunAt: p.datetime().nullable(),

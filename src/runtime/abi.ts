@@ -26,7 +26,7 @@ export interface HostFunctionSpec {
 export const PERMISSIONS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed'] as const;
+export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed', 'schedule'] as const;
 export type Hook = (typeof HOOKS)[number];
 
 /** Log levels accepted by `log(level, message)`. */

@@ -16,6 +16,7 @@ import { audit, changedKeys, type AuditSubject } from './audit.ts';
 import type { Viewer } from './users.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 import { trustedVersionIds, untrustedProblem } from './signatures.ts';
+import { installSchedule } from './schedules/defaults.ts';
 
 export type { InstallInput } from './install-creations.ts';
 
@@ -129,6 +130,8 @@ export async function installPlugin(
       audit(tx, viewer, 'INSTALL', subject, { versionRange: c.range, configKeys: Object.keys(c.config).sort() });
       if (c.grants.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...c.grants].sort() });
     });
+    const version = await tx.findOneOrFail(PluginVersion, creations.at(-1)!.versionId);
+    await installSchedule(sqlTx, viewer, created.at(-1)!, version, input.schedule);
     return created.map((i) => i.id);
   });
   for (const id of ids) publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });

@@ -116,6 +116,8 @@ export type InstallPluginInput = {
   installDependencies?: boolean | null | undefined;
   /** -1000 to 1000, default 0 */
   priority?: number | null | undefined;
+  /** The version’s default schedule (PluginVersion.schedule) is created when this is absent; null declines it; a value edits it (or, with a cron, adds a schedule to a version that proposes none) */
+  schedule?: ScheduleChoiceInput | null | undefined;
   slug: string;
   /** semver range; the highest stable, non-yanked match is installed (default "*") */
   versionRange?: string | null | undefined;
@@ -150,6 +152,15 @@ export type Role =
   | 'ADMIN'
   | 'MEMBER'
   | 'PUBLISHER';
+
+/** Edits the plugin’s default schedule at install: given fields replace the default’s */
+export type ScheduleChoiceInput = {
+  /** Required when the version proposes no default schedule */
+  cron?: string | null | undefined;
+  function?: string | null | undefined;
+  input?: string | null | undefined;
+  timezone?: string | null | undefined;
+};
 
 export type UpdateClipInput = {
   codec?: string | null | undefined;

@@ -177,3 +177,23 @@ export interface ExecutionRecord {
   createdAt: Date;
   finishedAt: Date | null;
 }
+
+export interface ScheduleRecord {
+  id: number;
+  installationId: number;
+  createdById: number;
+  function: string;
+  input: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  pausedReason: string | null;
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastExecutionId: number | null;
+  skippedRuns: number;
+  leaseOwner: string | null;
+  leasedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}

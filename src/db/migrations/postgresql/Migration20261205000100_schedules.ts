@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261205000100_schedules extends Migration {
   override async up(): Promise<void> {
     this.addSql(
-      `create table "schedules" ("id" serial primary key, "installation_id" int not null, "created_by_id" int not null, "function" varchar(100) not null, "input" text not null, "cron" varchar(100) not null, "timezone" varchar(64) not null, "paused" boolean not null default false, "next_run_at" timestamptz null, "last_run_at" timestamptz null, "last_execution_id" int null, "skipped_runs" int not null default 0, "lease_owner" varchar(36) null, "leased_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null);`,
+      `create table "schedules" ("id" serial primary key, "installation_id" int not null, "created_by_id" int not null, "function" varchar(100) not null, "input" text not null, "cron" varchar(100) not null, "timezone" varchar(64) not null, "paused" boolean not null default false, "paused_reason" varchar(500) null, "next_run_at" timestamptz null, "last_run_at" timestamptz null, "last_execution_id" int null, "skipped_runs" int not null default 0, "lease_owner" varchar(36) null, "leased_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null);`,
     );
     this.addSql(`create index "schedules_installation_id_index" on "schedules" ("installation_id");`);
     this.addSql(`create index "schedules_next_run_at_index" on "schedules" ("next_run_at");`);
