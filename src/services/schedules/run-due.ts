@@ -65,8 +65,22 @@ export async function runDueSchedules(platform: Platform, now = new Date()): Pro
   return [...skipped, ...ran];
 }
 
+/** Whether any schedule is due: one indexed statement, outside any transaction, for the idle poll. */
+async function anyDue(platform: Platform, now: Date): Promise<boolean> {
+  const em = platform.db.fork();
+  const at = em.getPlatform().processDateProperty(now);
+  const query = em
+    .getKnex()('schedules')
+    .select('id')
+    .where('paused', false)
+    .andWhere('next_run_at', '<=', at)
+    .limit(1);
+  return (await em.execute<unknown[]>(query, [], 'all', BACKGROUND)).length > 0;
+}
+
 async function claimDue(platform: Platform, now: Date): Promise<{ claims: Claim[]; skipped: ScheduledRun[] }> {
   const here = runningSet(platform);
+  if (!(await anyDue(platform, now))) return { claims: [], skipped: [] };
   return platform.db.fork().transactional(
     async (em) => {
       const tx = em as SqlEntityManager;
