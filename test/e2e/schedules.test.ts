@@ -148,15 +148,12 @@ describe('createSchedule', () => {
   it('is for the installation’s owner only, with a WRITE token', async () => {
     const stranger = await server.user('stranger');
     expectCode(await create(stranger, { installationId, cron: '0 * * * *' }), 'NOT_FOUND');
-    const { createApiToken } = await server.ok(
+    const created = await server.ok<{ createApiToken: { token: string } }, Record<string, never>>(
       'mutation { createApiToken(input: { name: "ro", scopes: [READ] }) { token } }',
       {},
       owner,
     );
-    expectCode(
-      await create((createApiToken as { token: string }).token, { installationId, cron: '0 * * * *' }),
-      'FORBIDDEN',
-    );
+    expectCode(await create(created.createApiToken.token, { installationId, cron: '0 * * * *' }), 'FORBIDDEN');
   });
 
   it('allows at most 10 schedules per installation', async () => {
