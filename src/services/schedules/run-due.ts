@@ -81,7 +81,7 @@ async function anyDue(platform: Platform, now: Date): Promise<boolean> {
 async function claimDue(platform: Platform, now: Date): Promise<{ claims: Claim[]; skipped: ScheduledRun[] }> {
   const here = runningSet(platform);
   if (!(await anyDue(platform, now))) return { claims: [], skipped: [] };
-  return platform.db.fork().transactional(
+  const claimed = await platform.db.fork().transactional(
     async (em) => {
       const tx = em as SqlEntityManager;
       const knex = tx.getKnex();
@@ -123,8 +123,7 @@ async function claimDue(platform: Platform, now: Date): Promise<{ claims: Claim[
           : { next_run_at: at(next), last_run_at: at(now), lease_owner: platform.instanceId, leased_at: at(now) };
         await tx.execute(knex('schedules').where('id', id).update(update), [], 'run', BACKGROUND);
         if (busy) skipped.push({ scheduleId: id, outcome: 'SKIPPED', executionId: null, status: null, dueAt });
-        else {
-          here.add(id);
+        else
           claims.push({
             id,
             installationId: Number(row.installation_id),
@@ -132,12 +131,14 @@ async function claimDue(platform: Platform, now: Date): Promise<{ claims: Claim[
             input: row.input,
             dueAt,
           });
-        }
       }
       return { claims, skipped };
     },
     { loggerContext: BACKGROUND },
   );
+  // Marked running once the claim is committed: a claim rolled back must not leave its schedule marked.
+  for (const claim of claimed.claims) here.add(claim.id);
+  return claimed;
 }
 
 function runningSet(platform: Platform): Set<number> {
