@@ -207,8 +207,8 @@ describe('runs', () => {
     [after] = await schedulesOf(token, installationId);
     expect(new Date(after.nextRunAt as string).getTime()).toBe(new Date(due).getTime() + 4 * 86_400_000);
     const runs = await server.ok(
-      `query($id: ID!) { executions(filter: { installationId: $id, trigger: SCHEDULE }) { edges { node { output } } } }`,
-      { id: installationId },
+      `query($id: ID!) { executions(filter: { scheduleId: $id, trigger: SCHEDULE }) { edges { node { output } } } }`,
+      { id: schedule.id },
       token,
     );
     expect(
