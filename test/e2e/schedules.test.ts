@@ -325,4 +325,17 @@ describe('runs', () => {
       await scheduler.close();
     }
   });
+
+  it('survives a restart: a time that passed while the server was down runs once when it is back', async () => {
+    const token = await server.user('restarter');
+    const installationId = await install(token, { versionRange: '1.0.0' });
+    const [schedule] = await schedulesOf(token, installationId);
+    await server.close();
+    server = await startTestServer({ storage: server.storage, env: { PLUGBOARD_SCHEDULER_POLL_MS: '0' } });
+    const [after] = await schedulesOf(token, installationId);
+    expect(after).toMatchObject({ id: schedule.id, cron: schedule.cron, nextRunAt: schedule.nextRunAt });
+    const later = new Date(new Date(schedule.nextRunAt as string).getTime() + 2 * 86_400_000 + 60_000);
+    expect((await pass(schedule.id, later)).map((r) => [r.outcome, r.status])).toEqual([['RAN', 'SUCCEEDED']]);
+    expect(await pass(schedule.id, later)).toEqual([]);
+  });
 });
