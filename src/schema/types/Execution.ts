@@ -65,7 +65,7 @@ function outputText(bytes: Uint8Array | null): string | null {
 }
 
 builder.node(ExecutionRef, {
-  description: 'One plugin call, manual or triggered by a hook, with its outcome and usage',
+  description: 'One plugin call, manual or triggered by a hook or a schedule, with its outcome and usage',
   id: { resolve: (e) => e.id, parse: parseRowId },
   loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(id))),
   fields: (t) => ({
