@@ -28,6 +28,8 @@ export interface Config {
   tokenRecheckMs: number;
   /** How long a looked-up token is trusted without asking the database; 0 turns the cache off. */
   tokenCacheTtlMs: number;
+  /** How often this instance looks for due schedules; 0 runs no schedules here. */
+  schedulerPollMs: number;
   /** Refuse unsigned (or no longer verified) versions at publish, install, upgrade and rollback. */
   requireSignatures: boolean;
   /** Operation cost per minute per signed-in user (see the README); 0 turns the limit off. */
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriberBufferBytes: int('PLUGBOARD_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
     tokenRecheckMs: int('PLUGBOARD_TOKEN_RECHECK_MS', 60_000, 0, 86_400_000),
     tokenCacheTtlMs: int('PLUGBOARD_TOKEN_CACHE_TTL_MS', 5000, 0, 3_600_000),
+    schedulerPollMs: int('PLUGBOARD_SCHEDULER_POLL_MS', 5000, 0, 60_000),
     rateLimitUser: int('PLUGBOARD_RATE_LIMIT_USER', 600_000, 0, 1_000_000_000),
     rateLimitAnonymous: int('PLUGBOARD_RATE_LIMIT_ANONYMOUS', 300_000, 0, 1_000_000_000),
     trustedProxies: (env.PLUGBOARD_TRUSTED_PROXIES ?? '')

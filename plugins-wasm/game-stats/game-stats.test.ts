@@ -49,6 +49,20 @@ describe('game-stats', () => {
     expect(r.json()).toMatchObject({ game: 'unknown', games: { unknown: { count: 1, totalDurationMs: 1000 } } });
   });
 
+  it('keeps a numbered digest of the totals on each scheduled run', async () => {
+    const kv = { games: ['A'], 'game:A': { count: 2, totalDurationMs: 9 } };
+    const first = await plugin.call('schedule', '', { kv });
+    expect(first.json()).toEqual({
+      games: { A: { count: 2, totalDurationMs: 9 } },
+      clips: 2,
+      totalDurationMs: 9,
+      run: 1,
+    });
+    const second = await plugin.call('schedule');
+    expect(second.json()).toMatchObject({ clips: 2, run: 2 });
+    expect(plugin.kvSnapshot()).toMatchObject({ digest: { run: 2, clips: 2 } });
+  });
+
   describe('lifecycle hooks', () => {
     const payload = (hook: string, extra: Record<string, unknown> = {}) =>
       lifecycleInput({ hook, installationId: 7, plugin: 'game-stats', version: '1.1.0', config: {}, ...extra });

@@ -31,6 +31,19 @@ export {
   type PluginJson,
 } from './manifest.ts';
 export { nestsDeeperThan, type Problem } from './problem.ts';
+export {
+  checkManifestSchedule,
+  cronProblems,
+  DEFAULT_TIMEZONE,
+  isTimezone,
+  MAX_SCHEDULE_INPUT_BYTES,
+  MIN_INTERVAL_MS,
+  nextRun,
+  nextRuns,
+  SCHEDULE_EXPORT,
+  SCHEDULE_HOOK,
+  type ScheduleSpec,
+} from './schedule.ts';
 export { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, MAX_UNIQUE_ITEMS, SCHEMA_DRAFTS } from './schema-rules.ts';
 export { ManifestError, readPluginJson } from './plugin-json.ts';
 export {

@@ -4,6 +4,7 @@ import { compileConfigSchema } from './config-schema.ts';
 import { versionProblem } from './canonical-version.ts';
 import { checkListing, type ManifestListing } from './listing.ts';
 import { nestsDeeperThan, type Problem } from './problem.ts';
+import { checkManifestSchedule, type ScheduleSpec } from './schedule.ts';
 
 /** The host API this server implements; a manifest's `hostApi` range must include it. */
 export const HOST_API_VERSION = '1.0.0';
@@ -32,6 +33,8 @@ export interface Manifest {
   dependencies: Record<string, string>;
   configSchema: Record<string, unknown> | null;
   changelog: string;
+  /** The default schedule an installer accepts, edits or declines (needs the `schedule` hook). */
+  schedule?: ScheduleSpec;
 }
 
 /** A plugin.json: the contract plus the listing fields kept next to it. */
@@ -41,6 +44,7 @@ export type PluginJson = Manifest & ManifestListing;
 export const CONTRACT_FIELDS = [
   ...['slug', 'version', 'hostApi', 'functions', 'hooks', 'permissions', 'limits', 'dependencies', 'configSchema'],
   'changelog',
+  'schedule',
 ] as const;
 export const LISTING_FIELDS = ['name', 'summary', 'description', 'category', 'tags', 'license', 'examples'] as const;
 const KNOWN = new Set<string>([...CONTRACT_FIELDS, ...LISTING_FIELDS]);
@@ -169,6 +173,7 @@ export function validateManifest(raw: unknown): ManifestCheck {
   const changelog = raw.changelog === undefined ? '' : str('changelog');
   if (changelog.length > MAX_CHANGELOG) add('changelog', 'TOO_LONG', `must be at most ${MAX_CHANGELOG} characters`);
   const listing = checkListing(raw, add);
+  const schedule = checkManifestSchedule(raw.schedule, { functions, hooks }, add);
 
   const declared: Declared = {
     functions: functions.filter((f) => NAME.test(f)),
@@ -188,11 +193,15 @@ export function validateManifest(raw: unknown): ManifestCheck {
     dependencies,
     configSchema,
     changelog,
+    ...(schedule ? { schedule } : {}),
   };
   return { manifest: { ...manifest, ...listing }, declared, problems };
 }
 
 /** The manifest as published: the contract's fields only (listing fields go to `createPlugin`). */
 export function contractOf(manifest: PluginJson): Manifest {
-  return Object.fromEntries(CONTRACT_FIELDS.map((key) => [key, manifest[key]])) as unknown as Manifest;
+  // Optional fields (`schedule`) are left out when absent, so older manifests sign as before.
+  return Object.fromEntries(
+    CONTRACT_FIELDS.filter((key) => manifest[key] !== undefined).map((key) => [key, manifest[key]]),
+  ) as unknown as Manifest;
 }

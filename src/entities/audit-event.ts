@@ -23,6 +23,10 @@ export const AUDIT_ACTIONS = [
   'ROLLBACK',
   'UNINSTALL',
   'REVIEW_DELETE',
+  'SCHEDULE_CREATE',
+  'SCHEDULE_PAUSE',
+  'SCHEDULE_RESUME',
+  'SCHEDULE_DELETE',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,6 +2,7 @@ import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Clip } from './clip.ts';
 import { Installation } from './installation.ts';
 import { PluginVersion } from './plugin-version.ts';
+import { Schedule } from './schedule.ts';
 import { User } from './user.ts';
 
 export const EXECUTION_TRIGGERS = ['MANUAL', 'HOOK', 'SCHEDULE'] as const;
@@ -42,6 +43,8 @@ export const Execution = defineEntity({
     owner: p.manyToOne(User).ref(),
     version: p.manyToOne(PluginVersion).ref(),
     clip: p.manyToOne(Clip).ref().nullable().deleteRule('set null'),
+    /** The schedule that started it (trigger SCHEDULE); null once that schedule is deleted. */
+    schedule: p.manyToOne(Schedule).ref().nullable().deleteRule('set null').index(),
     trigger: p.enum([...EXECUTION_TRIGGERS]),
     hook: p.string().length(40).nullable(),
     function: p.string().length(100),

@@ -22,6 +22,7 @@ export { KvEntry } from './kv-entry.ts';
 export { Plugin, nameSortKey } from './plugin.ts';
 export { PluginVersion } from './plugin-version.ts';
 export { Review, ReviewVote } from './review.ts';
+export { Schedule } from './schedule.ts';
 export { Setting } from './setting.ts';
 export { SigningKey } from './signing-key.ts';
 export { User, ROLES, type Role } from './user.ts';
@@ -38,6 +39,7 @@ import { KvEntry } from './kv-entry.ts';
 import { Plugin } from './plugin.ts';
 import { PluginVersion } from './plugin-version.ts';
 import { Review, ReviewVote } from './review.ts';
+import { Schedule } from './schedule.ts';
 import { Setting } from './setting.ts';
 import { SigningKey } from './signing-key.ts';
 import { User } from './user.ts';
@@ -59,4 +61,5 @@ export const ALL_ENTITIES = [
   Instance,
   AuditEvent,
   SigningKey,
+  Schedule,
 ];

@@ -38,7 +38,7 @@ export const LIFECYCLE_HOOKS = [
 ] as const;
 export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
 
-export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed', ...LIFECYCLE_HOOKS] as const;
+export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed', 'schedule', ...LIFECYCLE_HOOKS] as const;
 export type Hook = (typeof HOOKS)[number];
 
 /** Log levels accepted by `log(level, message)`. */

@@ -6,6 +6,7 @@ import './types/Review.ts';
 import './types/Clip.ts';
 import './types/Installation.ts';
 import './types/Execution.ts';
+import './types/Schedule.ts';
 import './types/ApiToken.ts';
 import './types/AuditEvent.ts';
 import './types/InstallPlan.ts';

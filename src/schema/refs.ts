@@ -7,6 +7,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  ScheduleRecord,
   SigningKeyRecord,
   UserRecord,
 } from '../services/read/index.ts';
@@ -31,3 +32,4 @@ export const InstallationRef = rowRef<InstallationRecord>('Installation');
 export const ExecutionRef = rowRef<ExecutionRecord>('Execution');
 export const ApiTokenRef = rowRef<ApiTokenRecord>('ApiToken');
 export const SigningKeyRef = rowRef<SigningKeyRecord>('SigningKey');
+export const ScheduleRef = rowRef<ScheduleRecord>('Schedule');

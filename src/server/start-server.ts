@@ -11,6 +11,7 @@ import { createContext, type App, type Context } from '../schema/context.ts';
 import { createErrorMasker } from '../schema/errors.ts';
 import { createPlatform, type Platform } from '../services/platform/index.ts';
 import { createTokenUsage } from '../services/api-tokens.ts';
+import { startScheduler } from '../services/schedules/index.ts';
 import { createTokenCache } from '../services/users.ts';
 import { createEventBus } from './create-event-bus.ts';
 import { useQueryLimits } from './limits/use-query-limits.ts';
@@ -119,6 +120,7 @@ export async function startServer({
     },
   });
   await platform.start();
+  const scheduler = config.schedulerPollMs > 0 ? startScheduler(platform, { pollMs: config.schedulerPollMs }) : null;
   const tokenCache = createTokenCache({ ttlMs: config.tokenCacheTtlMs });
   const tokenUsage = createTokenUsage({ db, logger });
   const app: App = { config, platform, tokens: tokenCache, tokenUsage };
@@ -271,6 +273,7 @@ export async function startServer({
       readCache?.close();
       await tokenUsage.close();
       await limiter?.close();
+      await scheduler?.close();
       await platform.close();
       await bus.close();
       await db.close();

@@ -14,6 +14,7 @@ import { createLoaders, type UserRecord } from './read/index.ts';
 import { validateConfig } from './validation/config.ts';
 import { checkGrants, pickVersion } from './version-choice.ts';
 import { trustedVersionIds, untrustedProblem } from './signatures.ts';
+import type { ScheduleChoice } from './schedules/manage.ts';
 
 export interface InstallInput {
   slug: string;
@@ -25,6 +26,11 @@ export interface InstallInput {
   /** Also install the missing dependencies (transitively), with the consent given in `dependencies`. */
   installDependencies?: boolean | null;
   dependencies?: DependencyConsent[] | null;
+  /**
+   * The plugin's default schedule (its manifest's `schedule`): absent accepts it, null declines
+   * it, a value replaces the fields it gives (the rest come from the default).
+   */
+  schedule?: ScheduleChoice | null;
 }
 
 /** One installation an install call creates. */

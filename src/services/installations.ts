@@ -19,6 +19,7 @@ import type { Viewer } from './users.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 import { trustedVersionIds, untrustedProblem } from './signatures.ts';
 import { CLOSED, intentOf, type Lifecycle, migratedConfig, withLifecycle } from './lifecycle/index.ts';
+import { installSchedule } from './schedules/defaults.ts';
 
 export type { InstallInput } from './install-creations.ts';
 
@@ -118,6 +119,8 @@ export async function installPlugin(platform: InstallationDeps, viewer: Viewer, 
       audit(tx, viewer, 'INSTALL', subject, { versionRange: c.range, configKeys: Object.keys(c.config).sort() });
       if (c.grants.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...c.grants].sort() });
     });
+    const version = await tx.findOneOrFail(PluginVersion, creations.at(-1)!.versionId);
+    await installSchedule(sqlTx, viewer, created.at(-1)!, version, input.schedule);
     // Dependencies first (they come first), so a plugin's hook finds them installed.
     for (const [n, c] of creations.entries()) {
       if (!c.hooks.includes('plugin.installed')) continue;

@@ -10,6 +10,7 @@ import { listExamples } from '../../src/toolchain/examples.ts';
 import { scaffoldPlugin } from '../../src/toolchain/scaffold.ts';
 import { publishPlugin } from '../../src/cli/plugin/publish.ts';
 import { printReplay, replayExecution } from '../../src/cli/plugin/replay.ts';
+import { runDueSchedules } from '../../src/services/schedules/index.ts';
 
 let server: TestServer;
 let token: string;
@@ -116,6 +117,66 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
     expect(replayed.local.output).toBe('{"message":"Howdy, Ace!"}');
     expect(replayed.local.output).toBe(replayed.recorded.output);
     expect(replayed.local.clipPatches).toEqual([{ addTags: ['greeted'], metadata: { message: 'Howdy, Ace!' } }]);
+  });
+
+  it('adds a schedule hook with a default schedule, which an installer accepts and the platform runs', async () => {
+    const dir = path.join(tmp, 'hello-author');
+    const manifestFile = path.join(dir, 'plugin.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    await writeFile(
+      manifestFile,
+      JSON.stringify({
+        ...manifest,
+        version: '0.2.0',
+        hooks: [...manifest.hooks, 'schedule'],
+        schedule: { cron: '0 8 * * *', timezone: 'Europe/Paris', input: '{"name":"team"}' },
+      }),
+    );
+    const source = path.join(dir, 'assembly', 'index.ts');
+    await writeFile(
+      source,
+      `${await readFile(source, 'utf8')}
+/** Hook \`schedule\`: greets the input's name on the schedule the installer accepted. */
+export function schedule(): i32 {
+  return greet();
+}
+`,
+    );
+    expect((await publishPlugin(dir, opts(), quiet)).version).toBe('0.2.0');
+
+    const installer = await server.user('morning-person');
+    const installed = (await server.ok(
+      'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id schedules { id cron timezone nextRunAt } } }',
+      {
+        input: {
+          slug: 'hello-author',
+          config: { greeting: 'Bonjour' },
+          grantPermissions: ['log', 'config', 'clips:read', 'clips:write'],
+        },
+      },
+      installer,
+    )) as { installPlugin: { schedules: { id: string; cron: string; timezone: string; nextRunAt: string }[] } };
+    const [schedule] = installed.installPlugin.schedules;
+    expect(schedule).toMatchObject({ cron: '0 8 * * *', timezone: 'Europe/Paris' });
+    // 08:00 in Paris is 07:00 UTC in winter.
+    expect(schedule.nextRunAt).toMatch(/T07:00:00\.000Z$/);
+
+    const runs = await runDueSchedules(server.app.platform, new Date(schedule.nextRunAt));
+    const run = runs.find((r) => r.status !== null)!;
+    expect(run).toMatchObject({ outcome: 'RAN', status: 'SUCCEEDED' });
+    const recorded = (await server.ok(
+      `query { executions(filter: { trigger: SCHEDULE }, first: 1) { edges { node { id output hook schedule { id } } } } }`,
+      {},
+      installer,
+    )) as { executions: { edges: { node: { id: string; output: string; hook: string; schedule: { id: string } } }[] } };
+    const node = recorded.executions.edges[0]!.node;
+    expect(node).toMatchObject({
+      output: '{"message":"Bonjour, team!"}',
+      hook: 'schedule',
+      schedule: { id: schedule.id },
+    });
+    const replayed = await replayExecution(node.id, { server: server.url, token: installer });
+    expect(replayed.local.output).toBe(node.output);
   });
 
   it('publishes every example plugin the seed uses, and they pass the server validation', async () => {

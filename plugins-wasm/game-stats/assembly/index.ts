@@ -6,6 +6,7 @@
 import { clip, fail, json, kv, lifecycle, log, output } from '@plugboard/sdk';
 
 const INDEX_KEY = 'games';
+const DIGEST_KEY = 'digest';
 const LABEL_KEY = 'label';
 /** The KV layout this code writes: 2 since "label"; layout 1 counted game-less clips under "game:". */
 const LAYOUT_KEY = 'layout';
@@ -85,6 +86,20 @@ export function clip_captured(): i32 {
   }
   log.debug('game ' + game + ': ' + (<i64>entry.getNumber('count')).toString() + ' clip(s)');
   output.json(allStats().setString('game', game));
+  return 0;
+}
+
+/**
+ * Hook `schedule` (daily at midnight UTC by default; the installer may edit or decline it): keeps
+ * a digest of the totals, numbered by run, under "digest" and returns it.
+ */
+export function schedule(): i32 {
+  const previous = kv.getJson(DIGEST_KEY);
+  const run = previous == null ? 1 : previous.getNumber('run') + 1;
+  const digest = allStats().setNumber('run', run);
+  kv.setJson(DIGEST_KEY, digest);
+  log.info('digest ' + (<i64>run).toString() + ': ' + (<i64>digest.getNumber('clips')).toString() + ' clip(s)');
+  output.json(digest);
   return 0;
 }
 

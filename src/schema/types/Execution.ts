@@ -10,7 +10,7 @@ import { builder } from '../builder.ts';
 import { toConnection } from '../connection.ts';
 import type { Context } from '../context.ts';
 import { parseRowId } from '../ids.ts';
-import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef } from '../refs.ts';
+import { ClipRef, ExecutionRef, InstallationRef, PluginVersionRef, ScheduleRef } from '../refs.ts';
 
 export const ExecutionStatusEnum = builder.enumType('ExecutionStatus', { values: EXECUTION_STATUSES });
 const ExecutionTriggerEnum = builder.enumType('ExecutionTrigger', { values: EXECUTION_TRIGGERS });
@@ -65,7 +65,7 @@ function outputText(bytes: Uint8Array | null): string | null {
 }
 
 builder.node(ExecutionRef, {
-  description: 'One plugin call, manual or triggered by a hook, with its outcome and usage',
+  description: 'One plugin call, manual or triggered by a hook or a schedule, with its outcome and usage',
   id: { resolve: (e) => e.id, parse: parseRowId },
   loadMany: (ids, ctx) => ids.map(async (id) => visible(ctx, await ctx.loaders.execution.load(id))),
   fields: (t) => ({
@@ -133,6 +133,7 @@ const ExecutionFilter = builder.inputType('ExecutionFilter', {
     status: t.field({ type: ExecutionStatusEnum }),
     trigger: t.field({ type: ExecutionTriggerEnum }),
     clipId: t.globalID({ for: ClipRef }),
+    scheduleId: t.globalID({ for: ScheduleRef, description: 'Runs of one schedule' }),
   }),
 });
 
@@ -147,6 +148,7 @@ builder.queryFields((t) => ({
       const filter = {
         installationId: f.installationId?.id ?? null,
         clipId: f.clipId?.id ?? null,
+        scheduleId: f.scheduleId?.id ?? null,
         status: f.status,
         trigger: f.trigger,
       };

@@ -21,6 +21,7 @@ import { parseRowId } from '../ids.ts';
 import { InstallationRef, PluginRef, PluginVersionRef, UserRef } from '../refs.ts';
 import { reload } from '../reload.ts';
 import { DependencyConsentInput } from './InstallPlan.ts';
+import { ScheduleChoiceInput } from './Schedule.ts';
 
 const CriticalityEnum = builder.enumType('Criticality', {
   values: {
@@ -119,6 +120,11 @@ const InstallPluginInput = builder.inputType('InstallPluginInput', {
     dependencies: t.field({
       type: [DependencyConsentInput],
       description: 'Consent (grants, config) for each dependency the plan adds; see Plugin.installPlan',
+    }),
+    schedule: t.field({
+      type: ScheduleChoiceInput,
+      description:
+        'The version’s default schedule (PluginVersion.schedule) is created when this is absent; null declines it; a value edits it (or, with a cron, adds a schedule to a version that proposes none)',
     }),
   }),
 });

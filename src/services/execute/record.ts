@@ -64,7 +64,7 @@ const COMPLETED = [
 ] as const;
 
 /** An Execution record as a row of `executions`, bound as both backends store it. */
-export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: boolean): Record<string, unknown> {
+export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: boolean): ExecutionRow {
   const date = (d: Date | null) => (d === null ? null : tx.getPlatform().processDateProperty(d));
   return {
     ...(withId ? { id: r.id } : {}),
@@ -72,6 +72,7 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
     owner_id: r.ownerId,
     version_id: r.versionId,
     clip_id: r.clipId,
+    schedule_id: r.scheduleId,
     trigger: r.trigger,
     hook: r.hook,
     function: r.function,
@@ -96,12 +97,16 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
   };
 }
 
-/** The columns of `executionRow` without the id, in the order the call path binds them. */
+/**
+ * The columns of `executionRow` without the id, in the order the call path binds them. The row's
+ * type is derived from this list, so a column added to one and not the other does not compile.
+ */
 const ROW_COLUMNS = [
   'installation_id',
   'owner_id',
   'version_id',
   'clip_id',
+  'schedule_id',
   'trigger',
   'hook',
   'function',
@@ -124,6 +129,8 @@ const ROW_COLUMNS = [
   'created_at',
   'finished_at',
 ] as const;
+
+type ExecutionRow = { [column in (typeof ROW_COLUMNS)[number]]: unknown } & { id?: number };
 
 /**
  * Inserts RUNNING rows in one statement (its SQL text kept per dialect and row count) and

@@ -58,6 +58,7 @@ export function newRecord(platform: Platform, target: CallTarget, spec: CallSpec
     ownerId: target.ownerId,
     versionId: target.version.id,
     clipId: typeof spec.clip?.id === 'number' ? spec.clip.id : null,
+    scheduleId: spec.scheduleId ?? null,
     trigger: spec.trigger,
     hook: spec.hook ?? null,
     function: spec.function,

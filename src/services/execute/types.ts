@@ -17,6 +17,8 @@ export interface CallSpec {
   hook?: string | null;
   /** The clip the call is about, as plugins see it through `clip_get`. */
   clip?: Record<string, unknown> | null;
+  /** The schedule that started the call (trigger SCHEDULE). */
+  scheduleId?: number | null;
 }
 
 export interface CallOutcome {

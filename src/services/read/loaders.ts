@@ -8,6 +8,7 @@ import {
   Plugin,
   PluginVersion,
   Review,
+  Schedule,
   SigningKey,
   User,
 } from '../../entities/index.ts';
@@ -22,6 +23,7 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ReviewRecord,
+  ScheduleRecord,
   SigningKeyRecord,
   UserRecord,
 } from './records.ts';
@@ -159,6 +161,14 @@ export function createLoaders(em: SqlEntityManager) {
       );
       const grouped = groupBy(rows, (r) => r.ownerId);
       return ownerIds.map((id) => grouped.get(id) ?? []);
+    }),
+    schedule: byId<ScheduleRecord>(em, Schedule),
+    schedulesOfInstallation: new DataLoader<number, ScheduleRecord[]>(async (installationIds) => {
+      const rows = await selectRows<ScheduleRecord>(em, Schedule, (qb) =>
+        qb.whereIn('installation_id', [...installationIds]).orderBy('id', 'asc'),
+      );
+      const grouped = groupBy(rows, (r) => r.installationId);
+      return installationIds.map((id) => grouped.get(id) ?? []);
     }),
     activeInstalls: activeInstallsLoader(em),
     usage: usageLoader(em),

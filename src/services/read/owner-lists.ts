@@ -31,6 +31,7 @@ export interface ExecutionFilter {
   status?: ExecutionStatus | null;
   trigger?: ExecutionTrigger | null;
   clipId?: number | null;
+  scheduleId?: number | null;
 }
 
 /** The owner's executions, newest first. */
@@ -47,6 +48,7 @@ export async function listExecutions(
     if (filter.status) qb.andWhere('executions.status', filter.status);
     if (filter.trigger) qb.andWhere('executions.trigger', filter.trigger);
     if (filter.clipId) qb.andWhere('executions.clip_id', filter.clipId);
+    if (filter.scheduleId) qb.andWhere('executions.schedule_id', filter.scheduleId);
     applyKeyset(qb, [{ sql: 'executions.id', direction: 'desc', type: 'number' }], request);
     return qb;
   });

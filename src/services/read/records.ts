@@ -152,6 +152,8 @@ export interface ExecutionRecord {
   ownerId: number;
   versionId: number;
   clipId: number | null;
+  /** The schedule that started it; null for other triggers and once the schedule is deleted. */
+  scheduleId: number | null;
   trigger: ExecutionTrigger;
   hook: string | null;
   function: string;
@@ -174,4 +176,24 @@ export interface ExecutionRecord {
   instanceId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+}
+
+export interface ScheduleRecord {
+  id: number;
+  installationId: number;
+  createdById: number;
+  function: string;
+  input: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  pausedReason: string | null;
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastExecutionId: number | null;
+  skippedRuns: number;
+  leaseOwner: string | null;
+  leasedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
