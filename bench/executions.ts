@@ -13,6 +13,10 @@
  * database next to the one it names (and REDIS_URL, if set, for events).
  *
  *   npx tsx bench/executions.ts [seconds per round, default 3]
+ *
+ * `ONLY=page` measures the signed-in page alone (with its baseline); `SERVER_NODE_ARGS` are given
+ * to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: the profiles are written when
+ * the bench stops the server).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { benchDatabase, type Client, loadClients, median, percentile, serialLate
 
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = 3;
+const pageOnly = process.env.ONLY === 'page';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
 // BENCH_LOG_LEVEL=info measures the per-request and per-call log lines too.
@@ -40,8 +45,14 @@ const cli = (...args: string[]) =>
     .split('\n')
     .at(-1)!;
 
-const child = spawn('node', [path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const child = spawn('node', [...nodeArgs, path.resolve('bin/plugboard.js'), 'serve', '--seed'], {
+  env: {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const { url, adminToken } = await new Promise<{ url: string; adminToken: string }>((resolve, reject) => {
@@ -146,22 +157,32 @@ try {
   });
   const executors: Client[] = [];
   const clippers: Client[] = [];
-  for (const token of users) {
+  for (const token of pageOnly ? [] : users) {
     executors.push({ token, body: executeBody(await install(token, 'data-normalizer', ['config'])) });
     for (const [slug, permissions] of hooks) await install(token, slug, permissions);
     clippers.push({ token, body: clipBody });
   }
-  const neighbour: Client = { token: other, body: executeBody(await install(other, 'data-normalizer', ['config'])) };
+  const neighbour: Client = {
+    token: other,
+    body: pageOnly ? '' : executeBody(await install(other, 'data-normalizer', ['config'])),
+  };
   const trivial: Client[] = [{ token: users[0], body: JSON.stringify({ query: '{ __typename }' }) }];
   const page: Client[] = [{ token: users[0], body: JSON.stringify({ query: PAGE }) }];
 
-  await loadClients(endpoint, executors, { seconds: 1 }); // warm the pool and caches
-  await loadClients(endpoint, clippers, { seconds: 1 });
+  if (!pageOnly) {
+    await loadClients(endpoint, executors, { seconds: 1 }); // warm the pool and caches
+    await loadClients(endpoint, clippers, { seconds: 1 });
+  }
+  await loadClients(endpoint, page, { seconds: 1 });
 
   const rows = new Map<string, number[]>();
   const add = (label: string, value: number) => rows.set(label, [...(rows.get(label) ?? []), value]);
   for (let round = 0; round < rounds; round++) {
     const base = await loadClients(endpoint, trivial, { seconds });
+    if (pageOnly) {
+      add('signed-in 50-plugin page', (await loadClients(endpoint, page, { seconds })) / base);
+      continue;
+    }
     add('executePlugin, 16 clients / 8 users', (await loadClients(endpoint, executors, { seconds })) / base);
     add('createClip + 3 hooks, 16 clients / 8 users', (await loadClients(endpoint, clippers, { seconds })) / base);
     add('signed-in 50-plugin page', (await loadClients(endpoint, page, { seconds })) / base);

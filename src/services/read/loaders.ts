@@ -135,3 +135,9 @@ export function createLoaders(em: SqlEntityManager) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * Loaders over rows or columns the read version does not cover (`UNVERSIONED_TABLES`, the
+ * installation's breaker and config): an answer that used one is never shared between requests.
+ */
+export const UNVERSIONED_LOADERS: readonly (keyof Loaders)[] = ['clip', 'execution', 'installation', 'usage'];
