@@ -59,11 +59,19 @@ export function useSharedReads({ maxEntries = 500 }: SharedReadsOptions = {}): P
         const watch = watchViewer(ctx);
         const result = await executeFn({ ...execution, contextValue: watch.context });
         if (watch.used) remember(key, VIEWER);
-        else if (!isAsyncIterable(result) && !result.errors?.length) remember(key, { version, result });
+        else if (!isAsyncIterable(result) && !result.errors?.length) remember(key, { version, result: once(result) });
         return result;
       });
     },
   };
+}
+
+/** The result with its JSON made once, when first sent (yoga serialises a result with its `stringify`). */
+function once(result: ExecutionResult): ExecutionResult {
+  let json: string | undefined;
+  const stringify = (value: unknown) => (value === shared ? (json ??= JSON.stringify(value)) : JSON.stringify(value));
+  const shared = { ...result, stringify };
+  return shared;
 }
 
 /** The context with `viewer` and the unversioned loaders noting that they were read. */
