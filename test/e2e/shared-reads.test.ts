@@ -67,9 +67,11 @@ afterAll(async () => {
 });
 
 it('answers the same public page for another signed-in user with one statement, the read version', async () => {
-  const first = await counted(() => page(member));
-  expect(first.statements).toBeGreaterThan(1);
-  for (const token of [admin, publisher, member]) {
+  const first = await counted(() => page(member)); // not known yet: runs as it would without sharing
+  const second = await counted(() => page(admin)); // known to read no viewer: runs once more, and is kept
+  expect(second.value).toEqual(first.value);
+  expect(second.statements).toBe(first.statements + 1);
+  for (const token of [publisher, member, admin]) {
     const again = await counted(() => page(token));
     expect(again.value).toEqual(first.value);
     expect(again.statements).toBe(1);
@@ -198,7 +200,8 @@ it('never shares an answer that read rows the version does not cover: a clip tha
   const [typename, id] = Buffer.from(first, 'base64').toString().split(':');
   const next = Buffer.from(`${typename}:${Number(id) + 1}`).toString('base64');
   const node = '{ node(id: "ID") { id } }'.replace('ID', next);
-  expect((await server.ok<{ node: unknown }, unknown>(node, {}, admin)).node).toBeNull();
+  // Twice: the first run finds out whether the answer may be kept, the second would keep it.
+  for (let i = 0; i < 2; i++) expect((await server.ok<{ node: unknown }, unknown>(node, {}, admin)).node).toBeNull();
   expect((await create()).createClip.id).toBe(next);
   expect((await server.ok<{ node: { id: string } | null }, unknown>(node, {}, member)).node?.id).toBe(next);
 });

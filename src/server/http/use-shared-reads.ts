@@ -13,27 +13,32 @@ interface Entry {
   result: ExecutionResult;
 }
 
-/** Marks a query found to depend on its viewer: later ones run as they are, with no version read. */
-const VIEWER = 'viewer';
+/** What is known of a query: it read the viewer; it did not (nothing kept yet); or its kept answer. */
+type Known = 'viewer' | 'shareable' | Entry;
 
 /**
- * Signed-in queries that no viewer could answer differently share one answer. A query's answer
- * is kept when its execution never read the viewer (nor a loader over rows the read version does
- * not cover: `UNVERSIONED_LOADERS`) and had no error; the same query, with the same variables,
- * from any signed-in user is answered with it while the read version (one statement per request)
- * is the one it was computed at. So the answer is as fresh as executing it would be, whoever
- * wrote (another instance, the CLI), and an answer that depended on the viewer is never reused.
- * A query found to depend on the viewer is remembered as such and then runs without the version
- * read. Anonymous requests are the anonymous read cache's.
+ * Signed-in queries that no viewer could answer differently share one answer. A query whose
+ * execution never read the viewer (nor a loader over rows the read version does not cover:
+ * `UNVERSIONED_LOADERS`) is shareable: from its next run on, its answer is kept, with the read
+ * version found before it ran (one statement), and the same query with the same variables, from
+ * any signed-in user, is answered with it while the read version is unchanged. So an answer is as
+ * fresh as executing it would be, whoever wrote (another instance, the CLI). A query's first run,
+ * and every run of one found to read the viewer, executes as it would without this plugin, with
+ * no extra statement. Anonymous requests are the anonymous read cache's.
  */
 export function useSharedReads({ maxEntries = 500 }: SharedReadsOptions = {}): Plugin<Context> {
-  const entries = new Map<string, Entry | typeof VIEWER>();
-  const remember = (key: string, entry: Entry | typeof VIEWER) => {
-    const held = entries.get(key);
-    if (held && held !== VIEWER && entry !== VIEWER && Number(held.version) > Number(entry.version)) return; // a newer answer is there
-    entries.delete(key);
-    entries.set(key, entry);
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  const known = new Map<string, Known>();
+  const remember = (key: string, what: Known) => {
+    const held = known.get(key);
+    // Never replace a kept answer with less, nor with an older one.
+    if (
+      typeof held === 'object' &&
+      (what === 'shareable' || (typeof what === 'object' && +held.version > +what.version))
+    )
+      return;
+    known.delete(key); // re-inserted last: the map's order is least recently used first
+    known.set(key, what);
+    if (known.size > maxEntries) known.delete(known.keys().next().value as string);
   };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
@@ -47,18 +52,27 @@ export function useSharedReads({ maxEntries = 500 }: SharedReadsOptions = {}): P
       } catch {
         return; // variables too deep to serialise: the scalars refuse them
       }
-      if (entries.get(key) === VIEWER) return remember(key, VIEWER);
+      const held = known.get(key);
+      if (held === 'viewer') return remember(key, held);
+      if (held === undefined) {
+        setExecuteFn(async (execution) => {
+          const watch = watchViewer(ctx);
+          const result = await executeFn({ ...execution, contextValue: watch.context });
+          remember(key, watch.used ? 'viewer' : 'shareable');
+          return result;
+        });
+        return;
+      }
       setExecuteFn(async (execution) => {
         const version = await readVersion(ctx.em);
-        const held = entries.get(key);
-        if (held && held !== VIEWER && held.version === version) {
-          entries.delete(key);
-          entries.set(key, held);
-          return held.result;
+        const now = known.get(key);
+        if (typeof now === 'object' && now.version === version) {
+          remember(key, now);
+          return now.result;
         }
         const watch = watchViewer(ctx);
         const result = await executeFn({ ...execution, contextValue: watch.context });
-        if (watch.used) remember(key, VIEWER);
+        if (watch.used) remember(key, 'viewer');
         else if (!isAsyncIterable(result) && !result.errors?.length) remember(key, { version, result: once(result) });
         return result;
       });
@@ -69,7 +83,11 @@ export function useSharedReads({ maxEntries = 500 }: SharedReadsOptions = {}): P
 /** The result with its JSON made once, when first sent (yoga serialises a result with its `stringify`). */
 function once(result: ExecutionResult): ExecutionResult {
   let json: string | undefined;
-  const stringify = (value: unknown) => (value === shared ? (json ??= JSON.stringify(value)) : JSON.stringify(value));
+  const stringify = (value: unknown) => {
+    if (value !== shared) return JSON.stringify(value);
+    json ??= JSON.stringify(value);
+    return json;
+  };
   const shared = { ...result, stringify };
   return shared;
 }
