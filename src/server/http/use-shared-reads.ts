@@ -1,7 +1,7 @@
 import { getOperationAST, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Context } from '../../schema/context.ts';
-import { readVersion, UNVERSIONED_LOADERS, type Loaders } from '../../services/read/index.ts';
+import { readVersion, VERSIONED_LOADERS, type Loaders } from '../../services/read/index.ts';
 
 export interface SharedReadsOptions {
   /** Answers kept (least recently used dropped). @default 500 */
@@ -18,8 +18,8 @@ type Known = 'viewer' | 'shareable' | Entry;
 
 /**
  * Signed-in queries that no viewer could answer differently share one answer. A query whose
- * execution never read the viewer (nor a loader over rows the read version does not cover:
- * `UNVERSIONED_LOADERS`) is shareable: from its next run on, its answer is kept, with the read
+ * execution never read the viewer (nor a loader over rows the read version does not cover: any
+ * but `VERSIONED_LOADERS`) is shareable: from its next run on, its answer is kept, with the read
  * version found before it ran (one statement), and the same query with the same variables, from
  * any signed-in user, is answered with it while the read version is unchanged. So an answer is as
  * fresh as executing it would be, whoever wrote (another instance, the CLI). A query's first run,
@@ -92,16 +92,20 @@ function once(result: ExecutionResult): ExecutionResult {
   return shared;
 }
 
-/** The context with `viewer` and the unversioned loaders noting that they were read. */
+/**
+ * The context with `viewer` and the loaders over unversioned rows noting that they were read.
+ * Resolvers reach unversioned tables only through those loaders or after reading the viewer.
+ */
 function watchViewer(ctx: Context): { context: Context; readonly used: boolean } {
   let used = false;
   const note = <T>(value: T): T => {
     used = true;
     return value;
   };
+  const unversioned = (Object.keys(ctx.loaders) as (keyof Loaders)[]).filter((name) => !VERSIONED_LOADERS.has(name));
   const loaders = Object.create(
     ctx.loaders,
-    Object.fromEntries(UNVERSIONED_LOADERS.map((name) => [name, { get: () => note(ctx.loaders[name]) }])),
+    Object.fromEntries(unversioned.map((name) => [name, { get: () => note(ctx.loaders[name]) }])),
   ) as Loaders;
   const context = Object.create(ctx, {
     viewer: { get: () => note(ctx.viewer), enumerable: true },

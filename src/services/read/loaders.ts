@@ -137,7 +137,22 @@ export function createLoaders(em: SqlEntityManager) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
- * Loaders over rows or columns the read version does not cover (`UNVERSIONED_TABLES`, the
- * installation's breaker and config): an answer that used one is never shared between requests.
+ * Loaders over rows the read version covers (`VERSIONED_TABLES`, installations' public columns).
+ * An answer that used any other loader (clips, executions, installations' breaker and config,
+ * usage, and any loader added later until it is listed here) is never shared between requests.
  */
-export const UNVERSIONED_LOADERS: readonly (keyof Loaders)[] = ['clip', 'execution', 'installation', 'usage'];
+export const VERSIONED_LOADERS: ReadonlySet<string> = new Set<keyof Loaders>([
+  'user',
+  'plugin',
+  'pluginBySlug',
+  'version',
+  'latestVersion',
+  'versionsOfPlugin',
+  'recentReviews',
+  'oldestReviews',
+  'review',
+  'ownedVersions',
+  'signingKey',
+  'signingKeysOfUser',
+  'activeInstalls',
+]);
