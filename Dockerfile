@@ -16,6 +16,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
 COPY sdk-assemblyscript ./sdk-assemblyscript
+COPY sdk-c ./sdk-c
 COPY plugins-wasm ./plugins-wasm
 RUN npm run build
 RUN npm run build:wasm
@@ -38,6 +39,10 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/sdk-assemblyscript/package.json /app/sdk-assemblyscript/plugin.asconfig.json ./sdk-assemblyscript/
 COPY --from=build /app/sdk-assemblyscript/assembly ./sdk-assemblyscript/assembly
 COPY --from=build /app/sdk-assemblyscript/template ./sdk-assemblyscript/template
+# The C SDK's header and scaffold. The image has no clang: its seed leaves the C example out.
+COPY --from=build /app/sdk-c/plugboard.h ./sdk-c/
+COPY --from=build /app/sdk-c/plugboard ./sdk-c/plugboard
+COPY --from=build /app/sdk-c/template ./sdk-c/template
 COPY --from=build --chown=node:node /app/plugins-wasm ./plugins-wasm
 RUN mkdir -p /var/lib/plugboard && chown node:node /var/lib/plugboard
 USER node

@@ -7,7 +7,13 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'sdk-assemblyscript/**/*.test.ts', 'plugins-wasm/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'sdk-assemblyscript/**/*.test.ts',
+      'sdk-c/**/*.test.ts',
+      'plugins-wasm/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/build/**'],
     pool: 'forks',
     // Two cores: more files at once only thrash, and the runtime tests spawn worker threads.

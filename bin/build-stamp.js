@@ -11,7 +11,7 @@ export const stampFile = path.join(distDir, 'build-stamp.json');
 export const compiledCli = path.join(distDir, 'src', 'cli', 'index.js');
 
 /** The folders tsconfig.build.json compiles, and the configs that shape the output. */
-const SOURCE_DIRS = ['src', 'sdk-assemblyscript/harness', 'sdk-assemblyscript/compiler'];
+const SOURCE_DIRS = ['src', 'sdk-assemblyscript/harness', 'sdk-assemblyscript/compiler', 'sdk-c/compiler'];
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json'];
 
 /**

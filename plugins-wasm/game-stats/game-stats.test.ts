@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PluginHarness, readTestCases, runCases } from '../../sdk-assemblyscript/harness/index.ts';
+import { lifecycleInput, PluginHarness, readTestCases, runCases } from '../../sdk-assemblyscript/harness/index.ts';
 
 const dir = new URL('.', import.meta.url).pathname;
 let plugin: PluginHarness;
@@ -47,6 +47,65 @@ describe('game-stats', () => {
   it('counts clips without a game under "unknown"', async () => {
     const r = await plugin.call('clip_captured', {}, { kv: {}, clip: clip('', 1000) });
     expect(r.json()).toMatchObject({ game: 'unknown', games: { unknown: { count: 1, totalDurationMs: 1000 } } });
+  });
+
+  describe('lifecycle hooks', () => {
+    const payload = (hook: string, extra: Record<string, unknown> = {}) =>
+      lifecycleInput({ hook, installationId: 7, plugin: 'game-stats', version: '1.1.0', config: {}, ...extra });
+
+    it('plugin.installed starts an empty index at the current layout with the configured label', async () => {
+      const r = await plugin.call(
+        'plugin_installed',
+        payload('plugin.installed', { config: { unknownGame: 'misc' } }),
+        {
+          kv: {},
+        },
+      );
+      expect(r.status).toBe('SUCCEEDED');
+      expect(plugin.kvSnapshot()).toEqual({ games: [], layout: 2, label: 'misc' });
+    });
+
+    it('plugin.upgraded moves layout-1 counts of game-less clips under the label', async () => {
+      const kv = {
+        games: ['', 'CS2'],
+        'game:': { count: 2, totalDurationMs: 9 },
+        'game:CS2': { count: 1, totalDurationMs: 1 },
+      };
+      const r = await plugin.call(
+        'plugin_upgraded',
+        payload('plugin.upgraded', { previousVersion: '0.9.0', reason: 'UPGRADE' }),
+        { kv },
+      );
+      expect(r.status).toBe('SUCCEEDED');
+      expect(plugin.kvSnapshot()).toEqual({
+        games: ['CS2', 'unknown'],
+        'game:unknown': { count: 2, totalDurationMs: 9 },
+        'game:CS2': { count: 1, totalDurationMs: 1 },
+        layout: 2,
+        label: 'unknown',
+      });
+      // Already current: nothing moves.
+      const again = await plugin.call('plugin_upgraded', payload('plugin.upgraded', { previousVersion: '1.0.0' }));
+      expect(again.status).toBe('SUCCEEDED');
+      expect(plugin.kvSnapshot()['game:unknown']).toEqual({ count: 2, totalDurationMs: 9 });
+    });
+
+    it("config.changed hands the old label's counts to the new one, which new clips then use", async () => {
+      const kv = { games: ['misc'], 'game:misc': { count: 3, totalDurationMs: 30 }, layout: '2', label: 'misc' };
+      const r = await plugin.call(
+        'config_changed',
+        payload('config.changed', { previousConfig: { unknownGame: 'misc' }, config: { unknownGame: 'other' } }),
+        { kv },
+      );
+      expect(r.status).toBe('SUCCEEDED');
+      expect(plugin.kvSnapshot()).toMatchObject({ games: ['other'], 'game:other': { count: 3, totalDurationMs: 30 } });
+      const counted = await plugin.call('clip_captured', {}, { clip: clip('', 5) });
+      expect(counted.json()).toMatchObject({ game: 'other', games: { other: { count: 4, totalDurationMs: 35 } } });
+    });
+
+    it('refuses a lifecycle call without its payload', async () => {
+      expect((await plugin.call('plugin_installed', 'not json', { clip: null })).status).toBe('FAILED');
+    });
   });
 
   it('passes its own test inputs', async () => {

@@ -3,6 +3,7 @@ import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { buildCPlugin, isCPlugin } from '../../sdk-c/compiler/build.ts';
 import { compileAssemblyScript } from './asc.ts';
 import { pluginAsconfig, sdkAssemblyDir } from './paths.ts';
 
@@ -13,6 +14,8 @@ export interface BuildResult {
   cached: boolean;
   /** Milliseconds spent (near zero when cached). */
   ms: number;
+  /** The compiler's warnings, when it printed any (clang; asc reports errors only). */
+  warnings?: string;
 }
 
 // The compiler's version is part of the build hash; read from its package.json, which is cheap.
@@ -100,9 +103,11 @@ async function requireSdkImport(dir: string): Promise<void> {
 /**
  * Compiles `<dir>/assembly/index.ts` into `<dir>/build/plugin.wasm`, reusing the previous build
  * when no input changed. Output is written to a temporary file and renamed, so a concurrent
- * reader (another test worker) never sees a half-written module.
+ * reader (another test worker) never sees a half-written module. A C or C++ plugin (sources
+ * under `src/`, no `assembly/`) is built by the C SDK's clang toolchain instead.
  */
 export async function buildPlugin(dir: string, { force = false } = {}): Promise<BuildResult> {
+  if (await isCPlugin(dir)) return buildCPlugin(dir, { force });
   const started = performance.now();
   const buildDir = path.join(dir, 'build');
   const wasmPath = path.join(buildDir, 'plugin.wasm');

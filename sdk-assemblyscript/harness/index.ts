@@ -5,3 +5,5 @@ export { readTestCases, runCases, TEST_INPUTS_FILE, type CaseOutcome, type TestC
 export { ConfigError } from './config.ts';
 export { kvSnapshot } from './kv.ts';
 export type { CallOptions, HarnessResult, KvInput, Usage } from './types.ts';
+/** The server's own lifecycle hook payload, for calling `plugin_installed` and the others as it does. */
+export { lifecycleInput, type LifecyclePayload } from '../../src/contracts/index.ts';

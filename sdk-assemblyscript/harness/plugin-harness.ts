@@ -95,7 +95,8 @@ export class PluginHarness {
     if (options.clip !== undefined) this.clip = options.clip;
     if (options.kv) this.kv = toKvMap(options.kv);
     const clip = this.clip === null ? null : clipForPlugins(this.clip);
-    const hook = this.manifest.hooks.find((h) => hookExportName(h) === fn);
+    // Lifecycle hooks take their payload as `input` (see `lifecycleInput`); clip hooks get the clip.
+    const hook = this.manifest.hooks.find((h) => hookExportName(h) === fn && h.startsWith('clip.'));
     const bytes =
       hook && clip
         ? encoder.encode(hookInput(hook, clip))

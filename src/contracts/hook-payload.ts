@@ -27,3 +27,25 @@ export function clipForPlugins(clip: Record<string, unknown>): PluginClip {
 export function hookInput(hook: string, clip: PluginClip): string {
   return JSON.stringify({ hook, clip });
 }
+
+/** The input of a lifecycle hook (`plugin.installed`, `plugin.upgraded`, `config.changed`, `plugin.uninstalling`). */
+export interface LifecyclePayload {
+  hook: string;
+  installationId: number;
+  /** The plugin's slug. */
+  plugin: string;
+  /** The version that runs the hook: for `plugin.upgraded`, the one moved to. */
+  version: string;
+  /** The config once the operation commits. */
+  config: Record<string, unknown>;
+  /** `plugin.upgraded`: the version moved from, and whether the move is an upgrade or a rollback. */
+  previousVersion?: string;
+  reason?: 'UPGRADE' | 'ROLLBACK';
+  /** `config.changed`: the config before the change. */
+  previousConfig?: Record<string, unknown>;
+}
+
+/** A lifecycle hook's input, as the server sends it and the harness's tests should. */
+export function lifecycleInput(payload: LifecyclePayload): string {
+  return JSON.stringify(payload);
+}

@@ -7,7 +7,13 @@ export {
   validateConfigWith,
   type ConfigValidator,
 } from './config-schema.ts';
-export { clipForPlugins, hookInput, type PluginClip } from './hook-payload.ts';
+export {
+  clipForPlugins,
+  hookInput,
+  lifecycleInput,
+  type LifecyclePayload,
+  type PluginClip,
+} from './hook-payload.ts';
 export { TAG_PATTERN, type ManifestExample, type ManifestListing } from './listing.ts';
 export {
   CONTRACT_FIELDS,

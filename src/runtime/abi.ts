@@ -26,7 +26,19 @@ export interface HostFunctionSpec {
 export const PERMISSIONS = ['log', 'config', 'kv', 'clips:read', 'clips:write', 'events'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed'] as const;
+/**
+ * Hooks of an installation's own lifecycle: run by the operation that triggers them, which
+ * commits only if they succeed (see the services' `lifecycle`).
+ */
+export const LIFECYCLE_HOOKS = [
+  'plugin.installed',
+  'plugin.upgraded',
+  'config.changed',
+  'plugin.uninstalling',
+] as const;
+export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
+
+export const HOOKS = ['clip.captured', 'clip.updated', 'clip.processed', ...LIFECYCLE_HOOKS] as const;
 export type Hook = (typeof HOOKS)[number];
 
 /** Log levels accepted by `log(level, message)`. */

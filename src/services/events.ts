@@ -67,3 +67,15 @@ export type Events = PubSub<EventMap>;
 export function snapshot<T extends object>(record: T): Record<string, unknown> {
   return JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
 }
+
+export function publishInstallationEvent(
+  events: Events,
+  type: InstallationEventType,
+  installation: { id: number; ownerId: number },
+): void {
+  events.publish('installation-events', installation.ownerId, {
+    type,
+    installationId: installation.id,
+    ownerId: installation.ownerId,
+  });
+}

@@ -37,10 +37,12 @@ export interface Creation {
   grants: string[];
   priority: number;
   criticality: Criticality;
+  /** The hooks its version declares. */
+  hooks: string[];
 }
 
 /** The installing caller's own choices for the plugin asked for. */
-type Own = Omit<Creation, 'pluginId' | 'versionId' | 'version' | 'config'>;
+type Own = Omit<Creation, 'pluginId' | 'versionId' | 'version' | 'config' | 'hooks'>;
 
 /** Installs the chosen version alone: its dependencies must be installed already. */
 async function installAlone(
@@ -54,7 +56,7 @@ async function installAlone(
   const versions = await tx.find(PluginVersion, { plugin });
   const trusted = requireSignatures ? await trustedVersionIds(tx, plugin.slug, versions) : null;
   const version = pickVersion(versions, own.range, input.slug, trusted);
-  const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
+  const { config, problems } = validateConfig(version.configSchema ?? null, input.config ?? {});
   problems.push(...checkGrants(version, own.grants));
   problems.push(
     ...(await missingDependencies(tx, viewer.id, {
@@ -70,7 +72,9 @@ async function installAlone(
       message: 'consent for dependencies is only taken with installDependencies: true',
     });
   if (problems.length) throw new BadInputError(problems);
-  return [{ ...own, pluginId: plugin.id, versionId: version.id, version: version.version, config }];
+  return [
+    { ...own, pluginId: plugin.id, versionId: version.id, version: version.version, config, hooks: version.hooks },
+  ];
 }
 
 /**
@@ -90,7 +94,7 @@ async function installWithDependencies(
   const root = plan.installs.find((i) => !i.requiredBy.length);
   let rootConfig: Record<string, unknown> = {};
   if (root) {
-    const checked = validateConfig(`v${root.version.id}`, root.version.configSchema ?? null, input.config ?? {});
+    const checked = validateConfig(root.version.configSchema ?? null, input.config ?? {});
     problems.push(...checked.problems, ...checkGrants(root.version, own.grants));
     rootConfig = checked.config;
   }
@@ -102,7 +106,7 @@ async function installWithDependencies(
   if (consent.missing.length) throw new DependencyConsentError(consent.missing, described);
   if (requireSignatures) await refuseUntrusted(tx, plan.installs, described);
   return plan.installs.map((i) => {
-    const base = { pluginId: i.pluginId, versionId: i.version.id, version: i.version.version };
+    const base = { pluginId: i.pluginId, versionId: i.version.id, version: i.version.version, hooks: i.version.hooks };
     if (i === root) return { ...own, ...base, config: rootConfig };
     const { grants, config } = consent.accepted.get(i.slug)!;
     return { ...base, range: i.range, config, grants, priority: 0, criticality: 'OPTIONAL' as const };

@@ -4,7 +4,9 @@ import { CRITICALITIES, Installation, Plugin, PluginVersion, User, type Critical
 import type { VersionChange } from '../entities/installation.ts';
 import { brokenDependents, lockOwner, ownedVersions } from './dependencies.ts';
 import { BadInputError, ConflictError, NotFoundError, VersionRevokedError } from './errors.ts';
-import type { Events, InstallationEventType } from './events.ts';
+import { publishInstallationEvent } from './events.ts';
+
+export { publishInstallationEvent } from './events.ts';
 import { chooseInstalls, type InstallInput } from './install-creations.ts';
 import { admit, type BreakerPolicy, type CircuitState } from '../runtime/index.ts';
 import { validateConfig } from './validation/config.ts';
@@ -16,11 +18,12 @@ import { audit, changedKeys, type AuditSubject } from './audit.ts';
 import type { Viewer } from './users.ts';
 import { checkGrants, hostApiProblems, pickVersion } from './version-choice.ts';
 import { trustedVersionIds, untrustedProblem } from './signatures.ts';
+import { CLOSED, intentOf, type Lifecycle, migratedConfig, withLifecycle } from './lifecycle/index.ts';
 
 export type { InstallInput } from './install-creations.ts';
 
-/** What installation use cases need of the platform; callers pass the platform itself. */
-export type InstallationDeps = Pick<Platform, 'db' | 'events' | 'requireSignatures'>;
+/** What installation use cases need of the platform (lifecycle hooks run plugins): the platform itself. */
+export type InstallationDeps = Platform;
 
 function validate(input: Partial<InstallInput>): void {
   const v = new Validator();
@@ -56,18 +59,6 @@ export function effectiveCircuitState(
   return admit(snapshot, now, policy).allowed ? 'HALF_OPEN' : 'OPEN';
 }
 
-export function publishInstallationEvent(
-  events: Events,
-  type: InstallationEventType,
-  installation: { id: number; ownerId: number },
-): void {
-  events.publish('installation-events', installation.ownerId, {
-    type,
-    installationId: installation.id,
-    ownerId: installation.ownerId,
-  });
-}
-
 /** How the audit trail names an installation: its plugin and version as they are now. */
 const subjectOf = (installation: Installation): AuditSubject => ({
   type: 'INSTALLATION',
@@ -80,11 +71,8 @@ const subjectOf = (installation: Installation): AuditSubject => ({
  * `installDependencies` its missing dependencies too: everything in one transaction, one
  * INSTALLED event per installation created. Returns the id of the plugin's own installation.
  */
-export async function installPlugin(
-  { db, events, requireSignatures }: InstallationDeps,
-  viewer: Viewer,
-  input: InstallInput,
-): Promise<number> {
+export async function installPlugin(platform: InstallationDeps, viewer: Viewer, input: InstallInput): Promise<number> {
+  const { events, requireSignatures } = platform;
   validate(input);
   const own = {
     range: input.versionRange ?? '*',
@@ -92,8 +80,8 @@ export async function installPlugin(
     priority: input.priority ?? 0,
     criticality: input.criticality ?? 'OPTIONAL',
   };
-  const ids = await db.fork().transactional(async (tx) => {
-    const sqlTx = tx as SqlEntityManager;
+  const ids = await withLifecycle(platform, async (tx, lifecycle) => {
+    const sqlTx = tx;
     await lockOwner(sqlTx, viewer.id);
     const plugin = await tx.findOne(Plugin, { slug: input.slug });
     if (!plugin) throw new NotFoundError('Plugin', input.slug);
@@ -107,6 +95,7 @@ export async function installPlugin(
     const at = new Date().toISOString();
     const created = creations.map((c) =>
       tx.create(Installation, {
+        ...(lifecycle.idFor(c.pluginId) === undefined ? {} : { id: lifecycle.idFor(c.pluginId) }),
         owner: tx.getReference(User, viewer.id),
         plugin: plugins.get(c.pluginId)!,
         version: tx.getReference(PluginVersion, c.versionId),
@@ -129,6 +118,25 @@ export async function installPlugin(
       audit(tx, viewer, 'INSTALL', subject, { versionRange: c.range, configKeys: Object.keys(c.config).sort() });
       if (c.grants.length) audit(tx, viewer, 'PERMISSIONS_GRANT', subject, { permissions: [...c.grants].sort() });
     });
+    // Dependencies first (they come first), so a plugin's hook finds them installed.
+    for (const [n, c] of creations.entries()) {
+      if (!c.hooks.includes('plugin.installed')) continue;
+      const installation = created[n];
+      await lifecycle.hook(tx, {
+        hook: 'plugin.installed',
+        plugin: plugins.get(c.pluginId)!,
+        installationId: installation.id,
+        ownerId: viewer.id,
+        version: await tx.findOneOrFail(PluginVersion, c.versionId),
+        config: c.config,
+        grants: c.grants,
+        enabled: true,
+        circuit: CLOSED,
+        creates: true,
+        kvRevision: 0,
+        details: {},
+      });
+    }
     return created.map((i) => i.id);
   });
   for (const id of ids) publishInstallationEvent(events, 'INSTALLED', { id, ownerId: viewer.id });
@@ -150,21 +158,28 @@ export interface UpdateInstallationInput {
 }
 
 export async function updateInstallation(
-  { db, events }: InstallationDeps,
+  platform: InstallationDeps,
   viewer: Viewer,
   id: number,
   input: UpdateInstallationInput,
 ): Promise<number> {
   validate(input);
-  await db.fork().transactional(async (tx) => {
-    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+  await withLifecycle(platform, async (tx, lifecycle) => {
+    const installation = await ownInstallation(tx, viewer, id);
     const version = installation.version.getEntity();
     const subject = subjectOf(installation);
     if (input.config !== undefined && input.config !== null) {
-      const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config);
+      const { config, problems } = validateConfig(version.configSchema ?? null, input.config);
       if (problems.length) throw new BadInputError(problems);
       const keys = changedKeys(installation.config, config);
       if (keys.length) audit(tx, viewer, 'CONFIG_CHANGE', subject, { keys });
+      if (keys.length && version.hooks.includes('config.changed'))
+        await lifecycle.hook(tx, {
+          ...intentOf(installation, 'config.changed'),
+          config,
+          enabled: input.enabled ?? installation.enabled,
+          details: { previousConfig: installation.config },
+        });
       installation.config = config;
     }
     if (input.enabled !== undefined && input.enabled !== null && input.enabled !== installation.enabled) {
@@ -183,7 +198,7 @@ export async function updateInstallation(
     if (Object.keys(settings).length) audit(tx, viewer, 'INSTALLATION_UPDATE', subject, settings);
     await tx.flush();
   });
-  publishInstallationEvent(events, 'UPDATED', { id, ownerId: viewer.id });
+  publishInstallationEvent(platform.events, 'UPDATED', { id, ownerId: viewer.id });
   return id;
 }
 
@@ -195,6 +210,7 @@ export async function updateInstallation(
  */
 async function moveTo(
   tx: SqlEntityManager,
+  lifecycle: Lifecycle,
   viewer: Viewer,
   installation: Installation,
   target: PluginVersion,
@@ -218,8 +234,10 @@ async function moveTo(
   const grant = [...new Set(consent.grant)];
   const pool = new Set([...installation.grantedPermissions, ...grant, ...consent.restore]);
   const missing = target.permissions.filter((p) => !pool.has(p));
+  // A version with a `plugin.upgraded` hook may migrate the config: it is checked after the hook.
+  const migrates = target.hooks.includes('plugin.upgraded') && installation.enabled;
   const problems = [
-    ...assessment.configProblems,
+    ...(migrates ? [] : assessment.configProblems),
     ...hostApiProblems(target),
     ...checkGrants(target, grant).filter((p) => p.code === 'NOT_REQUESTED'),
     ...checkGrants(target, [...pool]).filter((p) => p.code === 'PERMISSIONS_REQUIRED'),
@@ -237,7 +255,27 @@ async function moveTo(
     throw new ConflictError(`Cannot move "${slug}" to ${target.version}: ${assessment.brokenDependents.join('; ')}`);
   const change = { from: current.version, to: target.version, at: new Date().toISOString(), reason };
   const grantedPermissions = target.permissions.filter((p) => pool.has(p));
-  const keys = changedKeys(installation.config, assessment.config);
+  let config = assessment.config;
+  if (migrates) {
+    const run = await lifecycle.hook(tx, {
+      ...intentOf(installation, 'plugin.upgraded'),
+      version: target,
+      // As validated for the new version, or as it was when that fails (the hook may fix it).
+      config: assessment.configProblems.length ? installation.config : assessment.config,
+      grants: grantedPermissions,
+      // The move closes the circuit: the new version starts afresh.
+      circuit: CLOSED,
+      details: { previousVersion: current.version, reason: reason === 'ROLLBACK' ? 'ROLLBACK' : 'UPGRADE' },
+    });
+    const migrated = run && migratedConfig(run, target);
+    if (migrated) config = migrated;
+    else if (assessment.configProblems.length && !lifecycle.planning)
+      throw new BadInputError(
+        assessment.configProblems,
+        `Cannot move to ${target.version}: ${assessment.configProblems.map((p) => p.message).join('; ')}`,
+      );
+  }
+  const keys = changedKeys(installation.config, config);
   audit(
     tx,
     viewer,
@@ -256,7 +294,7 @@ async function moveTo(
   installation.history = [...installation.history, { ...change, grants: installation.grantedPermissions }];
   installation.version = tx.getReference(PluginVersion, target.id) as never;
   installation.grantedPermissions = grantedPermissions;
-  installation.config = assessment.config;
+  installation.config = config;
   installation.circuitState = 'CLOSED';
   installation.consecutiveFailures = 0;
   installation.circuitOpenedAt = null;
@@ -270,15 +308,16 @@ async function moveTo(
  * history stay.
  */
 export async function upgradeInstallation(
-  { db, events, requireSignatures }: InstallationDeps,
+  platform: InstallationDeps,
   viewer: Viewer,
   id: number,
   versionRange?: string | null,
   grantPermissions?: string[] | null,
 ): Promise<number> {
+  const { events, requireSignatures } = platform;
   validate({ versionRange });
-  await db.fork().transactional(async (tx) => {
-    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+  await withLifecycle(platform, async (tx, lifecycle) => {
+    const installation = await ownInstallation(tx, viewer, id);
     const range = versionRange ?? installation.versionRange;
     const slug = installation.plugin.getEntity().slug;
     const versions = await tx.find(PluginVersion, { plugin: installation.plugin });
@@ -288,7 +327,8 @@ export async function upgradeInstallation(
       throw new ConflictError(`Already on ${target.version}, the highest version satisfying "${range}"`);
     installation.versionRange = range;
     await moveTo(
-      tx as SqlEntityManager,
+      tx,
+      lifecycle,
       viewer,
       installation,
       target,
@@ -308,13 +348,10 @@ export async function upgradeInstallation(
  * Returns to the version in use before the last upgrade or rollback, unless it was yanked or
  * revoked since, with the grants it had there (the upgrade dropped those its target did not ask for).
  */
-export async function rollbackInstallation(
-  { db, events, requireSignatures }: InstallationDeps,
-  viewer: Viewer,
-  id: number,
-): Promise<number> {
-  await db.fork().transactional(async (tx) => {
-    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+export async function rollbackInstallation(platform: InstallationDeps, viewer: Viewer, id: number): Promise<number> {
+  const { events, requireSignatures } = platform;
+  await withLifecycle(platform, async (tx, lifecycle) => {
+    const installation = await ownInstallation(tx, viewer, id);
     const last = installation.history.at(-1);
     const previous = last?.from;
     if (!previous) throw new ConflictError('There is no earlier version to roll back to');
@@ -327,7 +364,8 @@ export async function rollbackInstallation(
         `${installation.plugin.getEntity().slug}@${previous} was yanked by its publisher: rollback never returns to a yanked version`,
       );
     await moveTo(
-      tx as SqlEntityManager,
+      tx,
+      lifecycle,
       viewer,
       installation,
       target,
@@ -345,22 +383,25 @@ export async function rollbackInstallation(
 
 /** Removes an installation with its KV data and execution history, unless another one depends on it. */
 export async function uninstallPlugin(
-  { db, events }: InstallationDeps,
+  platform: InstallationDeps,
   viewer: Viewer,
   id: number,
 ): Promise<InstallationRecord> {
-  const record = await db.fork().transactional(async (tx) => {
-    const installation = await ownInstallation(tx as SqlEntityManager, viewer, id);
+  const record = await withLifecycle(platform, async (tx, lifecycle) => {
+    const installation = await ownInstallation(tx, viewer, id);
     const slug = installation.plugin.getEntity().slug;
-    const broken = await brokenDependents(tx as SqlEntityManager, viewer.id, slug, null);
+    const broken = await brokenDependents(tx, viewer.id, slug, null);
     if (broken.length)
       throw new ConflictError(`Cannot uninstall "${slug}": ${broken.join('; ')}. Uninstall those first`);
+    // Its outcome is recorded but never blocks; what it writes to KV goes with the installation.
+    if (installation.version.getEntity().hooks.includes('plugin.uninstalling'))
+      await lifecycle.hook(tx, intentOf(installation, 'plugin.uninstalling'), { blocking: false });
     const before = installationRecord(installation);
     audit(tx, viewer, 'UNINSTALL', subjectOf(installation));
     tx.remove(installation);
     await tx.flush();
     return before;
   });
-  publishInstallationEvent(events, 'UNINSTALLED', { id, ownerId: viewer.id });
+  publishInstallationEvent(platform.events, 'UNINSTALLED', { id, ownerId: viewer.id });
   return record;
 }

@@ -1,6 +1,7 @@
 // The author flow against a real server: publish (listing creation, upload, problem report),
-// install, a hook run on a clip with its execution events, and replay of recorded executions.
-import { mkdtemp, rm } from 'node:fs/promises';
+// install, a hook run on a clip with its execution events, replay of recorded executions, and an
+// example's lifecycle hooks through install, upgrade, config change and uninstall.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -118,7 +119,7 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
   });
 
   it('publishes every example plugin the seed uses, and they pass the server validation', async () => {
-    for (const name of await listExamples()) {
+    for (const name of await listExamples(undefined, { buildable: true })) {
       const v = await publishPlugin(name, opts(), quiet);
       expect(v.version).toBe('1.0.0');
     }
@@ -150,5 +151,78 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
       highlights: [{ startMs: 8000, endMs: 13_000, score: 2, kills: 2, audioPeaks: 0 }],
       threshold: 2,
     });
+  });
+
+  it("runs game-stats' lifecycle hooks through install, upgrade to a new release, config change and uninstall", async () => {
+    // game-stats 1.0.0 was published above; the author releases 1.0.1 from a copy of the example.
+    const dir = path.join(tmp, 'game-stats');
+    await cp(path.resolve('plugins-wasm/game-stats'), dir, {
+      recursive: true,
+      filter: (from) => !from.includes(`${path.sep}build`),
+    });
+    await writeFile(
+      path.join(dir, 'asconfig.json'),
+      JSON.stringify({ extends: path.resolve('sdk-assemblyscript/plugin.asconfig.json') }),
+    );
+    const manifest = JSON.parse(await readFile(path.join(dir, 'plugin.json'), 'utf8'));
+    await writeFile(path.join(dir, 'plugin.json'), JSON.stringify({ ...manifest, version: '1.0.1' }));
+
+    const { installPlugin } = (await server.ok(
+      'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
+      {
+        input: {
+          slug: 'game-stats',
+          versionRange: '1.0.0',
+          config: { unknownGame: 'misc' },
+          grantPermissions: ['log', 'kv', 'clips:read'],
+        },
+      },
+      token,
+    )) as { installPlugin: { id: string } };
+    const id = installPlugin.id;
+    const stats = async () =>
+      JSON.parse(
+        (
+          (await server.ok(
+            'mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) { output } }',
+            { input: { installationId: id, function: 'stats', input: '' } },
+            token,
+          )) as { executePlugin: { output: string } }
+        ).executePlugin.output,
+      );
+    await server.ok(
+      'mutation ($input: CreateClipInput!) { createClip(input: $input) { id } }',
+      { input: { title: 'No game', mediaUrl: 'https://cdn.example.com/n.mp4', durationMs: 4000 } },
+      token,
+    );
+    expect((await stats()).games).toEqual({ misc: { count: 1, totalDurationMs: 4000 } });
+
+    expect((await publishPlugin(dir, opts(), quiet)).version).toBe('1.0.1');
+    await server.ok(
+      'mutation ($id: ID!) { upgradeInstallation(id: $id, versionRange: "^1.0.1") { id } }',
+      { id },
+      token,
+    );
+    await server.ok(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id, config: { unknownGame: 'other' } } },
+      token,
+    );
+    expect((await stats()).games).toEqual({ other: { count: 1, totalDurationMs: 4000 } });
+    await server.ok('mutation ($id: ID!) { uninstallPlugin(id: $id) { id } }', { id }, token);
+
+    const runs = (await server.ok(
+      '{ executions(first: 10, filter: { trigger: HOOK }) { edges { node { hook status logs { message } } } } }',
+      {},
+      token,
+    )) as { executions: { edges: { node: { hook: string; status: string; logs: { message: string }[] } }[] } };
+    const lifecycle = runs.executions.edges.map((e) => e.node).filter((n) => !n.hook.startsWith('clip.'));
+    expect(lifecycle.map((n) => [n.hook, n.status])).toEqual([
+      ['plugin.uninstalling', 'SUCCEEDED'],
+      ['config.changed', 'SUCCEEDED'],
+      ['plugin.upgraded', 'SUCCEEDED'],
+      ['plugin.installed', 'SUCCEEDED'],
+    ]);
+    expect(lifecycle[2].logs.map((l) => l.message)).toEqual(['KV layout 2 -> 2 (1.0.0 -> 1.0.1)']);
   });
 });

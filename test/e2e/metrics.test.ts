@@ -156,8 +156,10 @@ describe('GET /metrics', () => {
     const query = `subscription { executionEvents(installationId: "${echo}") { type } }`;
     const { ready, events } = collect<unknown>(client, query, 2);
     await ready;
-    const open = await scrape();
-    expect(sumOf(open, 'plugboard_subscriptions_open') - sumOf(before, 'plugboard_subscriptions_open')).toBe(1);
+    // `ready` is the client's guess; the server may still be setting the subscription up.
+    const opened = async () =>
+      sumOf(await scrape(), 'plugboard_subscriptions_open') - sumOf(before, 'plugboard_subscriptions_open');
+    await expect.poll(opened, { timeout: 5000 }).toBe(1);
     await execute(echo, 'echo');
     await events;
     const after = await scrape();

@@ -8,6 +8,7 @@ export function printBudget(r: BudgetReport): void {
   const m = r.manifest;
   const built = r.build.cached ? 'unchanged, reused' : `built in ${(r.build.ms / 1000).toFixed(1)} s`;
   console.log(`${m.slug} ${m.version}: ${path.relative(process.cwd(), r.build.wasmPath)} (${built})`);
+  if (r.build.warnings) console.log(`  compiler warnings:\n${r.build.warnings.replace(/^/gm, '    ')}`);
   console.log(
     table([
       [

@@ -7,7 +7,9 @@ import { registerTest } from './test.ts';
 
 /** `plugboard plugin new | build | test | publish | replay`: the plugin author's toolchain. */
 export function registerPluginCommands(program: Command): void {
-  const plugin = program.command('plugin').description('Write, build, test, publish and replay AssemblyScript plugins');
+  const plugin = program
+    .command('plugin')
+    .description('Write, build, test, publish and replay AssemblyScript and C plugins');
   registerNew(plugin);
   registerBuild(plugin);
   registerTest(plugin);

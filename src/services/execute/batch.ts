@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Installation } from '../../entities/index.ts';
-import { publishInstallationEvent } from '../installations.ts';
+import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
 import type { ExecutionRecord } from '../read/index.ts';
 import { executionRow, writeCompletions, type Completion } from './record.ts';

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Installation, type ExecutionStatus } from '../../entities/index.ts';
 import { admit, type CircuitSnapshot } from '../../runtime/index.ts';
-import { publishInstallationEvent } from '../installations.ts';
+import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
 
 export const FAILURES = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED']);

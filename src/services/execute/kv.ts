@@ -2,7 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Installation } from '../../entities/index.ts';
 import { failedResult, packKv, type CallResult, type PackedKv } from '../../runtime/index.ts';
 import { groupCommitOf } from '../platform/commits.ts';
-import { publishInstallationEvent } from '../installations.ts';
+import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
 import type { CallBatch } from './batch.ts';
 import { commitKv, rememberCommit } from './kv-store.ts';
