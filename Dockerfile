@@ -18,6 +18,7 @@ COPY src ./src
 COPY sdk-assemblyscript ./sdk-assemblyscript
 COPY sdk-c ./sdk-c
 COPY plugins-wasm ./plugins-wasm
+COPY web ./web
 RUN npm run build
 RUN npm run build:wasm
 RUN npm prune --omit=dev --no-audit --no-fund
@@ -33,6 +34,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
+# The web app, built by `npm run build` (Vite is a devDependency: only its output ships).
+COPY --from=build /app/web/dist ./web/dist
 # The SDK's AssemblyScript, scaffold and asconfig, and the examples (`plugboard seed` publishes
 # them): read from the source tree by the compiled toolchain. src/ itself is not shipped, so
 # bin/plugboard.js always runs dist/.

@@ -22,6 +22,7 @@ import { DEFAULT_QUERY } from './http/default-query.ts';
 import { useAnonymousReadCache } from './http/use-anonymous-read-cache.ts';
 import { useSharedReads } from './http/use-shared-reads.ts';
 import { useWasmDownloads } from './http/use-wasm-downloads.ts';
+import { createWebApp } from './http/web-app.ts';
 import { yogaLogger } from './yoga-logger.ts';
 import { attachWebSocket } from './subscriptions/attach-web-socket.ts';
 import { createOutboxes, type OutboxStats } from './subscriptions/create-outbox.ts';
@@ -53,6 +54,8 @@ export interface StartOptions {
   onQuery?: (sql: string) => void;
   /** Runs once the platform is up and before the server listens (`serve --seed` seeds here). */
   beforeListen?: (app: App) => Promise<void>;
+  /** The built web app served at `/`; web/dist by default. */
+  webDir?: string;
 }
 
 /** Request bodies larger than this are refused (413, `REQUEST_ENTITY_TOO_LARGE`). */
@@ -82,6 +85,7 @@ export async function startServer({
   logger = createLogger(config.logLevel),
   onQuery,
   beforeListen,
+  webDir,
 }: StartOptions): Promise<RunningServer> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onQuery });
   const applied = await migrate(db);
@@ -183,6 +187,7 @@ export async function startServer({
   await beforeListen?.(app);
   const uninstallGuard = installProcessGuard(logger);
   const metricsEndpoint = metricsHandler(metrics, { host: config.host, token: config.metricsToken });
+  const webApp = createWebApp({ dir: webDir });
   const server = createServer((req, res) => {
     const start = performance.now();
     const scope: RequestInfo = {
@@ -218,6 +223,7 @@ export async function startServer({
         });
         return;
       }
+      if (webApp.handle(req, res, (err) => logger.error({ err }, 'could not serve the web app'))) return;
       yoga(req, res);
     });
   });

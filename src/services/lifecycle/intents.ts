@@ -41,7 +41,7 @@ export function migratedConfig(run: LifecycleRun, target: PluginVersion): Record
     return null;
   }
   if (typeof output !== 'object' || output === null || !('config' in output)) return null;
-  const { config, problems } = validateConfig(`v${target.id}`, target.configSchema ?? null, output.config);
+  const { config, problems } = validateConfig(target.configSchema ?? null, output.config);
   const slug = run.intent.plugin.slug;
   if (problems.length)
     throw new LifecycleHookFailedError(
