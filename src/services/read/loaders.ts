@@ -182,6 +182,8 @@ export const VERSIONED_LOADERS: ReadonlySet<string> = new Set<keyof Loaders>([
   'recentReviews',
   'oldestReviews',
   'review',
+  'reviewByAuthor',
+  'reviewVote',
   'ownedVersions',
   'signingKey',
   'signingKeysOfUser',
