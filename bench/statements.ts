@@ -24,6 +24,7 @@ const running = await startServer({
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     PLUGBOARD_DATA_DIR: dataDir,
+    // No read cache and no shared signed-in answers: every request runs whole.
     PLUGBOARD_READ_CACHE_TTL_MS: '0',
     PLUGBOARD_RATE_LIMIT_USER: '0',
     PLUGBOARD_RATE_LIMIT_ANONYMOUS: '0',

@@ -21,6 +21,7 @@ import { createMemoryRateLimiter, createRedisRateLimiter } from './limits/rate-l
 import { useRateLimits } from './limits/use-rate-limits.ts';
 import { DEFAULT_QUERY } from './http/default-query.ts';
 import { useAnonymousReadCache } from './http/use-anonymous-read-cache.ts';
+import { useSharedReads } from './http/use-shared-reads.ts';
 import { useWasmDownloads } from './http/use-wasm-downloads.ts';
 import { createWebApp } from './http/web-app.ts';
 import { yogaLogger } from './yoga-logger.ts';
@@ -174,6 +175,7 @@ export async function startServer({
       useSubscriptionGuards({ outboxes, tokens }),
       closeAfterRefusedBody,
       ...(readCache?.plugins ?? []),
+      ...(config.readCacheTtlMs > 0 ? [useSharedReads()] : []),
       useWasmDownloads({ db, logger }),
       useReadinessCheck({
         endpoint: '/ready',

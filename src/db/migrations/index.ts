@@ -11,6 +11,7 @@ import { Migration20261204000100_plugin_search as PostgresPluginSearch } from '.
 import { Migration20261204000200_signing_keys as PostgresSigningKeys } from './postgresql/Migration20261204000200_signing_keys.ts';
 import { Migration20261204000500_execution_stats as PostgresExecutionStats } from './postgresql/Migration20261204000500_execution_stats.ts';
 import { Migration20261205000100_schedules as PostgresSchedules } from './postgresql/Migration20261205000100_schedules.ts';
+import { Migration20261205000350_read_version as PostgresReadVersion } from './postgresql/Migration20261205000350_read_version.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
@@ -23,6 +24,7 @@ import { Migration20261204000100_plugin_search as SqlitePluginSearch } from './s
 import { Migration20261204000200_signing_keys as SqliteSigningKeys } from './sqlite/Migration20261204000200_signing_keys.ts';
 import { Migration20261204000500_execution_stats as SqliteExecutionStats } from './sqlite/Migration20261204000500_execution_stats.ts';
 import { Migration20261205000100_schedules as SqliteSchedules } from './sqlite/Migration20261205000100_schedules.ts';
+import { Migration20261205000350_read_version as SqliteReadVersion } from './sqlite/Migration20261205000350_read_version.ts';
 
 /**
  * Migrations are listed here rather than discovered from disk, so they load the same way under
@@ -43,6 +45,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000200_signing_keys', class: SqliteSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: SqliteExecutionStats },
     { name: 'Migration20261205000100_schedules', class: SqliteSchedules },
+    { name: 'Migration20261205000350_read_version', class: SqliteReadVersion },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -57,5 +60,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000200_signing_keys', class: PostgresSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: PostgresExecutionStats },
     { name: 'Migration20261205000100_schedules', class: PostgresSchedules },
+    { name: 'Migration20261205000350_read_version', class: PostgresReadVersion },
   ],
 };

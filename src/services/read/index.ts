@@ -9,3 +9,4 @@ export * from './pagination.ts';
 export type * from './records.ts';
 export * from './select.ts';
 export * from './sql.ts';
+export * from './read-version.ts';

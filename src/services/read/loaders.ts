@@ -176,3 +176,26 @@ export function createLoaders(em: SqlEntityManager) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * Loaders over rows the read version covers (`VERSIONED_TABLES`, installations' public columns).
+ * An answer that used any other loader (clips, executions, installations' breaker and config,
+ * usage, and any loader added later until it is listed here) is never shared between requests.
+ */
+export const VERSIONED_LOADERS: ReadonlySet<string> = new Set<keyof Loaders>([
+  'user',
+  'plugin',
+  'pluginBySlug',
+  'version',
+  'latestVersion',
+  'versionsOfPlugin',
+  'recentReviews',
+  'oldestReviews',
+  'review',
+  'reviewByAuthor',
+  'reviewVote',
+  'ownedVersions',
+  'signingKey',
+  'signingKeysOfUser',
+  'activeInstalls',
+]);

@@ -33,11 +33,12 @@ export function rowMapper<T>(
                 : /double|decimal|bigint|float|real/.test(type)
                   ? 'number'
                   : 'plain';
-      return { column: p.fieldNames[0], key: p.kind === 'm:1' ? `${p.name}Id` : p.name, kind };
+      const column = p.fieldNames[0];
+      return { column, key: p.kind === 'm:1' ? `${p.name}Id` : p.name, kind, idLike: column.endsWith('_id') };
     });
   const mapper: RowMapper<unknown> = (row) => {
     const out: Record<string, unknown> = {};
-    for (const { column, key, kind } of fields) {
+    for (const { column, key, kind, idLike } of fields) {
       const value = row[column];
       if (value === null || value === undefined) out[key] = value ?? null;
       else if (kind === 'json') out[key] = typeof value === 'string' ? JSON.parse(value) : value;
@@ -45,7 +46,7 @@ export function rowMapper<T>(
       else if (kind === 'date')
         out[key] = value instanceof Date ? value : new Date(typeof value === 'number' ? value : String(value));
       else if (kind === 'number') out[key] = Number(value);
-      else if (kind === 'ref' || (typeof value === 'string' && /^-?\d+$/.test(value) && column.endsWith('_id')))
+      else if (kind === 'ref' || (idLike && typeof value === 'string' && /^-?\d+$/.test(value)))
         out[key] = Number(value);
       else out[key] = value;
     }
