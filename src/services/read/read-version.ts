@@ -28,6 +28,8 @@ export const UNVERSIONED_TABLES = [
   'executions',
   'instances',
   'kv_entries',
+  // Written by the scheduler on every run (leases, last run); read only through the owner's installation.
+  'schedules',
   'settings',
 ];
 
