@@ -6,6 +6,7 @@ export { config } from './config';
 export { kv } from './kv';
 export { clip } from './clip';
 export { events } from './events';
+export { http } from './http';
 export { Clip, ClipPatch } from './clip-types';
 export { fail } from './fail';
 import * as json from './json';

@@ -5,3 +5,4 @@ export { readTestCases, runCases, TEST_INPUTS_FILE, type CaseOutcome, type TestC
 export { ConfigError } from './config.ts';
 export { kvSnapshot } from './kv.ts';
 export type { CallOptions, HarnessResult, KvInput, Usage } from './types.ts';
+export type { HttpMock, MockedRequest, MockResponse } from './http.ts';

@@ -133,8 +133,8 @@ export type HttpErrorCode =
   | 'HTTP_INVALID_REQUEST'
   /** DNS, connection, TLS or protocol failure. */
   | 'HTTP_FAILED'
-  /** Replay only: the recording has no response for this request. */
-  | 'HTTP_NOT_RECORDED';
+  /** The SDK harness or replay: no mocked or recorded response for this request. */
+  | 'HTTP_NO_RESPONSE';
 
 /** An outbound request as the host performs it. */
 export interface HttpOutbound {

@@ -1,5 +1,6 @@
 import createPlugin, { type Plugin } from '@extism/extism';
 import { blockingResponder } from '../http/blocking-responder.ts';
+import { isHttpPermission } from '../http/host-pattern.ts';
 import { type HttpChannel, HttpHelper } from '../http/helper-thread.ts';
 import { callableExports } from '../wasm/exports.ts';
 import { CallState } from './call-state.ts';
@@ -69,17 +70,19 @@ export class Executor {
   private channel: HttpChannel | null;
   private responder: HttpResponder;
   private readonly http = () => this.responder;
+  private readonly startHelper: () => HttpChannel;
 
   constructor(budget: Partial<InstanceBudget> = {}, { http, allowedInternalHosts = [] }: ExecutorOptions = {}) {
     this.instances = new InstanceCache({ ...DEFAULT_INSTANCE_BUDGET, ...budget });
     this.channel = http ?? null;
-    this.network = blockingResponder(() => {
+    this.startHelper = () => {
       if (!this.channel) {
         this.ownHelper = new HttpHelper(allowedInternalHosts);
         this.channel = this.ownHelper.connect();
       }
       return this.channel;
-    });
+    };
+    this.network = blockingResponder(this.startHelper);
     this.responder = this.network;
   }
 
@@ -163,6 +166,8 @@ export class Executor {
   private async create(task: ExecTask, grants: string, memoryCap: number): Promise<Instance | CallResult> {
     const state = new CallState(START_HOST, task.limits, memoryCap, 0);
     this.current = state;
+    // An executor's own helper thread takes a few hundred ms to start: begin while instantiating.
+    if (!task.http && task.grants.some(isHttpPermission)) this.startHelper();
     let plugin: Plugin;
     try {
       plugin = await createPlugin(
