@@ -10,6 +10,8 @@ import { Migration20261204000300_version_revocation as PostgresVersionRevocation
 import { Migration20261204000100_plugin_search as PostgresPluginSearch } from './postgresql/Migration20261204000100_plugin_search.ts';
 import { Migration20261204000200_signing_keys as PostgresSigningKeys } from './postgresql/Migration20261204000200_signing_keys.ts';
 import { Migration20261204000500_execution_stats as PostgresExecutionStats } from './postgresql/Migration20261204000500_execution_stats.ts';
+import { Migration20261205000200_execution_http as PostgresExecutionHttp } from './postgresql/Migration20261205000200_execution_http.ts';
+import { Migration20261205000200_execution_http as SqliteExecutionHttp } from './sqlite/Migration20261205000200_execution_http.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
 import { Migration20261122120000_execution_kv_reads as SqliteKvReads } from './sqlite/Migration20261122120000_execution_kv_reads.ts';
@@ -40,6 +42,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000100_plugin_search', class: SqlitePluginSearch },
     { name: 'Migration20261204000200_signing_keys', class: SqliteSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: SqliteExecutionStats },
+    { name: 'Migration20261205000200_execution_http', class: SqliteExecutionHttp },
   ],
   postgresql: [
     { name: 'Migration20261122000000_initial', class: PostgresInitial },
@@ -53,5 +56,6 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000100_plugin_search', class: PostgresPluginSearch },
     { name: 'Migration20261204000200_signing_keys', class: PostgresSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: PostgresExecutionStats },
+    { name: 'Migration20261205000200_execution_http', class: PostgresExecutionHttp },
   ],
 };
