@@ -3,16 +3,10 @@
 // never touches the network; only hosts the installation granted are reachable, and every
 // redirect is checked again. Failures the host decides come back as status 0 with `error` set.
 import { free } from '@extism/as-pdk/lib/env';
+import { kernel_http_headers, kernel_http_request, kernel_http_status_code } from './host';
 import { loadBytes, release, storeBytes, storeString } from './memory';
 import { Value, object, str, stringify } from './json-value';
 import { parse } from './json-read';
-
-@external("extism:host/env", "http_request")
-declare function http_request(req: u64, body: u64): u64;
-@external("extism:host/env", "http_status_code")
-declare function http_status_code(): i32;
-@external("extism:host/env", "http_headers")
-declare function http_headers(): u64;
 
 export namespace http {
   /** An outbound request; build one with `new http.Request(url)` and chain `method`, `header`, `body`. */
@@ -91,15 +85,15 @@ export namespace http {
     const r = storeString(stringify(spec));
     const sent = req.bodyBytes;
     const b = sent == null ? <u64>0 : storeBytes(sent);
-    const offset = http_request(r, b);
+    const offset = kernel_http_request(r, b);
     release(r);
     if (b != 0) release(b);
-    const status = http_status_code();
+    const status = kernel_http_status_code();
     const body = loadBytes(offset);
     if (offset != 0) free(offset);
     const bytes = body == null ? new Uint8Array(0) : body;
     const map = new Map<string, string>();
-    const h = http_headers();
+    const h = kernel_http_headers();
     if (h != 0) {
       const raw = loadBytes(h);
       free(h);

@@ -1,5 +1,5 @@
 import type { CallContext } from '@extism/extism';
-import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from '../abi.ts';
+import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel } from '../abi.ts';
 import { readBytes, readJsonObject, readString, store } from './blocks.ts';
 import type { CallState } from './call-state.ts';
 import { httpHostFunctions } from './host-http.ts';

@@ -135,7 +135,11 @@ export function encodeTask(seq: number, sha256: string, req: CallRequest, limits
 
 function httpGrants(grants: readonly string[]): string[] | null {
   let out: string[] | null = null;
-  for (const g of grants) if (g.startsWith(HTTP_PERMISSION_PREFIX)) (out ??= []).push(g);
+  for (const g of grants) {
+    if (!g.startsWith(HTTP_PERMISSION_PREFIX)) continue;
+    out ??= [];
+    out.push(g);
+  }
   return out;
 }
 
