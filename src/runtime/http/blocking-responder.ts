@@ -14,6 +14,8 @@ export interface FetchReply {
 
 /** Time the helper gets past the deadline to report its own timeout before the wait gives up. */
 const GRACE_MS = 50;
+/** Longest wait for a helper thread that is still starting (from source, tsx makes that slow). */
+const STARTUP_WAIT_MS = 10_000;
 
 /**
  * The runtime's network responder: host functions are synchronous (Node 20 has no JSPI), so the
@@ -24,8 +26,12 @@ const GRACE_MS = 50;
 export function blockingResponder(channel: () => HttpChannel): HttpResponder {
   let nextId = 0;
   return (req, { index: _index, ...policy }) => {
-    const { port, signal } = channel();
+    const { port, signal, ready } = channel();
     const flag = new Int32Array(signal);
+    // A helper still starting is not the request's time: the pool starts it with the runtime,
+    // a local runner with the first instance that can make requests.
+    const started = new Int32Array(ready);
+    if (Atomics.load(started, 0) === 0) Atomics.wait(started, 0, 0, STARTUP_WAIT_MS);
     const id = ++nextId;
     const until = performance.now() + policy.timeoutMs + GRACE_MS;
     Atomics.store(flag, 0, 0);

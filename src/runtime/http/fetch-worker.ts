@@ -7,7 +7,7 @@ import { performRequest } from './perform.ts';
  * hands over requests and blocks; this thread performs them (concurrently across plugin threads),
  * posts each reply and wakes its thread.
  */
-const { allowedInternalHosts } = workerData as { allowedInternalHosts: string[] };
+const { allowedInternalHosts, ready } = workerData as { allowedInternalHosts: string[]; ready: SharedArrayBuffer };
 const allowed = new Set(allowedInternalHosts.map((h) => h.toLowerCase()));
 
 parentPort!.on('message', ({ port, signal }: { port: MessagePort; signal: SharedArrayBuffer }) => {
@@ -25,3 +25,7 @@ parentPort!.on('message', ({ port, signal }: { port: MessagePort; signal: Shared
     Atomics.notify(flag, 0);
   });
 });
+
+const started = new Int32Array(ready);
+Atomics.store(started, 0, 1);
+Atomics.notify(started, 0);

@@ -4,6 +4,8 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 export interface HttpChannel {
   port: MessagePort;
   signal: SharedArrayBuffer;
+  /** Set to 1 by the helper once it listens: a thread may wait for it without charging a call. */
+  ready: SharedArrayBuffer;
 }
 
 const WORKER_URL = new URL('../worker-entry.js', import.meta.url);
@@ -16,6 +18,7 @@ const WORKER_URL = new URL('../worker-entry.js', import.meta.url);
  */
 export class HttpHelper {
   private worker: Worker | null = null;
+  private ready = new SharedArrayBuffer(4);
 
   constructor(private readonly allowedInternalHosts: readonly string[]) {
     this.start();
@@ -23,8 +26,9 @@ export class HttpHelper {
 
   private start(): Worker {
     if (this.worker) return this.worker;
+    this.ready = new SharedArrayBuffer(4);
     const worker = new Worker(WORKER_URL, {
-      workerData: { entry: 'http', allowedInternalHosts: [...this.allowedInternalHosts] },
+      workerData: { entry: 'http', allowedInternalHosts: [...this.allowedInternalHosts], ready: this.ready },
     });
     worker.unref();
     // A helper that died is started again for the channels opened after; older ones time out.
@@ -42,7 +46,7 @@ export class HttpHelper {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     this.start().postMessage({ port: port2, signal }, [port2]);
-    return { port: port1, signal };
+    return { port: port1, signal, ready: this.ready };
   }
 
   close(): Promise<number> | undefined {
