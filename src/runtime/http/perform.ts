@@ -79,10 +79,12 @@ export async function performRequest(req: HttpOutbound, options: PerformOptions)
   }
 }
 
-interface Target {
+interface Address {
   address: string;
   family: 4 | 6;
 }
+/** The checked addresses of a host, in resolver order: the only ones a connection may use. */
+type Target = Address[];
 
 async function resolveChecked(hostname: string, allowed: ReadonlySet<string>): Promise<Target> {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -103,8 +105,7 @@ async function resolveChecked(hostname: string, allowed: ReadonlySet<string>): P
         `"${host}" resolves to ${refused.address}, an internal address plugins may not reach`,
       );
   }
-  const first = addresses[0]!;
-  return { address: first.address, family: first.family === 6 ? 6 : 4 };
+  return addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 }
 
 function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
@@ -128,10 +129,11 @@ function send(
   deadline: number,
   maxBytes: number,
 ): Promise<{ status: number; headers: Record<string, string>; body: Uint8Array }> {
-  // The connection goes to the checked address whatever the name resolves to by now.
+  // The connection goes to the checked addresses whatever the name resolves to by now (with
+  // `all`, Node tries each in turn: a name on 127.0.0.1 and ::1 reaches whichever listens).
   const pinned: LookupFunction = (_host, opts, cb) => {
-    if ((opts as { all?: boolean }).all) (cb as (e: null, a: Target[]) => void)(null, [target]);
-    else cb(null, target.address, target.family);
+    if ((opts as { all?: boolean }).all) (cb as (e: null, a: Address[]) => void)(null, target);
+    else cb(null, target[0]!.address, target[0]!.family);
   };
   const left = deadline - performance.now();
   if (left <= 0) return Promise.reject(new HttpError('HTTP_TIMEOUT', "the call's deadline passed"));
