@@ -46,6 +46,7 @@ export const EXAMPLE_TAGS: Record<string, string[]> = {
   'data-normalizer': ['stats', 'telemetry'],
   'clip-tagger': ['tags', 'metadata'],
   'game-stats': ['stats', 'games'],
+  'webhook-notifier': ['webhooks', 'notifications', 'http'],
 };
 
 /** What the demo user installs, so its clips show plugin results from the start. */

@@ -8,6 +8,7 @@ import {
 } from '../generated/graphql.ts';
 import { seedDatabase } from '../../src/seed/seed.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { listExamples } from '../../src/toolchain/examples.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,7 +20,8 @@ it('fills an empty database with a living marketplace and runnable plugins, once
   const result = await seedDatabase(server.app.platform);
   const { plugins } = await server.ok(PluginsDocument, { first: 100, sort: 'RATING' });
   expect(plugins.edges).toHaveLength(result.plugins);
-  expect(result.versions).toBe(5);
+  // One version per runnable example in plugins-wasm/.
+  expect(result.versions).toBe((await listExamples()).length);
   const ratings = plugins.edges.map((e) => e.node.rating.average);
   expect(ratings).toEqual([...ratings].sort((a, b) => b - a));
   expect(plugins.edges.reduce((n, e) => n + e.node.rating.count, 0)).toBe(result.reviews);
