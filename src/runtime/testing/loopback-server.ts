@@ -27,6 +27,8 @@ const server = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     if (req.url === '/_requests') { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(seen)); return; }
+    if (req.url === '/big') { res.end(Buffer.alloc(2 * 1024 * 1024, 97)); return; }
+    if (req.url === '/hang') return;
     seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
     res.statusCode = req.url.startsWith('/broken') ? 500 : 200;
     res.setHeader('content-type', 'application/json');
@@ -38,7 +40,8 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port
 
 /**
  * A webhook-like HTTP server on loopback, in its own thread: answers `{ ok, seen }` (status 500
- * under `/broken`) and records every request, listed at `/_requests`.
+ * under `/broken`) and records every request, listed at `/_requests`; `/big` sends 2 MiB and
+ * `/hang` never answers.
  */
 export async function startLoopbackServer(): Promise<LoopbackServer> {
   const worker = new Worker(SERVER, { eval: true });
