@@ -51,6 +51,8 @@ export class CallState {
   httpHeaders: Record<string, string> | null = null;
   readonly httpExchanges: HttpExchange[] = [];
   httpRecordedBytes = 0;
+  /** Told of each exchange as it is recorded. */
+  onHttp: ((exchange: HttpExchange) => void) | null = null;
   /** The deadline passed while the host waited on an HTTP response: the call ends TIMED_OUT. */
   deadlinePassed = false;
   /** Host bytes (Extism blocks) a call may allocate; beyond it the call stops with MEMORY_EXCEEDED. */

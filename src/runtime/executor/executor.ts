@@ -23,7 +23,7 @@ import {
 } from '../wasm/instrumented.ts';
 import { WASM_PAGE_BYTES } from '../wasm/memory-cap.ts';
 import { emptyResult, failedResult, failure } from '../results.ts';
-import type { CallRequest, CallResult, HostState, HttpResponder } from '../types.ts';
+import type { CallRequest, CallResult, HostState, HttpExchange, HttpResponder } from '../types.ts';
 
 /** A verified, compiled module: what an executor (or a worker, once per module) receives. */
 export interface CompiledModule {
@@ -37,6 +37,8 @@ export type ExecTask = Omit<CallRequest, 'module'> & {
   module: CompiledModule;
   /** Answers the call's HTTP requests instead of the network (the harness's mocks, replay's recording). */
   http?: HttpResponder;
+  /** Told of each outbound request as it completes (the pool keeps them for a call its deadline stops). */
+  onHttp?: (exchange: HttpExchange) => void;
 };
 
 export interface ExecutorOptions {
@@ -104,6 +106,7 @@ export class Executor {
       };
     }
     const state = new CallState(task.host, task.limits, memoryCap, task.input.length, task.onLog);
+    state.onHttp = task.onHttp ?? null;
     // Extism adopts the buffer of a Uint8Array whole: hand it an exact copy, never a view into
     // a larger (possibly pooled) buffer.
     const input =

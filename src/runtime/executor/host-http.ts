@@ -121,7 +121,7 @@ function record(state: CallState, req: HttpOutbound | null, res: HttpInbound, du
   const room = Math.max(0, Math.min(HTTP_RECORDED_BODY_BYTES, HTTP_RECORDED_BYTES_PER_CALL - state.httpRecordedBytes));
   const kept = res.error ? null : res.body.length <= room ? res.body : res.body.slice(0, room);
   state.httpRecordedBytes += kept?.length ?? 0;
-  state.httpExchanges.push({
+  const exchange = {
     method: req?.method ?? '',
     url: req?.url ?? '',
     status: res.status,
@@ -133,5 +133,11 @@ function record(state: CallState, req: HttpOutbound | null, res: HttpInbound, du
     responseHeaders: res.error ? {} : res.headers,
     responseBody: kept,
     responseBodyTruncated: kept !== null && kept.length < res.body.length,
-  });
+  };
+  state.httpExchanges.push(exchange);
+  try {
+    state.onHttp?.(exchange);
+  } catch {
+    // Streaming the record is best effort; the call's own record is complete.
+  }
 }

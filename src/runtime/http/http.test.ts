@@ -143,6 +143,12 @@ describe('outbound HTTP through the Extism kernel ABI', () => {
       request(client, 'fetch', req(`${base}/hang`), { grants: grants('127.0.0.1'), limits: { timeoutMs: 300 } }),
     );
     expect(r.status).toBe('TIMED_OUT');
+    // The requests the call completed before it was stopped are still on its result.
+    const partly = await open.call(
+      request(client, 'then_hang', base, { grants: grants('127.0.0.1'), limits: { timeoutMs: 300 } }),
+    );
+    expect(partly.status).toBe('TIMED_OUT');
+    expect(partly.httpRequests.map((x) => [x.url, x.status])).toEqual([[`${base}/echo`, 200]]);
   });
 
   it('rejects invalid requests with HTTP_INVALID_REQUEST', async () => {

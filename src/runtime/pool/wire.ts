@@ -2,7 +2,7 @@ import { HTTP_PERMISSION_PREFIX, PERMISSIONS, type Permission } from '../abi.ts'
 import type { CompiledModule } from '../executor/executor.ts';
 import type { InstanceBudget } from '../executor/instance-cache.ts';
 import type { HttpChannel } from '../http/helper-thread.ts';
-import type { CallLimits, CallRequest, CallResult, CallStatus, HostState, LogLine } from '../types.ts';
+import type { CallLimits, CallRequest, CallResult, CallStatus, HostState, HttpExchange, LogLine } from '../types.ts';
 
 /**
  * Messages between the pool (main thread) and its workers. Tasks and results travel as flat
@@ -72,7 +72,9 @@ type WireExtra = Pick<
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'results'; results: WireResult[] }
-  | { type: 'log'; seq: number; line: LogLine };
+  | { type: 'log'; seq: number; line: LogLine }
+  /** Each outbound request as it completes: kept by the pool for a call its deadline stops. */
+  | { type: 'http'; seq: number; exchange: HttpExchange };
 
 /** Claim ring states: the worker claims a task before running it; the pool may steal it first. */
 export const CLAIM_PENDING = 0;

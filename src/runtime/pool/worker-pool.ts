@@ -141,6 +141,9 @@ export class WorkerPool {
       if (this.queue.length === 0 || worker === this.spare) worker.thread.unref();
       this.settleReady();
       this.schedulePump();
+    } else if (msg.type === 'http') {
+      const task = worker.inFlight.get(msg.seq);
+      if (task) (task.http ??= []).push(msg.exchange);
     } else if (msg.type === 'log') {
       try {
         worker.inFlight.get(msg.seq)?.onLog?.(msg.line);

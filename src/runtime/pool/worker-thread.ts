@@ -96,6 +96,7 @@ async function drain(): Promise<void> {
           limits: limitsFromTuple(limits),
           host: host ?? EMPTY_HOST,
           onLog: live ? (line) => port!.postMessage({ type: 'log', seq, line } satisfies FromWorker) : undefined,
+          onHttp: (exchange) => port!.postMessage({ type: 'http', seq, exchange } satisfies FromWorker),
         })
       : null;
     state[STATE_RUNNING_SEQ] = -1;
