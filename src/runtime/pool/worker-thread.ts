@@ -96,7 +96,9 @@ async function drain(): Promise<void> {
           limits: limitsFromTuple(limits),
           host: host ?? EMPTY_HOST,
           onLog: live ? (line) => port!.postMessage({ type: 'log', seq, line } satisfies FromWorker) : undefined,
-          onHttp: (exchange) => port!.postMessage({ type: 'http', seq, exchange } satisfies FromWorker),
+          onHttp: httpGrants
+            ? (exchange) => port!.postMessage({ type: 'http', seq, exchange } satisfies FromWorker)
+            : undefined,
         })
       : null;
     state[STATE_RUNNING_SEQ] = -1;
