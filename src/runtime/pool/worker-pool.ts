@@ -143,7 +143,10 @@ export class WorkerPool {
       this.schedulePump();
     } else if (msg.type === 'http') {
       const task = worker.inFlight.get(msg.seq);
-      if (task) (task.http ??= []).push(msg.exchange);
+      if (task) {
+        task.http ??= [];
+        task.http.push(msg.exchange);
+      }
     } else if (msg.type === 'log') {
       try {
         worker.inFlight.get(msg.seq)?.onLog?.(msg.line);
