@@ -5,7 +5,14 @@
  * between calls (what makes fuel reproducible); and main event-loop lag while plugins spin. Prints ratios against the issue's targets. Not part of the test suite.
  */
 import createPlugin, { type Plugin } from '@extism/extism';
-import { createRuntime, prepareModule, type PreparedModule } from '../src/runtime/index.ts';
+import {
+  type CallRequest,
+  createRuntime,
+  type PluginRuntime,
+  prepareModule,
+  type PreparedModule,
+} from '../src/runtime/index.ts';
+import { startLoopbackServer } from '../src/runtime/testing/loopback-server.ts';
 import { buildFixture } from '../src/runtime/testing/fixtures.ts';
 import { request } from '../src/runtime/testing/requests.ts';
 import { rawInstance } from './runtime-raw-host.ts';
@@ -128,6 +135,41 @@ async function resetCost(echo: PreparedModule, json: Uint8Array) {
   }
 }
 
+/**
+ * A plugin call that makes one outbound GET to a loopback server (the helper thread performs it
+ * while the plugin's worker blocks), against a plain call and against the same GET made directly
+ * with fetch from this thread. Rounds alternate the three.
+ */
+async function httpCost(runtime: PluginRuntime, plain: CallRequest, targets: string[]) {
+  console.log('\n## Outbound HTTP: a call making one GET to a loopback server vs a plain call');
+  const server = await startLoopbackServer();
+  const client = await prepareModule(await buildFixture('http-client'));
+  const url = `${server.origin}/bench`;
+  const http = request(client, 'fetch', JSON.stringify({ url }), {
+    instanceKey: 'bench-http',
+    grants: ['http:127.0.0.1'],
+  });
+  const first = await runtime.call(http);
+  if (first.status !== 'SUCCEEDED' || !new TextDecoder().decode(first.output!).startsWith('200'))
+    throw new Error(`bench HTTP call failed: ${first.error?.message ?? new TextDecoder().decode(first.output!)}`);
+  const plainLat: number[] = [];
+  const httpLat: number[] = [];
+  const fetchLat: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    plainLat.push(...(await timeCalls(400, () => runtime.call(plain))));
+    httpLat.push(...(await timeCalls(400, () => runtime.call(http))));
+    fetchLat.push(...(await timeCalls(400, async () => (await fetch(url)).arrayBuffer())));
+  }
+  await server.close();
+  const ratio = median(httpLat) / median(plainLat);
+  console.log(`plain call                          median ${us(median(plainLat))}`);
+  console.log(`call with one GET (helper thread)   median ${us(median(httpLat))}   p99 ${us(pct(httpLat, 0.99))}`);
+  console.log(`the same GET with fetch, no plugin  median ${us(median(fetchLat))}`);
+  targets.push(
+    `HTTP call / plain call: ${ratio.toFixed(1)}x; the GET alone (fetch) is ${(median(fetchLat) / median(plainLat)).toFixed(1)}x (informational)`,
+  );
+}
+
 async function main() {
   console.log(
     `# Plugboard runtime bench (Node ${process.version}, ${(await import('node:os')).availableParallelism()} cores)\n`,
@@ -138,7 +180,7 @@ async function main() {
   // 1. Same module (prepared), same input: raw Wasm, bare Extism, Plugboard runtime.
   const rawHost = await rawInstance(prepared.bytes);
   const extism = await bareExtism(prepared.bytes);
-  const runtime = createRuntime();
+  const runtime = createRuntime({ allowedInternalHosts: ['127.0.0.1'] });
   const req = request(prepared, 'echo', INPUT, { instanceKey: 'bench', grants: [] });
   await runtime.call(req);
   for (let i = 0; i < 2000; i++) {
@@ -220,6 +262,8 @@ async function main() {
 
   // 3. The reset that makes fuel reproducible, against the same calls without it.
   await resetCost(prepared, json);
+
+  await httpCost(runtime, req, targets);
 
   // 4. Event-loop lag while four plugins spin to their fuel budget, again and again.
   console.log('\n## Main event-loop lag while four plugins spin to their budget');

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOST_FUNCTIONS, HOST_MODULE, type WasmValType } from '../src/runtime/index.ts';
+import {
+  EXTISM_ENV_MODULE,
+  EXTISM_HTTP_FUNCTIONS,
+  HOST_FUNCTIONS,
+  HOST_MODULE,
+  type WasmValType,
+} from '../src/runtime/index.ts';
 
 const sdk = path.dirname(new URL(import.meta.url).pathname);
 
@@ -23,7 +29,7 @@ function lower(type: string): WasmValType {
 
 /** Every `@external(module, name) export declare function f(params): result;` in a file. */
 function parseExternals(source: string): Declared[] {
-  const re = /@external\("([^"]+)",\s*"([^"]+)"\)\s*export declare function \w+\(([^)]*)\):\s*(\w+);/g;
+  const re = /@external\("([^"]+)",\s*"([^"]+)"\)\s*(?:export )?declare function \w+\(([^)]*)\):\s*(\w+);/g;
   return [...source.matchAll(re)].map(([, module, name, params, result]) => ({
     module: module!,
     name: name!,
@@ -35,10 +41,11 @@ function parseExternals(source: string): Declared[] {
 describe('SDK host declarations', () => {
   it('declare exactly the host functions of src/runtime/abi.ts with the same signatures', async () => {
     const source = await readFile(path.join(sdk, 'assembly/host.ts'), 'utf8');
-    const declared = parseExternals(source);
+    const all = parseExternals(source);
     // Guards the regex itself: every @external in the file must have been understood.
-    expect(declared).toHaveLength(source.match(/@external\(/g)!.length);
-    expect(declared.every((d) => d.module === HOST_MODULE)).toBe(true);
+    expect(all).toHaveLength(source.match(/@external\(/g)!.length);
+    expect(all.every((d) => d.module === HOST_MODULE || d.module === EXTISM_ENV_MODULE)).toBe(true);
+    const declared = all.filter((d) => d.module === HOST_MODULE);
     const fromSdk = Object.fromEntries(declared.map((d) => [d.name, { params: d.params, results: d.results }]));
     const fromAbi = Object.fromEntries(
       Object.entries(HOST_FUNCTIONS).map(([name, spec]) => [
@@ -56,5 +63,18 @@ describe('SDK host declarations', () => {
       const source = await readFile(path.join(sdk, 'assembly', file), 'utf8');
       expect(source, file).not.toContain(`@external("${HOST_MODULE}"`);
     }
+  });
+
+  it('declare the Extism kernel HTTP functions exactly as the runtime links them', async () => {
+    const source = await readFile(path.join(sdk, 'assembly/host.ts'), 'utf8');
+    const declared = parseExternals(source).filter((d) => d.module === EXTISM_ENV_MODULE);
+    expect(Object.fromEntries(declared.map((d) => [d.name, { params: d.params, results: d.results }]))).toEqual(
+      Object.fromEntries(
+        Object.entries(EXTISM_HTTP_FUNCTIONS).map(([name, spec]) => [
+          name,
+          { params: [...spec.params], results: [...spec.results] },
+        ]),
+      ),
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
   HOST_MODULE,
   hookExportName,
   LOG_LEVELS,
-  REFUSED_KERNEL_FUNCTIONS,
+  EXTISM_HTTP_FUNCTIONS,
   type WasmValType,
 } from '../src/runtime/index.ts';
 
@@ -80,9 +80,10 @@ describe('C SDK header (sdk-c/plugboard/abi.h) against src/runtime/abi.ts', asyn
     expect(ofModule(declared, HOST_MODULE)).toEqual(signatures(HOST_FUNCTIONS));
   });
 
-  it('declares exactly the Extism kernel functions the runtime links, and none it refuses', () => {
-    expect(ofModule(declared, EXTISM_ENV_MODULE)).toEqual(signatures(EXTISM_KERNEL_FUNCTIONS));
-    for (const refused of REFUSED_KERNEL_FUNCTIONS) expect(declared.map((d) => d.name)).not.toContain(refused);
+  it('declares exactly the Extism kernel functions the runtime links, HTTP included', () => {
+    expect(ofModule(declared, EXTISM_ENV_MODULE)).toEqual(
+      signatures({ ...EXTISM_KERNEL_FUNCTIONS, ...EXTISM_HTTP_FUNCTIONS }),
+    );
     expect(declared.every((d) => d.module === HOST_MODULE || d.module === EXTISM_ENV_MODULE)).toBe(true);
   });
 

@@ -26,6 +26,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the internal hosts plugins may reach over HTTP, none by default, refusing anything but hosts', () => {
+    expect(loadConfig({}).httpAllowedInternalHosts).toEqual([]);
+    expect(
+      loadConfig({ PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS: ' Localhost, metrics.internal ,10.0.0.5' })
+        .httpAllowedInternalHosts,
+    ).toEqual(['localhost', 'metrics.internal', '10.0.0.5']);
+    for (const bad of ['*.internal', 'http://x', 'a:80', '[::1]'])
+      expect(() => loadConfig({ PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS: bad }), bad).toThrow(
+        /PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS/,
+      );
+  });
+
   it('gives a user half the plugin workers unless told otherwise', () => {
     expect(loadConfig({ PLUGBOARD_WORKERS: '4' })).toMatchObject({ runtimeWorkers: 4, callsPerUser: 2 });
     expect(loadConfig({ PLUGBOARD_WORKERS: '1' })).toMatchObject({ runtimeWorkers: 1, callsPerUser: 1 });

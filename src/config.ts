@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
-import { DEFAULT_WORKERS } from './runtime/index.ts';
+import { DEFAULT_WORKERS, hostPatternProblem } from './runtime/index.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -40,6 +40,8 @@ export interface Config {
   trustedProxies: string[];
   /** Bearer token `/metrics` requires when the server binds to a non-loopback address. */
   metricsToken: string | null;
+  /** Host names plugins' HTTP may reach even though they resolve to internal addresses (still only when granted). */
+  httpAllowedInternalHosts: string[];
 }
 
 /** Shorthands `PLUGBOARD_TRUSTED_PROXIES` accepts besides addresses and CIDRs. */
@@ -133,12 +135,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     requireSignatures: bool('PLUGBOARD_REQUIRE_SIGNATURES', false),
     metricsToken: env.PLUGBOARD_METRICS_TOKEN || null,
+    httpAllowedInternalHosts: (env.PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS ?? '')
+      .split(',')
+      .map((entry) => entry.trim().toLowerCase())
+      .filter(Boolean),
   };
   if (config.metricsToken !== null && !/^[\x21-\x7e]{16,512}$/.test(config.metricsToken))
     problems.push('PLUGBOARD_METRICS_TOKEN must be 16 to 512 printable characters without spaces');
   for (const entry of config.trustedProxies)
     if (!(entry in NAMED_NETWORKS) && !parseCidr(entry))
       problems.push(`PLUGBOARD_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR, loopback or private`);
+  for (const host of config.httpAllowedInternalHosts)
+    if (hostPatternProblem(host) !== null || host.startsWith('*.'))
+      problems.push(`PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS: "${host}" is not a host name or IPv4 address`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

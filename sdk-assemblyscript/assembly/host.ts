@@ -33,3 +33,12 @@ export declare function host_clip_patch(patch: u64): i32;
 // permission: events — 0 accepted, 1 invalid.
 @external("extism:host/user", "emit")
 export declare function host_emit(event: u64): i32;
+
+// The Extism kernel's outbound HTTP (module extism:host/env), linked when the installation granted
+// an `http:` permission; `abi.test.ts` compares these with EXTISM_HTTP_FUNCTIONS.
+@external("extism:host/env", "http_request")
+export declare function kernel_http_request(req: u64, body: u64): u64;
+@external("extism:host/env", "http_status_code")
+export declare function kernel_http_status_code(): i32;
+@external("extism:host/env", "http_headers")
+export declare function kernel_http_headers(): u64;

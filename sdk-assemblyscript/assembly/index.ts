@@ -7,6 +7,7 @@ export { kv } from './kv';
 export { clip } from './clip';
 export { events } from './events';
 export { lifecycle, LifecycleEvent } from './lifecycle';
+export { http } from './http';
 export { Clip, ClipPatch } from './clip-types';
 export { fail } from './fail';
 import * as json from './json';

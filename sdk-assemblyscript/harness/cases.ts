@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PluginHarness } from './plugin-harness.ts';
+import type { MockResponse } from './http.ts';
 import type { HarnessResult, KvInput } from './types.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface TestCase {
   config?: Record<string, unknown>;
   clip?: Record<string, unknown> | null;
   kv?: Record<string, KvInput>;
+  /** Mocked answers to the case's outbound HTTP requests, in order (the network is never used). */
+  http?: MockResponse[];
   /** Expected outcome, checked by `runCases`. @default { status: "SUCCEEDED" } */
   expect?: { status?: string; output?: unknown };
 }
@@ -32,7 +35,7 @@ export async function readTestCases(dir: string): Promise<TestCase[]> {
   }
   const cases = JSON.parse(text) as unknown;
   if (!Array.isArray(cases) || cases.some((c) => typeof c?.name !== 'string' || typeof c?.function !== 'string')) {
-    throw new Error(`${file}: expected an array of { name, function, input?, config?, clip?, kv?, expect? }`);
+    throw new Error(`${file}: expected an array of { name, function, input?, config?, clip?, kv?, http?, expect? }`);
   }
   return cases as TestCase[];
 }
@@ -69,6 +72,7 @@ export async function runCases(harness: PluginHarness, cases: TestCase[]): Promi
       config: c.config ?? {},
       clip: c.clip ?? null,
       kv: c.kv ?? {},
+      http: c.http ?? [],
     });
     out.push({ case: c, result, mismatch: mismatch(c, result) });
   }

@@ -68,10 +68,11 @@ export async function createExecutor(
   wasm: Uint8Array,
   memoryMaxPages: number,
   cacheDir?: string,
+  network?: { allowedInternalHosts?: string[] },
 ): Promise<PreparedExecutor> {
   const prepared = await prepareCached(wasm, memoryMaxPages, cacheDir);
   const module = { sha256: sha256Hex(prepared), load: async () => prepared };
-  const runner = createLocalRunner();
+  const runner = createLocalRunner({ allowedInternalHosts: network?.allowedInternalHosts ?? [] });
   return {
     call: (request) => runner.run({ ...request, module }),
     close: async () => runner.close(),

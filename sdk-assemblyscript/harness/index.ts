@@ -7,3 +7,4 @@ export { kvSnapshot } from './kv.ts';
 export type { CallOptions, HarnessResult, KvInput, Usage } from './types.ts';
 /** The server's own lifecycle hook payload, for calling `plugin_installed` and the others as it does. */
 export { lifecycleInput, type LifecyclePayload } from '../../src/contracts/index.ts';
+export type { HttpMock, MockedRequest, MockResponse } from './http.ts';

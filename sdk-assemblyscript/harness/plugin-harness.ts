@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   hookExportName,
-  PERMISSIONS,
+  isPermission,
   type CallLimits,
   type CallResult,
   type HostState,
-  type Permission,
 } from '../../src/runtime/index.ts';
+import { type HttpMock, mockResponder } from './http.ts';
 import { buildPlugin } from '../compiler/build.ts';
 import { clipForPlugins, hookInput, readPluginJson, type PluginJson } from '../../src/contracts/index.ts';
 import { configChecker, type ConfigCheck } from './config.ts';
@@ -27,6 +27,14 @@ export interface LoadOptions {
   config?: Record<string, unknown>;
   clip?: Record<string, unknown> | null;
   kv?: CallOptions['kv'];
+  /** HTTP mock for every call that gives none itself. */
+  http?: HttpMock;
+  /**
+   * Lets calls without a mock reach the network, through the platform's own checks (granted
+   * hosts, internal addresses refused unless named here, caps), e.g. a loopback test server.
+   * @default undefined: without a mock, requests fail with HTTP_NO_RESPONSE
+   */
+  network?: { allowedInternalHosts?: string[] };
 }
 
 /**
@@ -38,6 +46,8 @@ export class PluginHarness {
   config: Record<string, unknown>;
   clip: Record<string, unknown> | null;
   kv: Map<string, Uint8Array>;
+  http: HttpMock | undefined;
+  private readonly network: boolean;
   private readonly checkConfig: ConfigCheck;
 
   private constructor(
@@ -50,6 +60,8 @@ export class PluginHarness {
     this.config = options.config ?? {};
     this.clip = options.clip ?? null;
     this.kv = toKvMap(options.kv ?? {});
+    this.http = options.http;
+    this.network = options.network !== undefined;
     this.checkConfig = configChecker(manifest.configSchema);
   }
 
@@ -62,7 +74,7 @@ export class PluginHarness {
 
   /** Loads an already built module, e.g. one downloaded for `plugin replay`. */
   static async fromBytes(wasm: Uint8Array, manifest: PluginJson, options: LoadOptions = {}): Promise<PluginHarness> {
-    const executor = await createExecutor(wasm, memoryPagesFor(manifest), options.cacheDir);
+    const executor = await createExecutor(wasm, memoryPagesFor(manifest), options.cacheDir, options.network);
     return new PluginHarness(manifest, wasm, executor, options);
   }
 
@@ -104,9 +116,7 @@ export class PluginHarness {
           ? input
           : encoder.encode(typeof input === 'string' ? input : JSON.stringify(input));
     const host: HostState = { config, kv: new Map(this.kv), clip };
-    const declared = this.manifest.permissions.filter((p): p is Permission =>
-      (PERMISSIONS as readonly string[]).includes(p),
-    );
+    const declared = this.manifest.permissions.filter(isPermission);
     const result = await this.executor.call({
       instanceKey: `harness-${this.manifest.slug}`,
       function: fn,
@@ -114,6 +124,7 @@ export class PluginHarness {
       grants: options.grants ?? declared,
       limits: manifestLimits(this.manifest, options.limits),
       host,
+      http: this.responderFor(options.http ?? this.http),
     });
     if (result.status === 'SUCCEEDED') {
       for (const w of result.kvWrites) {
@@ -122,6 +133,11 @@ export class PluginHarness {
       }
     }
     return toHarnessResult(result, bytes.length);
+  }
+
+  /** A mock's responder; none (the network) when there is no mock and the network is allowed. */
+  private responderFor(mock: HttpMock | undefined) {
+    return mock === undefined && this.network ? undefined : mockResponder(mock);
   }
 
   /** The KV store with values decoded (JSON where it parses). */
@@ -151,6 +167,7 @@ function toHarnessResult(r: CallResult, inputBytes: number): HarnessResult {
     events: r.events,
     clipPatches: r.clipPatches,
     kvWrites: r.kvWrites,
+    httpRequests: r.httpRequests.map(({ method, url, status, error }) => ({ method, url, status, error })),
     usage: {
       // The local runner never stops a call from outside (no deadline), so it always knows.
       fuelUsed: r.fuelUsed ?? Number.NaN,

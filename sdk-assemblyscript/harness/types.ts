@@ -1,4 +1,5 @@
-import type { CallLimits, CallStatus, LogLine, Permission, RuntimeErrorCode } from '../../src/runtime/index.ts';
+import type { CallLimits, CallStatus, HttpErrorCode, LogLine, RuntimeErrorCode } from '../../src/runtime/index.ts';
+import type { HttpMock } from './http.ts';
 
 /** A KV value as tests write it: bytes as-is, strings as UTF-8, anything else as JSON. */
 export type KvInput = Uint8Array | string | number | boolean | null | object;
@@ -14,8 +15,14 @@ export interface CallOptions {
   clip?: Record<string, unknown> | null;
   /** Replaces the installation's KV store before the call. */
   kv?: Record<string, KvInput>;
-  /** Permissions granted to this call. @default every permission the manifest declares */
-  grants?: Permission[];
+  /** Permissions granted to this call (`http:<host>` ones included). @default every permission the manifest declares */
+  grants?: string[];
+  /**
+   * Answers the plugin's outbound HTTP requests (the harness never goes to the network). Requests
+   * still pass the platform's checks: a host the grants do not match is refused as on the server.
+   * @default none: every request fails with HTTP_NO_RESPONSE
+   */
+  http?: HttpMock;
   /** Limits for the call, clamped to the platform caps. @default the manifest's limits */
   limits?: Partial<CallLimits>;
 }
@@ -47,5 +54,12 @@ export interface HarnessResult {
   clipPatches: Record<string, unknown>[];
   /** KV writes of the call; on success the harness applies them to its store, like the platform. */
   kvWrites: { key: string; value: Uint8Array | null }[];
+  /** The outbound HTTP requests the call made, in order, with what each got (status 0: refused or failed). */
+  httpRequests: {
+    method: string;
+    url: string;
+    status: number;
+    error: { code: HttpErrorCode; message: string } | null;
+  }[];
   usage: Usage;
 }

@@ -43,6 +43,14 @@ PB_KERNEL("log_warn") void pb_abi_log_warn(uint64_t message);
 PB_KERNEL("log_error") void pb_abi_log_error(uint64_t message);
 PB_KERNEL("get_log_level") int32_t pb_abi_get_log_level(void);
 
+/* The kernel's outbound HTTP (linked only for an installation that granted an `http:<host>`
+ * permission): `request` is the offset of a JSON {"url", "method", "headers"}, `body` the offset
+ * of the request body or 0; returns the offset of the response body. A refused or failed request
+ * has status 0 and the body {"error": {"code", "message"}}. See the main README, "Outbound HTTP". */
+PB_KERNEL("http_request") uint64_t pb_abi_http_request(uint64_t request, uint64_t body);
+PB_KERNEL("http_status_code") int32_t pb_abi_http_status_code(void);
+PB_KERNEL("http_headers") uint64_t pb_abi_http_headers(void);
+
 /* Plugboard host functions (linked only when the installation granted the permission). */
 /* permission: log; level 0 debug, 1 info, 2 warn, 3 error */
 PB_HOST("log") void pb_abi_log(int32_t level, uint64_t message);

@@ -1,5 +1,16 @@
 import semver from 'semver';
-import { HOOKS, MAX_MEMORY_PAGES, PERMISSIONS, PLATFORM_CAPS } from '../runtime/index.ts';
+import {
+  HOOKS,
+  HTTP_PERMISSION_PREFIX,
+  hostPatternProblem,
+  isPermission,
+  MAX_MEMORY_PAGES,
+  PERMISSIONS,
+  PLATFORM_CAPS,
+} from '../runtime/index.ts';
+
+/** `http:<host pattern>` permissions one manifest may declare. */
+const MAX_HTTP_PERMISSIONS = 16;
 import { compileConfigSchema } from './config-schema.ts';
 import { versionProblem } from './canonical-version.ts';
 import { checkListing, type ManifestListing } from './listing.ts';
@@ -131,10 +142,18 @@ export function validateManifest(raw: unknown): ManifestCheck {
       add(`hooks.${i}`, 'UNKNOWN_HOOK', `is not a hook (${HOOKS.join(', ')})`);
   if (functions.length + hooks.length === 0)
     add('functions', 'EMPTY', 'a plugin must declare at least one function or hook');
-  const permissions = list('permissions', PERMISSIONS.length);
-  for (const [i, p] of permissions.entries())
-    if (!(PERMISSIONS as readonly string[]).includes(p))
-      add(`permissions.${i}`, 'UNKNOWN_PERMISSION', `is not a permission (${PERMISSIONS.join(', ')})`);
+  const permissions = list('permissions', PERMISSIONS.length + MAX_HTTP_PERMISSIONS);
+  for (const [i, p] of permissions.entries()) {
+    if (p.startsWith(HTTP_PERMISSION_PREFIX)) {
+      const problem = hostPatternProblem(p.slice(HTTP_PERMISSION_PREFIX.length));
+      if (problem) add(`permissions.${i}`, 'HTTP_HOST_PATTERN', `"${p.slice(0, 300)}": the host ${problem}`);
+    } else if (!(PERMISSIONS as readonly string[]).includes(p))
+      add(
+        `permissions.${i}`,
+        'UNKNOWN_PERMISSION',
+        `is not a permission (${PERMISSIONS.join(', ')}, or http:<host pattern>)`,
+      );
+  }
 
   const limits: Manifest['limits'] = {};
   const caps = { memoryMiB: MAX_MEMORY_MIB, timeoutMs: PLATFORM_CAPS.timeoutMs, fuel: PLATFORM_CAPS.fuel } as const;
@@ -178,7 +197,7 @@ export function validateManifest(raw: unknown): ManifestCheck {
   const declared: Declared = {
     functions: functions.filter((f) => NAME.test(f)),
     hooks: hooks.filter((h) => (HOOKS as readonly string[]).includes(h)),
-    permissions: permissions.filter((p) => (PERMISSIONS as readonly string[]).includes(p)),
+    permissions: permissions.filter(isPermission),
     dependencies,
   };
   if (problems.length) return { manifest: null, declared, problems };

@@ -32,6 +32,26 @@ export interface ExecutionKvRead {
   base64: string | null;
 }
 
+/**
+ * One outbound HTTP request a call made: what was asked, what came back, and the response as the
+ * plugin got it (headers, body in base64 capped for replay; `responseTruncated` when cut).
+ */
+export interface ExecutionHttpRequest {
+  method: string;
+  url: string;
+  /** 0 when the host refused or failed the request (see errorCode). */
+  status: number;
+  requestBytes: number;
+  responseBytes: number;
+  durationMs: number;
+  redirects: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  responseHeaders: Record<string, string>;
+  responseBase64: string | null;
+  responseTruncated: boolean;
+}
+
 export const Execution = defineEntity({
   name: 'Execution',
   tableName: 'executions',
@@ -66,6 +86,8 @@ export const Execution = defineEntity({
     /** What the call read from KV (null: nothing recorded, e.g. a rejected call), capped for replay. */
     kvReads: p.json<ExecutionKvRead[]>().nullable(),
     kvReadsTruncated: p.boolean().default(false),
+    /** Outbound HTTP requests in order (null: nothing recorded, e.g. a rejected call). */
+    httpRequests: p.json<ExecutionHttpRequest[]>().nullable(),
     /** The server instance running the call, so that a lost instance's RUNNING rows can be completed. */
     instanceId: p.string().length(36).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

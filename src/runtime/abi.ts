@@ -105,8 +105,8 @@ export type HostFunctionName = keyof typeof HOST_FUNCTIONS;
  * 16 KiB cap as Plugboard's `log` (without the permission they are silently dropped);
  * `error_set` fails the call with PLUGIN_FAILED and its message (or, before a trap, becomes the
  * trap's message); `alloc` and every value the host hands over count against a per-call host
- * memory budget. The kernel's HTTP functions are deliberately absent: Plugboard grants no
- * network access, so a module importing them is refused at publish.
+ * memory budget. The kernel's HTTP functions are in `EXTISM_HTTP_FUNCTIONS`: linked only for an
+ * installation that granted at least one `http:<host pattern>` permission.
  */
 export const EXTISM_KERNEL_FUNCTIONS = {
   alloc: { params: ['i64'], results: ['i64'] },
@@ -134,8 +134,30 @@ export const EXTISM_KERNEL_FUNCTIONS = {
   get_log_level: { params: [], results: ['i32'] },
 } as const satisfies Record<string, { params: readonly WasmValType[]; results: readonly WasmValType[] }>;
 
-/** Kernel functions that exist in Extism but are refused here: they would reach the network. */
-export const REFUSED_KERNEL_FUNCTIONS = ['http_request', 'http_status_code', 'http_headers'] as const;
+/**
+ * The Extism kernel's outbound HTTP (`extism:host/env`), exactly as the Rust, Go, JS and
+ * AssemblyScript PDKs call it, so their HTTP-using modules run unmodified. The host performs the
+ * request; the plugin never touches the network. A module importing any of them must declare at
+ * least one `http:` permission.
+ *
+ * - `http_request(req, body)`: `req` is the offset of a JSON `{url, method?, headers?}` (method
+ *   defaults to GET; body ignored for GET and HEAD), `body` the offset of the request body or 0.
+ *   Returns the offset of the response body. When the host refuses or fails the request, the
+ *   status is 0 and the body is JSON `{"error": {"code", "message"}}`.
+ * - `http_status_code()`: the status of the last response (0 after a refused or failed request).
+ * - `http_headers()`: the offset of a JSON object of the last response's headers (names lower
+ *   case, repeated headers joined with ", "), or 0 when there is none.
+ */
+export const EXTISM_HTTP_FUNCTIONS = {
+  http_request: { params: ['i64', 'i64'], results: ['i64'] },
+  http_status_code: { params: [], results: ['i32'] },
+  http_headers: { params: [], results: ['i64'] },
+} as const satisfies Record<string, { params: readonly WasmValType[]; results: readonly WasmValType[] }>;
+
+/** What `requiredPermissions` names for a module importing the kernel's HTTP functions. */
+export const HTTP_PERMISSION_KIND = 'http:*';
+/** Prefix of the per-host HTTP permissions (`http:api.example.com`, `http:*.example.com`). */
+export const HTTP_PERMISSION_PREFIX = 'http:';
 
 /**
  * The export that implements a hook: the hook name with `.` replaced by `_`

@@ -54,3 +54,13 @@ export { failedResult } from './results.ts';
 export { MAX_KV_KEYS, MAX_KV_WRITES_PER_CALL } from './executor/call-state.ts';
 export { packKv, packedEntries } from './packed-kv.ts';
 export { importNative } from './prepare/native-import.ts';
+export { hostGranted, hostPatternProblem, isHttpPermission, isPermission } from './http/host-pattern.ts';
+export { isRefusedAddress } from './http/address-policy.ts';
+export {
+  HTTP_RECORDED_BODY_BYTES,
+  HTTP_RECORDED_BYTES_PER_CALL,
+  MAX_HTTP_REDIRECTS,
+  MAX_HTTP_REQUEST_BYTES,
+  MAX_HTTP_REQUESTS_PER_CALL,
+  MAX_HTTP_RESPONSE_BYTES,
+} from './http/limits.ts';

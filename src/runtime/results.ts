@@ -15,6 +15,7 @@ export function emptyResult(): CallResult {
     kvReads: [],
     clipPatches: [],
     events: [],
+    httpRequests: [],
   };
 }
 

@@ -1,4 +1,4 @@
-import type { LogLevel, Permission } from './abi.ts';
+import type { LogLevel } from './abi.ts';
 
 /** Limits applied to one call. The platform caps them; a manifest may ask for less. */
 export interface CallLimits {
@@ -45,8 +45,11 @@ export interface CallRequest {
   module: { sha256: string; load(): Promise<Uint8Array> };
   function: string;
   input: Uint8Array;
-  /** Permissions granted by the installation: only their host functions are linked. */
-  grants: readonly Permission[];
+  /**
+   * Permissions granted by the installation (`Permission`s and `http:<host pattern>`s): only
+   * their host functions are linked, and HTTP reaches only hosts a granted pattern matches.
+   */
+  grants: readonly string[];
   limits: CallLimits;
   host: HostState;
   /** Called for each log line as it is produced (best effort, for live streaming). */
@@ -106,4 +109,82 @@ export interface CallResult {
   kvReads: KvWrite[];
   clipPatches: Record<string, unknown>[];
   events: { type: string; data: unknown }[];
+  /** Outbound HTTP requests the call made, in order, whatever the outcome. */
+  httpRequests: HttpExchange[];
+}
+
+/** Why the host refused or failed an outbound HTTP request (status 0 for the plugin). */
+export type HttpErrorCode =
+  /** The URL (or a redirect's) names a host no granted `http:` pattern matches. */
+  | 'HTTP_HOST_NOT_GRANTED'
+  /** The host resolves to a loopback, private, link-local, metadata or otherwise internal address. */
+  | 'HTTP_ADDRESS_REFUSED'
+  /** The call already made `MAX_HTTP_REQUESTS_PER_CALL` requests. */
+  | 'HTTP_TOO_MANY_REQUESTS'
+  /** The response body passed `MAX_HTTP_RESPONSE_BYTES`. */
+  | 'HTTP_RESPONSE_TOO_LARGE'
+  /** The request body passed `MAX_HTTP_REQUEST_BYTES`. */
+  | 'HTTP_REQUEST_TOO_LARGE'
+  /** More than `MAX_HTTP_REDIRECTS` redirects. */
+  | 'HTTP_TOO_MANY_REDIRECTS'
+  /** The call's deadline came before the response. */
+  | 'HTTP_TIMEOUT'
+  /** The request JSON, URL, method or headers are not valid. */
+  | 'HTTP_INVALID_REQUEST'
+  /** DNS, connection, TLS or protocol failure. */
+  | 'HTTP_FAILED'
+  /** The SDK harness or replay: no mocked or recorded response for this request. */
+  | 'HTTP_NO_RESPONSE';
+
+/** An outbound request as the host performs it. */
+export interface HttpOutbound {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+}
+
+/** The answer to an outbound request: a response, or an error (status 0). */
+export interface HttpInbound {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  /** Redirects followed to get here. */
+  redirects: number;
+  error: { code: HttpErrorCode; message: string } | null;
+}
+
+/** What the host lets a request do; the responder must honour it. */
+export interface HttpPolicy {
+  /** Host patterns granted (`api.example.com`, `*.example.com`): every redirect hop is checked too. */
+  patterns: readonly string[];
+  /** Time left before the call's deadline. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Position of this request in the call (0-based): what a replay answers by. */
+  index: number;
+}
+
+/**
+ * Performs a call's outbound requests, synchronously (host functions cannot await). The runtime's
+ * default goes to the network from a helper thread; the SDK harness passes mocks and replay the
+ * recorded responses.
+ */
+export type HttpResponder = (req: HttpOutbound, policy: HttpPolicy) => HttpInbound;
+
+/** One outbound request as recorded on the Execution. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  /** Final status; 0 when the host refused or failed the request (see `error`). */
+  status: number;
+  requestBytes: number;
+  responseBytes: number;
+  durationMs: number;
+  redirects: number;
+  error: { code: HttpErrorCode; message: string } | null;
+  /** The response as the plugin got it, kept for replay (the body capped, see `responseBodyTruncated`). */
+  responseHeaders: Record<string, string>;
+  responseBody: Uint8Array | null;
+  responseBodyTruncated: boolean;
 }

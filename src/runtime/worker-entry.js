@@ -14,8 +14,12 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-// The pool's plugin workers and the instrumentation worker share this entry.
-const ENTRIES = { plugins: './pool/worker-thread.ts', prepare: './prepare/prepare-worker.ts' };
+// The pool's plugin workers, the instrumentation worker and the HTTP helpers share this entry.
+const ENTRIES = {
+  plugins: './pool/worker-thread.ts',
+  prepare: './prepare/prepare-worker.ts',
+  http: './http/fetch-worker.ts',
+};
 const { workerData } = await import('node:worker_threads');
 const entry = ENTRIES[workerData?.entry ?? 'plugins'];
 if (!entry) throw new Error(`unknown worker entry ${workerData?.entry}`);

@@ -47,6 +47,7 @@ export const EXAMPLE_TAGS: Record<string, string[]> = {
   'clip-tagger': ['tags', 'metadata'],
   'game-stats': ['stats', 'games'],
   'word-counter': ['text', 'words', 'stats'],
+  'webhook-notifier': ['webhooks', 'notifications', 'http'],
 };
 
 /** What the demo user installs, so its clips show plugin results from the start. */

@@ -114,6 +114,7 @@ export async function startServer({
     circuitCooldownMs: config.circuitCooldownMs,
     callsPerUser: config.callsPerUser,
     requireSignatures: config.requireSignatures,
+    httpAllowedInternalHosts: config.httpAllowedInternalHosts,
     onExecution: (report) => {
       metrics.execution(report);
       const scope = requestScope.getStore();

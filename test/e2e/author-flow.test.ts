@@ -11,6 +11,7 @@ import { scaffoldPlugin } from '../../src/toolchain/scaffold.ts';
 import { publishPlugin } from '../../src/cli/plugin/publish.ts';
 import { printReplay, replayExecution } from '../../src/cli/plugin/replay.ts';
 import { runDueSchedules } from '../../src/services/schedules/index.ts';
+import { startLoopbackServer } from '../../src/runtime/testing/loopback-server.ts';
 
 let server: TestServer;
 let token: string;
@@ -20,7 +21,8 @@ let installationId: string;
 const quiet = () => {};
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // The webhook example posts to a loopback server: this deployment names localhost as internal.
+  server = await startTestServer({ env: { PLUGBOARD_HTTP_ALLOWED_INTERNAL_HOSTS: 'localhost' } });
   token = await server.user('author', 'PUBLISHER');
   tmp = await mkdtemp(path.join(tmpdir(), 'plugboard-publish-'));
 });
@@ -84,7 +86,7 @@ describe('plugin publish and replay against a running server', { timeout: 120_00
       log.mockRestore();
     }
     expect(out.join('\n')).toMatch(/status\s+SUCCEEDED\s+SUCCEEDED/);
-    expect(out.join('\n')).toContain('exact match: same status, output, fuel, peak memory and logs');
+    expect(out.join('\n')).toContain('exact match: same status, output, fuel, peak memory, logs and HTTP requests');
   });
 
   it('runs the installed scaffold as a clip hook, streams its events and replays the hook call', async () => {
@@ -285,5 +287,83 @@ export function schedule(): i32 {
       ['plugin.installed', 'SUCCEEDED'],
     ]);
     expect(lifecycle[2].logs.map((l) => l.message)).toEqual(['KV layout 2 -> 2 (1.0.0 -> 1.0.1)']);
+  });
+
+  it('runs an example that calls a webhook over HTTP, records the exchange and replays it without the network', async () => {
+    const webhook = await startLoopbackServer();
+    const url = `http://localhost:${webhook.port}/hook`;
+    const grants = ['log', 'config', 'http:localhost', 'http:*.example.com'];
+    const installed = (await server.ok(
+      'mutation ($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
+      { input: { slug: 'webhook-notifier', config: { url, secret: 'k' }, grantPermissions: grants } },
+      token,
+    )) as { installPlugin: { id: string } };
+    const execute = async (input: string) =>
+      (
+        (await server.ok(
+          `mutation ($input: ExecutePluginInput!) { executePlugin(input: $input) {
+            id status output errorCode errorMessage
+            httpRequests { method url status requestBytes responseBytes redirects errorCode responseHeaders responseBase64 }
+          } }`,
+          { input: { installationId: installed.installPlugin.id, function: 'notify', input } },
+          token,
+        )) as {
+          executePlugin: {
+            id: string;
+            status: string;
+            output: string;
+            errorMessage: string | null;
+            httpRequests: {
+              method: string;
+              url: string;
+              status: number;
+              requestBytes: number;
+              errorCode: string | null;
+              responseHeaders: Record<string, string>;
+              responseBase64: string;
+            }[];
+          };
+        }
+      ).executePlugin;
+    let run: Awaited<ReturnType<typeof execute>>;
+    try {
+      run = await execute('Grüße ✓');
+      expect(run).toMatchObject({ status: 'SUCCEEDED' });
+      expect(JSON.parse(run.output)).toEqual({ delivered: true, status: 200, response: { ok: true, seen: 1 } });
+      const [sent] = await webhook.requests();
+      expect(sent).toMatchObject({ method: 'POST', url: '/hook', body: '{"text":"Grüße ✓"}' });
+      expect(sent!.headers['x-webhook-secret']).toBe('k');
+    } finally {
+      await webhook.close();
+    }
+    expect(run.httpRequests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url,
+        status: 200,
+        requestBytes: Buffer.byteLength('{"text":"Grüße ✓"}'),
+        errorCode: null,
+      }),
+    ]);
+    expect(run.httpRequests[0]!.responseHeaders['content-type']).toBe('application/json');
+    expect(Buffer.from(run.httpRequests[0]!.responseBase64, 'base64').toString()).toBe('{"ok":true,"seen":1}');
+
+    // The webhook is gone: replay answers from the recording.
+    const replayed = await replayExecution(run.id, opts());
+    expect(replayed.local.status).toBe('SUCCEEDED');
+    expect(replayed.local.output).toBe(run.output);
+    expect(replayed.local.usage.fuelUsed).toBe(replayed.recorded.fuelUsed);
+    expect(replayed.local.httpRequests).toEqual([{ method: 'POST', url, status: 200, error: null }]);
+
+    // A host the installation did not grant is refused by the host, and the Execution says so.
+    await server.ok(
+      'mutation ($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id: installed.installPlugin.id, config: { url: `http://127.0.0.1:${webhook.port}/hook` } } },
+      token,
+    );
+    const refused = await execute('x');
+    expect(refused.status).toBe('FAILED');
+    expect(refused.errorMessage).toContain('HTTP_HOST_NOT_GRANTED');
+    expect(refused.httpRequests).toEqual([expect.objectContaining({ status: 0, errorCode: 'HTTP_HOST_NOT_GRANTED' })]);
   });
 });

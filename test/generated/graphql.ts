@@ -122,7 +122,7 @@ export type InstallPluginInput = {
   criticality?: Criticality | null | undefined;
   /** Consent (grants, config) for each dependency the plan adds; see Plugin.installPlan */
   dependencies?: Array<DependencyConsentInput> | null | undefined;
-  /** Must cover every permission the version asks for (log, config, kv, clips:read, clips:write, events) */
+  /** Must cover every permission the version asks for (log, config, kv, clips:read, clips:write, events, http:<host pattern>) */
   grantPermissions?: Array<string> | null | undefined;
   /** Also install missing dependencies (transitively) in the same transaction; without consent for them the error (DEPENDENCY_CONSENT_REQUIRED) lists the plan in extensions.plan */
   installDependencies?: boolean | null | undefined;

@@ -22,6 +22,19 @@ export interface RecordedExecution {
   /** What the call read from KV (base64 values; null: absent); null or missing when not recorded. */
   kvReads?: { key: string; base64: string | null }[] | null;
   kvReadsTruncated?: boolean;
+  /** Outbound HTTP requests with the responses the call got; null or missing when none or not recorded. */
+  httpRequests?: RecordedHttpRequest[] | null;
+}
+
+export interface RecordedHttpRequest {
+  method: string;
+  url: string;
+  status: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  responseHeaders: Record<string, string>;
+  responseBase64: string | null;
+  responseTruncated: boolean;
 }
 
 const CONTRACT_FIELDS = `id status function input output errorCode errorMessage fuelUsed peakMemoryBytes durationMs
@@ -31,6 +44,7 @@ const CONTRACT_FIELDS = `id status function input output errorCode errorMessage 
 // the KV reads give the call the store as it found it.
 const EXTENDED_FIELDS = `id status function input inputTruncated output errorCode errorMessage fuelUsed peakMemoryBytes durationMs
   logs { level message } kvReads { key base64 } kvReadsTruncated
+  httpRequests { method url status errorCode errorMessage responseHeaders responseBase64 responseTruncated }
   installation { config grantedPermissions } version { version sha256 manifest }
   clip { id title description mediaUrl durationMs width height fps codec sizeBytes game tags status metadata }`;
 

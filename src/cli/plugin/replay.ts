@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { PluginHarness } from '../../../sdk-assemblyscript/harness/plugin-harness.ts';
 import type { HarnessResult } from '../../../sdk-assemblyscript/harness/types.ts';
-import { inspectModule, PERMISSIONS, type Permission } from '../../runtime/index.ts';
+import { type HttpErrorCode, inspectModule, isPermission } from '../../runtime/index.ts';
+import type { HttpMock } from '../../../sdk-assemblyscript/harness/index.ts';
 import { buildPlugin } from '../../../sdk-assemblyscript/compiler/build.ts';
 import { readPluginJson, validateManifest, type PluginJson } from '../../contracts/index.ts';
 import { action } from '../action.ts';
@@ -61,7 +62,8 @@ export async function replayExecution(id: string, opts: ServerOptions & { dir?: 
       config: recorded.installation?.config ?? {},
       kv: kvAsRead(recorded),
       clip: clipAsSeen(recorded).clip,
-      grants: granted.filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)),
+      grants: granted.filter(isPermission),
+      http: httpAsRecorded(recorded),
     });
     return { recorded, local, source };
   } finally {
@@ -75,6 +77,34 @@ export function kvAsRead(recorded: RecordedExecution): Record<string, Uint8Array
   for (const read of recorded.kvReads ?? [])
     if (read.base64 !== null) kv[read.key] = new Uint8Array(Buffer.from(read.base64, 'base64'));
   return kv;
+}
+
+/**
+ * The call's outbound HTTP answered from the recording, in order, without the network: each
+ * request gets the response (or the failure) the recorded call got, provided it asks for the
+ * same method and URL; anything else gets HTTP_NO_RESPONSE.
+ */
+export function httpAsRecorded(recorded: RecordedExecution): HttpMock {
+  const list = recorded.httpRequests ?? [];
+  return (req, index) => {
+    const r = list[index];
+    if (!r)
+      return {
+        error: 'HTTP_NO_RESPONSE',
+        message: `request #${index + 1} (${req.method} ${req.url}) was not made by the recorded call`,
+      };
+    if (r.method !== req.method || r.url !== req.url)
+      return {
+        error: 'HTTP_NO_RESPONSE',
+        message: `request #${index + 1} is ${req.method} ${req.url}; the recorded call made ${r.method} ${r.url}`,
+      };
+    if (r.errorCode) return { error: r.errorCode as HttpErrorCode, message: r.errorMessage ?? r.errorCode };
+    return {
+      status: r.status,
+      headers: r.responseHeaders,
+      body: r.responseBase64 === null ? '' : new Uint8Array(Buffer.from(r.responseBase64, 'base64')),
+    };
+  };
 }
 
 /**
@@ -109,6 +139,10 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
     console.log('note: the server kept only the first 64 KiB of the KV reads; keys past it were empty locally');
   if (r.kvReads === undefined || r.kvReads === null)
     console.log('note: the server did not record KV reads; the local run started with an empty KV store');
+  const http = r.httpRequests ?? [];
+  if (http.length) console.log(`note: ${http.length} HTTP request(s) answered from the recording, without the network`);
+  if (http.some((x) => x.responseTruncated))
+    console.log('note: the server kept only the start of some HTTP responses (64 KiB each, 256 KiB per call)');
   const error = (code: string | null | undefined, message: string | null | undefined) =>
     code ? clip(`${code}: ${message ?? ''}`, 50) : '-';
   const rows = [
@@ -120,6 +154,7 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
     ['duration', r.durationMs === null ? '-' : ms(r.durationMs), ms(l.usage.durationMs)],
     ['output', clip(orDash(r.output), 50), clip(orDash(l.output), 50)],
     ['log lines', String(r.logs.length), String(l.logs.length)],
+    ['http requests', String(http.length), String(l.httpRequests.length)],
   ];
   const line = (x: { level: string; message: string } | undefined) => (x ? clip(`[${x.level}] ${x.message}`, 50) : '');
   for (let i = 0; i < Math.max(r.logs.length, l.logs.length); i++) rows.push(['log', line(r.logs[i]), line(l.logs[i])]);
@@ -127,7 +162,7 @@ export function printReplay({ recorded: r, local: l, source }: Replayed): void {
   const differs = replayDifferences(r, l);
   console.log(
     differs.length === 0
-      ? 'exact match: same status, output, fuel, peak memory and logs'
+      ? 'exact match: same status, output, fuel, peak memory, logs and HTTP requests'
       : `DIFFERENT ${differs.join(', ')}`,
   );
 }
@@ -147,6 +182,9 @@ export function replayDifferences(r: RecordedExecution, l: HarnessResult): strin
   if (r.fuelUsed !== null && r.fuelUsed !== l.usage.fuelUsed) differs.push('fuel');
   if (r.peakMemoryBytes !== null && r.peakMemoryBytes !== l.usage.peakMemoryBytes) differs.push('peak memory');
   if (logs(r.logs) !== logs(l.logs)) differs.push('logs');
+  const requests = (xs: { method: string; url: string; status: number }[]) =>
+    xs.map((x) => `${x.method} ${x.url} ${x.status}`).join('\n');
+  if (requests(r.httpRequests ?? []) !== requests(l.httpRequests ?? [])) differs.push('http requests');
   return differs;
 }
 

@@ -11,6 +11,7 @@ import { Migration20261204000100_plugin_search as PostgresPluginSearch } from '.
 import { Migration20261204000200_signing_keys as PostgresSigningKeys } from './postgresql/Migration20261204000200_signing_keys.ts';
 import { Migration20261204000500_execution_stats as PostgresExecutionStats } from './postgresql/Migration20261204000500_execution_stats.ts';
 import { Migration20261205000100_schedules as PostgresSchedules } from './postgresql/Migration20261205000100_schedules.ts';
+import { Migration20261205000200_execution_http as PostgresExecutionHttp } from './postgresql/Migration20261205000200_execution_http.ts';
 import { Migration20261205000350_read_version as PostgresReadVersion } from './postgresql/Migration20261205000350_read_version.ts';
 import { Migration20261122000000_initial as SqliteInitial } from './sqlite/Migration20261122000000_initial.ts';
 import { Migration20261122100000_kv_revision as SqliteKvRevision } from './sqlite/Migration20261122100000_kv_revision.ts';
@@ -24,6 +25,7 @@ import { Migration20261204000100_plugin_search as SqlitePluginSearch } from './s
 import { Migration20261204000200_signing_keys as SqliteSigningKeys } from './sqlite/Migration20261204000200_signing_keys.ts';
 import { Migration20261204000500_execution_stats as SqliteExecutionStats } from './sqlite/Migration20261204000500_execution_stats.ts';
 import { Migration20261205000100_schedules as SqliteSchedules } from './sqlite/Migration20261205000100_schedules.ts';
+import { Migration20261205000200_execution_http as SqliteExecutionHttp } from './sqlite/Migration20261205000200_execution_http.ts';
 import { Migration20261205000350_read_version as SqliteReadVersion } from './sqlite/Migration20261205000350_read_version.ts';
 
 /**
@@ -45,6 +47,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000200_signing_keys', class: SqliteSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: SqliteExecutionStats },
     { name: 'Migration20261205000100_schedules', class: SqliteSchedules },
+    { name: 'Migration20261205000200_execution_http', class: SqliteExecutionHttp },
     { name: 'Migration20261205000350_read_version', class: SqliteReadVersion },
   ],
   postgresql: [
@@ -60,6 +63,7 @@ export const MIGRATIONS: Record<'sqlite' | 'postgresql', MigrationObject[]> = {
     { name: 'Migration20261204000200_signing_keys', class: PostgresSigningKeys },
     { name: 'Migration20261204000500_execution_stats', class: PostgresExecutionStats },
     { name: 'Migration20261205000100_schedules', class: PostgresSchedules },
+    { name: 'Migration20261205000200_execution_http', class: PostgresExecutionHttp },
     { name: 'Migration20261205000350_read_version', class: PostgresReadVersion },
   ],
 };

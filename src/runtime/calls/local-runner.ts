@@ -1,10 +1,14 @@
 import type { Executor } from '../executor/executor.ts';
 import { normalizeLimits } from '../limits.ts';
 import { type LoadedModule, loadFailure, ModuleCache, preflight } from './module-cache.ts';
-import type { CallLimits, CallRequest, CallResult } from '../types.ts';
+import type { CallLimits, CallRequest, CallResult, HttpResponder } from '../types.ts';
 
 /** A call for the local runner: `limits` may be partial (defaults fill the rest). */
-export type LocalCallRequest = Omit<CallRequest, 'limits'> & { limits?: Partial<CallLimits> };
+export type LocalCallRequest = Omit<CallRequest, 'limits'> & {
+  limits?: Partial<CallLimits>;
+  /** Answers the call's HTTP requests (mocks, a recording) instead of the network. */
+  http?: HttpResponder;
+};
 
 export interface LocalRunner {
   /**
@@ -21,7 +25,11 @@ export interface LocalRunner {
  * In-thread executor for the SDK's Node test harness and tools: run a prepared plugin locally
  * with mocked host state (`host.config`, `host.kv`, `host.clip`) and inspect the buffered effects.
  */
-export function createLocalRunner(): LocalRunner {
+export function createLocalRunner({
+  allowedInternalHosts = [],
+}: {
+  allowedInternalHosts?: readonly string[];
+} = {}): LocalRunner {
   const modules = new ModuleCache();
   // Loaded on first use: @extism/extism is only needed where plugins actually run, and the
   // main thread of the server never does.
@@ -38,7 +46,7 @@ export function createLocalRunner(): LocalRunner {
     }
     const refused = preflight(req, limits, loaded);
     if (refused) return refused;
-    executor ??= new (await import('../executor/executor.ts')).Executor();
+    executor ??= new (await import('../executor/executor.ts')).Executor({}, { allowedInternalHosts });
     return executor.run({ ...req, limits, module: loaded.compiled });
   }
 

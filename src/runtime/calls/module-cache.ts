@@ -1,4 +1,4 @@
-import type { Permission } from '../abi.ts';
+import { grantsCover } from '../http/host-pattern.ts';
 import { InvalidModuleError, PermissionDeniedError, PluginIntegrityError } from '../errors.ts';
 import { callableExports } from '../wasm/exports.ts';
 import { classifyImport } from '../wasm/imports.ts';
@@ -16,7 +16,7 @@ export interface LoadedModule {
   compiled: CompiledModule;
   functions: Set<string>;
   /** Plugboard host functions the module imports, with the permission each needs. */
-  hostImports: { name: string; permission: Permission }[];
+  hostImports: { name: string; permission: string }[];
 }
 
 /**
@@ -142,7 +142,7 @@ export function preflight(
     loaded.hostImports.length === 0
       ? []
       : loaded.hostImports
-          .filter((i) => !req.grants.includes(i.permission))
+          .filter((i) => !grantsCover(req.grants, i.permission))
           .map((i) => ({ function: i.name, permission: i.permission }));
   if (missing.length > 0)
     return failedResult('FAILED', 'PERMISSION_DENIED', new PermissionDeniedError(missing).message);

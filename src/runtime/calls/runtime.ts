@@ -32,6 +32,12 @@ export interface RuntimeOptions {
   maxModules?: number;
   /** Keep one extra worker started and idle, to replace a worker killed for a deadline at once. @default true */
   spareWorker?: boolean;
+  /**
+   * Host names (exact, lower case) whose plugin HTTP requests skip the check that refuses
+   * loopback, private, link-local and metadata addresses. The host must still be granted.
+   * @default []
+   */
+  allowedInternalHosts?: readonly string[];
 }
 
 export interface PluginRuntime {
@@ -91,6 +97,7 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
     instanceIdleMs = DEFAULT_INSTANCE_BUDGET.idleMs,
     maxModules = 128,
     spareWorker = true,
+    allowedInternalHosts = [],
   } = options;
   const modules = new ModuleCache(maxModules);
   const pool = new WorkerPool({
@@ -99,6 +106,7 @@ export function createRuntime(options: RuntimeOptions = {}): PluginRuntime {
     maxBatch,
     instances: { maxInstances: maxInstancesPerWorker, maxBytes: maxInstanceBytesPerWorker, idleMs: instanceIdleMs },
     spare: spareWorker,
+    allowedInternalHosts,
   });
   let closed = false;
 

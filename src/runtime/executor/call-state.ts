@@ -1,6 +1,6 @@
 import type { LogLevel } from '../abi.ts';
 import { packedGet } from '../packed-kv.ts';
-import type { CallLimits, HostState, KvWrite, LogLine } from '../types.ts';
+import type { CallLimits, HostState, HttpExchange, KvWrite, LogLine } from '../types.ts';
 
 const encoder = new TextEncoder();
 const MAX_KV_KEY_BYTES = 256;
@@ -46,6 +46,15 @@ export class CallState {
   /** Extism vars (`var_set`/`var_get`): they last one call, so no call sees another's. */
   readonly vars = new Map<string, Uint8Array>();
   varBytes = 0;
+  /** Outbound HTTP: the last response's status and headers (what `http_status_code`/`http_headers` answer) and the record. */
+  httpStatus = 0;
+  httpHeaders: Record<string, string> | null = null;
+  readonly httpExchanges: HttpExchange[] = [];
+  httpRecordedBytes = 0;
+  /** Told of each exchange as it is recorded. */
+  onHttp: ((exchange: HttpExchange) => void) | null = null;
+  /** The deadline passed while the host waited on an HTTP response: the call ends TIMED_OUT. */
+  deadlinePassed = false;
   /** Host bytes (Extism blocks) a call may allocate; beyond it the call stops with MEMORY_EXCEEDED. */
   readonly hostAllocBudget: number;
 

@@ -1,5 +1,7 @@
 import createPlugin, { type Plugin } from '@extism/extism';
-import type { Permission } from '../abi.ts';
+import { blockingResponder } from '../http/blocking-responder.ts';
+import { isHttpPermission } from '../http/host-pattern.ts';
+import { type HttpChannel, HttpHelper } from '../http/helper-thread.ts';
 import { callableExports } from '../wasm/exports.ts';
 import { CallState } from './call-state.ts';
 import { buildHostFunctions, HostMemoryExceeded } from './host-functions.ts';
@@ -21,7 +23,7 @@ import {
 } from '../wasm/instrumented.ts';
 import { WASM_PAGE_BYTES } from '../wasm/memory-cap.ts';
 import { emptyResult, failedResult, failure } from '../results.ts';
-import type { CallRequest, CallResult, HostState } from '../types.ts';
+import type { CallRequest, CallResult, HostState, HttpExchange, HttpResponder } from '../types.ts';
 
 /** A verified, compiled module: what an executor (or a worker, once per module) receives. */
 export interface CompiledModule {
@@ -31,7 +33,20 @@ export interface CompiledModule {
 }
 
 /** One call as the executor sees it: the request, with its module compiled, verified and permitted. */
-export type ExecTask = Omit<CallRequest, 'module'> & { module: CompiledModule };
+export type ExecTask = Omit<CallRequest, 'module'> & {
+  module: CompiledModule;
+  /** Answers the call's HTTP requests instead of the network (the harness's mocks, replay's recording). */
+  http?: HttpResponder;
+  /** Told of each outbound request as it completes (the pool keeps them for a call its deadline stops). */
+  onHttp?: (exchange: HttpExchange) => void;
+};
+
+export interface ExecutorOptions {
+  /** The line to the runtime's HTTP helper thread; without it the executor starts its own when a call needs one. */
+  http?: HttpChannel;
+  /** For an executor's own helper: host names whose requests skip the internal-address check. @default [] */
+  allowedInternalHosts?: readonly string[];
+}
 
 /** What a start function sees: nothing of any installation or call. */
 const START_HOST: HostState = Object.freeze({ config: Object.freeze({}), kv: new Map(), clip: null });
@@ -52,8 +67,25 @@ export class Executor {
     return this.current;
   };
 
-  constructor(budget: Partial<InstanceBudget> = {}) {
+  private readonly network: HttpResponder;
+  private ownHelper: HttpHelper | null = null;
+  private channel: HttpChannel | null;
+  private responder: HttpResponder;
+  private readonly http = () => this.responder;
+  private readonly startHelper: () => HttpChannel;
+
+  constructor(budget: Partial<InstanceBudget> = {}, { http, allowedInternalHosts = [] }: ExecutorOptions = {}) {
     this.instances = new InstanceCache({ ...DEFAULT_INSTANCE_BUDGET, ...budget });
+    this.channel = http ?? null;
+    this.startHelper = () => {
+      if (!this.channel) {
+        this.ownHelper = new HttpHelper(allowedInternalHosts);
+        this.channel = this.ownHelper.connect();
+      }
+      return this.channel;
+    };
+    this.network = blockingResponder(this.startHelper);
+    this.responder = this.network;
   }
 
   async run(task: ExecTask): Promise<CallResult> {
@@ -74,12 +106,14 @@ export class Executor {
       };
     }
     const state = new CallState(task.host, task.limits, memoryCap, task.input.length, task.onLog);
+    state.onHttp = task.onHttp ?? null;
     // Extism adopts the buffer of a Uint8Array whole: hand it an exact copy, never a view into
     // a larger (possibly pooled) buffer.
     const input =
       task.input.byteOffset === 0 && task.input.byteLength === task.input.buffer.byteLength
         ? task.input
         : task.input.slice();
+    this.responder = task.http ?? this.network;
     instance.fuelSet(BigInt(task.limits.fuel));
     instance.rc.value = 0;
     instance.grow.value = 0n;
@@ -104,6 +138,7 @@ export class Executor {
     result.logs = state.logs;
     result.logsTruncated = state.logsTruncated;
     result.kvReads = state.kvReadList();
+    result.httpRequests = state.httpExchanges;
     const outcome =
       thrown !== null
         ? classifyTrap(thrown, state, instance, remaining, memoryCap)
@@ -134,11 +169,13 @@ export class Executor {
   private async create(task: ExecTask, grants: string, memoryCap: number): Promise<Instance | CallResult> {
     const state = new CallState(START_HOST, task.limits, memoryCap, 0);
     this.current = state;
+    // An executor's own helper thread takes a few hundred ms to start: begin while instantiating.
+    if (!task.http && task.grants.some(isHttpPermission)) this.startHelper();
     let plugin: Plugin;
     try {
       plugin = await createPlugin(
         { wasm: [{ module: task.module.module }] },
-        { functions: buildHostFunctions(task.grants, this.state), logger: silentLogger, useWasi: false },
+        { functions: buildHostFunctions(task.grants, this.state, this.http), logger: silentLogger, useWasi: false },
       );
     } catch (err) {
       return instantiationFailure(err, state);
@@ -188,6 +225,7 @@ export class Executor {
 
   close(): void {
     this.instances.clear();
+    void this.ownHelper?.close();
   }
 }
 
@@ -211,12 +249,20 @@ function instantiationFailure(err: unknown, state: CallState): CallResult {
   return failedResult('FAILED', 'PLUGIN_INVALID_MODULE', `the module could not be instantiated: ${message}`);
 }
 
-function grantsKey(grants: readonly Permission[]): string {
+function grantsKey(grants: readonly string[]): string {
   return grants.length === 0 ? '' : [...grants].sort().join(',');
 }
 
+const timedOut = (state: CallState) =>
+  failure(
+    'TIMED_OUT',
+    'PLUGIN_TIMEOUT',
+    `the call passed its deadline of ${state.limits.timeoutMs} ms while waiting on an HTTP response`,
+  );
+
 function classifyTrap(err: unknown, state: CallState, instance: Instance, fuelLeft: bigint, memoryCap: number) {
   const message = err instanceof Error ? err.message : String(err);
+  if (state.deadlinePassed) return timedOut(state);
   if (state.hostMemoryExceeded || err instanceof HostMemoryExceeded) {
     return failure(
       'MEMORY_EXCEEDED',
@@ -251,6 +297,7 @@ function classifyTrap(err: unknown, state: CallState, instance: Instance, fuelLe
 
 function classifyReturn(state: CallState, instance: Instance, output: Uint8Array | null) {
   const rc = instance.rc.value as number;
+  if (state.deadlinePassed) return timedOut(state);
   if (state.hostMemoryExceeded) {
     return failure(
       'MEMORY_EXCEEDED',

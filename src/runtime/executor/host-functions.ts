@@ -1,6 +1,10 @@
 import type { CallContext } from '@extism/extism';
-import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel, type Permission } from '../abi.ts';
+import { EXTISM_ENV_MODULE, HOST_FUNCTIONS, HOST_MODULE, LOG_LEVELS, type LogLevel } from '../abi.ts';
+import { readBytes, readJsonObject, readString, store } from './blocks.ts';
 import type { CallState } from './call-state.ts';
+import { httpHostFunctions } from './host-http.ts';
+import { isHttpPermission } from '../http/host-pattern.ts';
+import type { HttpResponder } from '../types.ts';
 
 // Extism passes i32 arguments as numbers and i64 ones as bigints; each function below narrows them.
 // biome-ignore lint/suspicious/noExplicitAny: each host function narrows its own arguments.
@@ -10,52 +14,8 @@ export type HostFunctionTable = Record<string, Record<string, HostFn>>;
 /** Thrown from the kernel's `alloc` when a call passes its host allocation budget: it stops the call. */
 export class HostMemoryExceeded extends Error {}
 
-const decoder = new TextDecoder();
 /** Total bytes of Extism vars one call may hold. */
 const MAX_VAR_BYTES = 1024 * 1024;
-const encoder = new TextEncoder();
-
-function readString(ctx: CallContext, addr: bigint, maxBytes = Infinity): { text: string; bytes: number } | null {
-  const block = addr === 0n ? null : ctx.read(addr);
-  if (!block) return null;
-  const all = block.bytes();
-  const bytes = all.length;
-  const view = bytes > maxBytes ? all.subarray(0, maxBytes) : all;
-  return { text: decoder.decode(view), bytes };
-}
-
-function readBytes(ctx: CallContext, addr: bigint): Uint8Array | null {
-  const block = addr === 0n ? null : ctx.read(addr);
-  // Copy: the block belongs to the plugin's call and is dropped by reset().
-  return block ? block.bytes().slice() : null;
-}
-
-function readJsonObject(ctx: CallContext, addr: bigint): { value: Record<string, unknown>; bytes: number } | null {
-  const s = readString(ctx, addr);
-  if (!s) return null;
-  try {
-    const value: unknown = JSON.parse(s.text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-    return { value: value as Record<string, unknown>, bytes: s.bytes };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Hands bytes to the plugin as a new Extism block (a fresh copy: Extism adopts the buffer of a
- * stored Uint8Array whole). Blocks live until the call ends, so they count against the call's
- * host allocation budget: past it the plugin gets 0 (absent) and the call ends MEMORY_EXCEEDED.
- */
-function store(ctx: CallContext, state: CallState, value: string | Uint8Array): bigint {
-  const bytes = typeof value === 'string' ? encoder.encode(value) : value.slice();
-  state.hostAllocBytes += bytes.length;
-  if (state.hostAllocBytes > state.hostAllocBudget) {
-    state.hostMemoryExceeded = true;
-    return 0n;
-  }
-  return ctx.store(bytes);
-}
 
 /**
  * Builds the import table for one plugin instance: the Plugboard host functions the
@@ -63,7 +23,11 @@ function store(ctx: CallContext, state: CallState, value: string | Uint8Array): 
  * logs and errors into the call and meter host allocations. Every Plugboard host function
  * catches everything and answers with an error code: nothing it does can throw into the engine.
  */
-export function buildHostFunctions(grants: readonly Permission[], current: () => CallState): HostFunctionTable {
+export function buildHostFunctions(
+  grants: readonly string[],
+  current: () => CallState,
+  http: () => HttpResponder,
+): HostFunctionTable {
   const granted = new Set(grants);
   const user: Record<string, HostFn> = {};
   const guard = <A extends unknown[]>(
@@ -188,5 +152,6 @@ export function buildHostFunctions(grants: readonly Permission[], current: () =>
     log_error: kernelLog('error'),
     get_log_level: (() => 0) as HostFn,
   };
+  if (grants.some(isHttpPermission)) Object.assign(env, httpHostFunctions(grants, current, http));
   return { [HOST_MODULE]: user, [EXTISM_ENV_MODULE]: env };
 }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { InstanceBudget } from '../executor/instance-cache.ts';
+import type { HttpChannel } from '../http/helper-thread.ts';
 import type { PoolTask } from './recovery.ts';
 import {
   STATE_INSTANCE_BYTES,
@@ -41,12 +42,18 @@ export interface WorkerEvents {
 // A plain-JS entry that registers tsx, then loads worker-thread.ts (see the comment in it).
 const WORKER_URL = new URL('../worker-entry.js', import.meta.url);
 
-export function spawnWorker(maxInFlight: number, instances: InstanceBudget, events: WorkerEvents): PoolWorker {
+export function spawnWorker(
+  maxInFlight: number,
+  instances: InstanceBudget,
+  http: HttpChannel,
+  events: WorkerEvents,
+): PoolWorker {
   const state = new SharedArrayBuffer(8 * STATE_LENGTH);
   // Four times the in-flight cap: a claim index is reused only long after its task is gone.
   const claims = new SharedArrayBuffer(4 * 4 * maxInFlight);
   const thread = new Worker(WORKER_URL, {
-    workerData: { state, claims, instances } satisfies WorkerData,
+    workerData: { state, claims, instances, http } satisfies WorkerData,
+    transferList: [http.port],
     resourceLimits: { maxOldGenerationSizeMb: 256 },
   });
   const worker: PoolWorker = {

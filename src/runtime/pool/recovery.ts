@@ -1,5 +1,5 @@
 import { failedResult } from '../results.ts';
-import type { CallResult, LogLine } from '../types.ts';
+import type { CallResult, HttpExchange, LogLine } from '../types.ts';
 import type { WireModule, WireTask } from './wire.ts';
 
 export interface PoolTask {
@@ -11,6 +11,8 @@ export interface PoolTask {
   reject: (e: Error) => void;
   /** Already re-run once after its worker died with its result unsent. */
   retried: boolean;
+  /** Outbound requests the running call completed, streamed by the worker (kept if the call is stopped). */
+  http?: HttpExchange[];
 }
 
 /**
@@ -40,6 +42,7 @@ export function settleLostTasks(
           elapsed,
         ),
         fuelUsed: null,
+        httpRequests: task.http ?? [],
       });
       started = false;
     } else if (seq === running && crash) {

@@ -1,7 +1,8 @@
-import { PERMISSIONS, type Permission } from '../abi.ts';
+import { HTTP_PERMISSION_PREFIX, PERMISSIONS, type Permission } from '../abi.ts';
 import type { CompiledModule } from '../executor/executor.ts';
 import type { InstanceBudget } from '../executor/instance-cache.ts';
-import type { CallLimits, CallRequest, CallResult, CallStatus, HostState, LogLine } from '../types.ts';
+import type { HttpChannel } from '../http/helper-thread.ts';
+import type { CallLimits, CallRequest, CallResult, CallStatus, HostState, HttpExchange, LogLine } from '../types.ts';
 
 /**
  * Messages between the pool (main thread) and its workers. Tasks and results travel as flat
@@ -25,6 +26,8 @@ export type WireTask = [
   host: HostState | null,
   liveLogs: boolean,
   claim: number,
+  /** The granted `http:` permissions, or null when none (most calls). */
+  httpGrants: string[] | null,
 ];
 type LimitsTuple = [
   fuel: number,
@@ -63,13 +66,15 @@ export const resultOutput = (r: WireResult): Uint8Array | null => r[2];
 export const lacksModule = (r: WireResult): boolean => r[1] < 0;
 type WireExtra = Pick<
   CallResult,
-  'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events'
+  'error' | 'logs' | 'logsTruncated' | 'kvWrites' | 'kvReads' | 'clipPatches' | 'events' | 'httpRequests'
 >;
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'results'; results: WireResult[] }
-  | { type: 'log'; seq: number; line: LogLine };
+  | { type: 'log'; seq: number; line: LogLine }
+  /** Each outbound request as it completes: kept by the pool for a call its deadline stops. */
+  | { type: 'http'; seq: number; exchange: HttpExchange };
 
 /** Claim ring states: the worker claims a task before running it; the pool may steal it first. */
 export const CLAIM_PENDING = 0;
@@ -90,14 +95,16 @@ export interface WorkerData {
   /** Int32Array ring of claim states, indexed by a task's claim. */
   claims: SharedArrayBuffer;
   instances: InstanceBudget;
+  /** The worker's line to the runtime's HTTP helper thread. */
+  http: HttpChannel;
 }
 
 const STATUSES: CallStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'FUEL_EXHAUSTED', 'MEMORY_EXCEEDED'];
 
-export function grantsMask(grants: readonly Permission[]): number {
+export function grantsMask(grants: readonly string[]): number {
   let mask = 0;
   for (const g of grants) {
-    const i = PERMISSIONS.indexOf(g);
+    const i = PERMISSIONS.indexOf(g as Permission);
     if (i >= 0) mask |= 1 << i;
   }
   return mask;
@@ -124,7 +131,18 @@ export function encodeTask(seq: number, sha256: string, req: CallRequest, limits
     host,
     !!req.onLog,
     0,
+    httpGrants(req.grants),
   ];
+}
+
+function httpGrants(grants: readonly string[]): string[] | null {
+  let out: string[] | null = null;
+  for (const g of grants) {
+    if (!g.startsWith(HTTP_PERMISSION_PREFIX)) continue;
+    out ??= [];
+    out.push(g);
+  }
+  return out;
 }
 
 function limitsTuple(l: CallLimits): LimitsTuple {
@@ -156,7 +174,8 @@ export function encodeResult(seq: number, r: CallResult | null): WireResult {
     r.kvWrites.length === 0 &&
     r.kvReads.length === 0 &&
     r.clipPatches.length === 0 &&
-    r.events.length === 0;
+    r.events.length === 0 &&
+    r.httpRequests.length === 0;
   const extra = plain
     ? null
     : {
@@ -167,6 +186,7 @@ export function encodeResult(seq: number, r: CallResult | null): WireResult {
         kvReads: r.kvReads,
         clipPatches: r.clipPatches,
         events: r.events,
+        httpRequests: r.httpRequests,
       };
   return [seq, STATUSES.indexOf(r.status), r.output, r.fuelUsed, r.peakMemoryBytes, r.durationMs, extra];
 }
@@ -186,5 +206,6 @@ export function decodeResult(w: WireResult): CallResult {
     kvReads: x ? x.kvReads : [],
     clipPatches: x ? x.clipPatches : [],
     events: x ? x.events : [],
+    httpRequests: x ? x.httpRequests : [],
   };
 }

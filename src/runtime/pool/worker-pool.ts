@@ -3,6 +3,7 @@ import { RuntimeClosedError } from '../errors.ts';
 import { failedResult } from '../results.ts';
 import { armCheck, checkDeadline, disarm, firstCheckAfter } from './deadline.ts';
 import { nextBatch, sendBatch } from './dispatch.ts';
+import { HttpHelper } from '../http/helper-thread.ts';
 import { instanceStats, type PoolWorker, runningSeq, spawnWorker } from './pool-worker.ts';
 import { settleLostTasks, type PoolTask } from './recovery.ts';
 import { stealQueued } from './steal.ts';
@@ -19,6 +20,8 @@ export interface PoolOptions {
   instances: InstanceBudget;
   /** Keep one extra worker warm to replace a killed one. */
   spare: boolean;
+  /** Host names whose plugin HTTP requests skip the internal-address check. */
+  allowedInternalHosts: readonly string[];
 }
 
 /**
@@ -43,7 +46,11 @@ export class WorkerPool {
   /** Workers lost (deadline, crash) and replaced since the pool started. */
   private restarts = 0;
 
+  /** Performs the plugins' outbound HTTP for every worker. */
+  private readonly http: HttpHelper;
+
   constructor(private readonly options: PoolOptions) {
+    this.http = new HttpHelper(options.allowedInternalHosts);
     for (let i = 0; i < options.size; i++) this.workers.push(this.spawn());
     if (options.spare) this.spare = this.spawn(true);
   }
@@ -95,6 +102,7 @@ export class WorkerPool {
     const all = this.spare ? [...this.workers, this.spare] : [...this.workers];
     this.spare = null;
     this.settleReady();
+    void this.http.close();
     await Promise.all(
       all.map(async (worker) => {
         this.retire(worker);
@@ -116,7 +124,7 @@ export class WorkerPool {
   }
 
   private spawn(spare = false): PoolWorker {
-    const worker = spawnWorker(this.options.maxInFlight, this.options.instances, {
+    const worker = spawnWorker(this.options.maxInFlight, this.options.instances, this.http.connect(), {
       message: (w, msg) => this.onMessage(w, msg),
       lost: (w, err) => this.lose(w, null, err),
     });
@@ -133,6 +141,12 @@ export class WorkerPool {
       if (this.queue.length === 0 || worker === this.spare) worker.thread.unref();
       this.settleReady();
       this.schedulePump();
+    } else if (msg.type === 'http') {
+      const task = worker.inFlight.get(msg.seq);
+      if (task) {
+        task.http ??= [];
+        task.http.push(msg.exchange);
+      }
     } else if (msg.type === 'log') {
       try {
         worker.inFlight.get(msg.seq)?.onLog?.(msg.line);

@@ -27,10 +27,10 @@ import {
  */
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
-const { state: sab, claims: claimsSab, instances: budget } = workerData as WorkerData;
+const { state: sab, claims: claimsSab, instances: budget, http } = workerData as WorkerData;
 const state = new Float64Array(sab);
 const claims = new Int32Array(claimsSab);
-const executor = new Executor(budget);
+const executor = new Executor(budget, { http });
 const modules = new Map<string, CompiledModule>();
 const grantSets = new Map<number, Permission[]>();
 const EMPTY_HOST: HostState = Object.freeze({ config: Object.freeze({}), kv: new Map(), clip: null });
@@ -80,7 +80,7 @@ async function drain(): Promise<void> {
       pullPending();
       if (queue.length === 0) break;
     }
-    const [seq, sha256, instanceKey, fn, input, grantMask, limits, host, live, claim] = queue[head++];
+    const [seq, sha256, instanceKey, fn, input, grantMask, limits, host, live, claim, httpGrants] = queue[head++];
     // The pool takes back tasks queued behind a long-running one; a stolen task is skipped.
     if (Atomics.compareExchange(claims, claim, CLAIM_PENDING, CLAIM_STARTED) !== CLAIM_PENDING) continue;
     const module = modules.get(sha256);
@@ -92,10 +92,13 @@ async function drain(): Promise<void> {
           instanceKey,
           function: fn,
           input,
-          grants: grants(grantMask),
+          grants: httpGrants ? [...grants(grantMask), ...httpGrants] : grants(grantMask),
           limits: limitsFromTuple(limits),
           host: host ?? EMPTY_HOST,
           onLog: live ? (line) => port!.postMessage({ type: 'log', seq, line } satisfies FromWorker) : undefined,
+          onHttp: httpGrants
+            ? (exchange) => port!.postMessage({ type: 'http', seq, exchange } satisfies FromWorker)
+            : undefined,
         })
       : null;
     state[STATE_RUNNING_SEQ] = -1;

@@ -63,11 +63,12 @@ describe('inspectModule', () => {
     expect(modest.problems).toEqual([]);
   });
 
-  it('reports every problem at once: missing functions and hooks, env, HTTP, bad signatures, unknown names', () => {
+  it('reports every problem at once: missing functions and hooks, env, undeclared HTTP, bad signatures, unknown names', () => {
     const bytes = tinyWasm({
       imports: [
         { module: 'env', name: 'abort', params: ['i32'], results: [] },
         { module: 'extism:host/env', name: 'http_request', params: ['i64', 'i64'], results: ['i64'] },
+        { module: 'extism:host/env', name: 'http_status_code', params: [], results: ['i64'] },
         { module: 'extism:host/env', name: 'made_up', params: [], results: [] },
         { module: 'extism:host/user', name: 'kv_get', params: ['i32'], results: ['i32'] },
         { module: 'extism:host/user', name: 'fs_read', params: ['i64'], results: ['i64'] },
@@ -86,7 +87,8 @@ describe('inspectModule', () => {
         'HOOK_NOT_EXPORTED:clip_captured',
         'UNKNOWN_HOOK:clip_exploded',
         'IMPORT_FORBIDDEN_MODULE:env.abort',
-        'IMPORT_HTTP_REFUSED:extism:host/env.http_request',
+        'IMPORT_NOT_DECLARED:extism:host/env.http_request',
+        'IMPORT_SIGNATURE_MISMATCH:extism:host/env.http_status_code',
         'IMPORT_UNKNOWN_FUNCTION:extism:host/env.made_up',
         'IMPORT_SIGNATURE_MISMATCH:extism:host/user.kv_get',
         'IMPORT_UNKNOWN_FUNCTION:extism:host/user.fs_read',

@@ -1,4 +1,5 @@
-import { HOOKS, hookExportName, PERMISSIONS, RESERVED_EXPORT_PREFIX } from '../abi.ts';
+import { HOOKS, hookExportName, HTTP_PERMISSION_KIND, RESERVED_EXPORT_PREFIX } from '../abi.ts';
+import { grantsCover, isPermission } from '../http/host-pattern.ts';
 import { classifyImport, type ImportProblemCode } from '../wasm/imports.ts';
 import { readWasmSummary, type WasmSummary } from '../wasm/wasm-binary.ts';
 import { MAX_TABLE_ENTRIES } from '../limits.ts';
@@ -32,7 +33,7 @@ export interface InspectReport {
   problems: InspectProblem[];
   exports: { name: string; kind: string }[];
   imports: { module: string; name: string; kind: string }[];
-  /** Permissions the module's host-function imports need (a subset of the declared ones when ok). */
+  /** Permissions the module's host-function imports need; `http:*` stands for any `http:` permission. */
   requiredPermissions: string[];
   /** The module's own memory, in 64 KiB pages, or null when it defines none. */
   memory: { minPages: number; maxPages: number | null } | null;
@@ -80,9 +81,8 @@ export function inspectModule(bytes: Uint8Array, expected: InspectExpectations):
       message: `the module's tables start with ${entries} entries; at most ${MAX_TABLE_ENTRIES} are allowed`,
     });
   }
-  const declared = new Set(expected.permissions);
   for (const p of expected.permissions) {
-    if (!(PERMISSIONS as readonly string[]).includes(p)) {
+    if (!isPermission(p)) {
       problems.push({ code: 'UNKNOWN_PERMISSION', message: `unknown permission "${p}"` });
     }
   }
@@ -94,10 +94,14 @@ export function inspectModule(bytes: Uint8Array, expected: InspectExpectations):
       problems.push({ code: verdict.code, message: verdict.message, import: label });
     } else if (verdict.permission) {
       required.add(verdict.permission);
-      if (!declared.has(verdict.permission)) {
+      if (!grantsCover(expected.permissions, verdict.permission)) {
+        const needs =
+          verdict.permission === HTTP_PERMISSION_KIND
+            ? 'an "http:<host>" permission'
+            : `permission "${verdict.permission}"`;
         problems.push({
           code: 'IMPORT_NOT_DECLARED',
-          message: `${label} needs permission "${verdict.permission}", which the manifest does not declare`,
+          message: `${label} needs ${needs}, which the manifest does not declare`,
           import: label,
         });
       }

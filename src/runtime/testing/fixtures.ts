@@ -15,7 +15,7 @@ export const FIXTURE_SOURCE_DIR = fileURLToPath(new URL('../fixtures', import.me
 /** Where compiled fixtures go (`build/` is gitignored; `.wasm` is never committed). */
 export const FIXTURE_BUILD_DIR = fileURLToPath(new URL('../../../build/fixtures', import.meta.url));
 
-export type FixtureName = 'echo' | 'hostile' | 'host-api' | 'wasi' | 'start-spin' | 'memory-hog';
+export type FixtureName = 'echo' | 'hostile' | 'host-api' | 'wasi' | 'start-spin' | 'memory-hog' | 'http-client';
 
 async function mtime(file: string): Promise<number> {
   return (await stat(file).catch(() => null))?.mtimeMs ?? -1;

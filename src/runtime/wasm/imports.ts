@@ -1,21 +1,22 @@
 import {
   EXTISM_ENV_MODULE,
+  EXTISM_HTTP_FUNCTIONS,
   EXTISM_KERNEL_FUNCTIONS,
   HOST_FUNCTIONS,
   HOST_MODULE,
-  REFUSED_KERNEL_FUNCTIONS,
+  HTTP_PERMISSION_KIND,
   type Permission,
 } from '../abi.ts';
 import type { FuncType, WasmImport } from './wasm-binary.ts';
 
 export type ImportVerdict =
-  | { ok: true; permission: Permission | null }
+  /** `permission`: a `Permission`, `HTTP_PERMISSION_KIND` (any `http:` grant), or null (always linked). */
+  | { ok: true; permission: Permission | typeof HTTP_PERMISSION_KIND | null }
   | { ok: false; code: ImportProblemCode; message: string };
 
 export type ImportProblemCode =
   | 'IMPORT_NOT_FUNCTION'
   | 'IMPORT_FORBIDDEN_MODULE'
-  | 'IMPORT_HTTP_REFUSED'
   | 'IMPORT_UNKNOWN_FUNCTION'
   | 'IMPORT_SIGNATURE_MISMATCH';
 
@@ -48,8 +49,11 @@ export function classifyImport(imp: WasmImport): ImportVerdict {
     };
   }
   if (imp.module === EXTISM_ENV_MODULE) {
-    if ((REFUSED_KERNEL_FUNCTIONS as readonly string[]).includes(imp.name)) {
-      return { ok: false, code: 'IMPORT_HTTP_REFUSED', message: `${label}: Plugboard plugins have no HTTP capability` };
+    if (Object.hasOwn(EXTISM_HTTP_FUNCTIONS, imp.name)) {
+      const spec = EXTISM_HTTP_FUNCTIONS[imp.name as keyof typeof EXTISM_HTTP_FUNCTIONS];
+      return sameSignature(imp.type, spec)
+        ? { ok: true, permission: HTTP_PERMISSION_KIND }
+        : mismatch(label, imp.type, spec);
     }
     const spec = EXTISM_KERNEL_FUNCTIONS[imp.name as keyof typeof EXTISM_KERNEL_FUNCTIONS];
     if (!Object.hasOwn(EXTISM_KERNEL_FUNCTIONS, imp.name) || !spec) {

@@ -1,6 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { pipe, filter as filterIterator, Repeater } from 'graphql-yoga';
 import { EXECUTION_STATUSES, EXECUTION_TRIGGERS } from '../../entities/index.ts';
+import type { ExecutionHttpRequest } from '../../entities/execution.ts';
 import { EXECUTION_EVENT_TYPES, type ExecutionEventPayload } from '../../services/events.ts';
 import { executePlugin } from '../../services/execute/index.ts';
 import { listExecutions } from '../../services/read/index.ts';
@@ -25,6 +26,33 @@ const LogLineRef = builder.objectRef<{ level: string; message: string; at: numbe
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const HttpRequestRef = builder.objectRef<ExecutionHttpRequest>('ExecutionHttpRequest').implement({
+  description: 'An outbound HTTP request the call made (performed by the host), with what it got',
+  fields: (t) => ({
+    method: t.exposeString('method'),
+    url: t.exposeString('url'),
+    status: t.exposeInt('status', { description: 'HTTP status; 0 when the host refused or failed the request' }),
+    requestBytes: t.exposeInt('requestBytes'),
+    responseBytes: t.exposeInt('responseBytes'),
+    durationMs: t.exposeFloat('durationMs'),
+    redirects: t.exposeInt('redirects', { description: 'Redirects followed (each hop re-checked)' }),
+    errorCode: t.exposeString('errorCode', {
+      nullable: true,
+      description:
+        'HTTP_HOST_NOT_GRANTED, HTTP_ADDRESS_REFUSED, HTTP_TOO_MANY_REQUESTS, HTTP_RESPONSE_TOO_LARGE, HTTP_REQUEST_TOO_LARGE, HTTP_TOO_MANY_REDIRECTS, HTTP_TIMEOUT, HTTP_INVALID_REQUEST or HTTP_FAILED',
+    }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    responseHeaders: t.field({ type: 'JSON', resolve: (r) => r.responseHeaders }),
+    responseBase64: t.exposeString('responseBase64', {
+      nullable: true,
+      description: 'The response body as the plugin got it, base64 (kept up to 64 KiB, 256 KiB per call), for replay',
+    }),
+    responseTruncated: t.exposeBoolean('responseTruncated', {
+      description: 'responseBase64 holds only the start of the body',
+    }),
+  }),
+});
 
 const KvReadRef = builder.objectRef<{ key: string; base64: string | null }>('KvRead').implement({
   description: 'A KV key the call read and the value it got, so the call can be replayed',
@@ -121,6 +149,12 @@ builder.node(ExecutionRef, {
     }),
     kvReadsTruncated: t.exposeBoolean('kvReadsTruncated', {
       description: 'Some reads were left out of kvReads to respect its cap',
+    }),
+    httpRequests: t.field({
+      type: [HttpRequestRef],
+      nullable: true,
+      description: 'Outbound HTTP requests the call made, in order (null when it made none or was not run)',
+      resolve: (e) => e.httpRequests,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),

@@ -109,7 +109,7 @@ const InstallPluginInput = builder.inputType('InstallPluginInput', {
     }),
     config: t.field({ type: 'JSONObject' }),
     grantPermissions: t.stringList({
-      description: `Must cover every permission the version asks for (${PERMISSIONS.join(', ')})`,
+      description: `Must cover every permission the version asks for (${PERMISSIONS.join(', ')}, http:<host pattern>)`,
     }),
     priority: t.int({ description: '-1000 to 1000, default 0' }),
     criticality: t.field({ type: CriticalityEnum }),

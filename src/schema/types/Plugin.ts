@@ -156,7 +156,7 @@ builder.queryFields((t) => ({
         tags: t.arg.stringList({ description: 'Listings carrying every one of these tags' }),
         hook: t.arg.string({ description: `Latest version declares this hook (${HOOKS.join(', ')})` }),
         permission: t.arg.string({
-          description: `Latest version asks for this permission (${PERMISSIONS.join(', ')})`,
+          description: `Latest version asks for this permission (${PERMISSIONS.join(', ')}, http:<host pattern>)`,
         }),
         verifiedOnly: t.arg.boolean(),
         sort: t.arg({ type: PluginSortEnum, description: 'RELEVANCE when the query has words, DOWNLOADS otherwise' }),

@@ -1,6 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { ExecutionStatus } from '../../entities/index.ts';
-import type { ExecutionKvRead } from '../../entities/execution.ts';
+import type { ExecutionHttpRequest, ExecutionKvRead } from '../../entities/execution.ts';
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
@@ -39,6 +39,7 @@ export function applyResult(record: ExecutionRecord, result: CallResult): void {
     })),
     logsTruncated: result.logsTruncated,
     ...recordedKvReads(result),
+    httpRequests: recordedHttp(result),
     finishedAt: new Date(),
   });
 }
@@ -60,6 +61,7 @@ const COMPLETED = [
   'logs_truncated',
   'kv_reads',
   'kv_reads_truncated',
+  'http_requests',
   'finished_at',
 ] as const;
 
@@ -91,6 +93,7 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
     logs_truncated: r.logsTruncated,
     kv_reads: r.kvReads === null ? null : JSON.stringify(r.kvReads),
     kv_reads_truncated: r.kvReadsTruncated,
+    http_requests: r.httpRequests === null ? null : JSON.stringify(r.httpRequests),
     instance_id: r.instanceId,
     created_at: date(r.createdAt),
     finished_at: date(r.finishedAt),
@@ -125,6 +128,7 @@ const ROW_COLUMNS = [
   'logs_truncated',
   'kv_reads',
   'kv_reads_truncated',
+  'http_requests',
   'instance_id',
   'created_at',
   'finished_at',
@@ -297,6 +301,27 @@ function recordedKvReads(result: CallResult): { kvReads: ExecutionKvRead[]; kvRe
     kvReads.push(entry);
   }
   return { kvReads, kvReadsTruncated: false };
+}
+
+/** The call's outbound requests as the Execution keeps them (bodies as the runtime capped them). */
+function recordedHttp(result: CallResult): ExecutionHttpRequest[] | null {
+  if (result.httpRequests.length === 0) return null;
+  return result.httpRequests.map((x) => ({
+    method: x.method,
+    url: storableText(x.url),
+    status: x.status,
+    requestBytes: x.requestBytes,
+    responseBytes: x.responseBytes,
+    durationMs: x.durationMs,
+    redirects: x.redirects,
+    errorCode: x.error?.code ?? null,
+    errorMessage: x.error ? storableText(x.error.message) : null,
+    responseHeaders: Object.fromEntries(
+      Object.entries(x.responseHeaders).map(([k, v]) => [storableText(k), storableText(v)]),
+    ),
+    responseBase64: x.responseBody ? Buffer.from(x.responseBody).toString('base64') : null,
+    responseTruncated: x.responseBodyTruncated,
+  }));
 }
 
 /**

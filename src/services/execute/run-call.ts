@@ -75,6 +75,7 @@ export function newRecord(platform: Platform, target: CallTarget, spec: CallSpec
     logsTruncated: false,
     kvReads: null,
     kvReadsTruncated: false,
+    httpRequests: null,
     instanceId: platform.instanceId,
     createdAt: new Date(),
     finishedAt: null,

@@ -79,6 +79,8 @@ export interface PlatformOptions {
   requireSignatures?: boolean;
   /** See `Platform.onExecution`. */
   onExecution?: (report: ExecutionReport) => void;
+  /** See `RuntimeOptions.allowedInternalHosts`. @default [] */
+  httpAllowedInternalHosts?: readonly string[];
 }
 
 export function createPlatform({
@@ -91,6 +93,7 @@ export function createPlatform({
   callsPerUser,
   requireSignatures = false,
   onExecution,
+  httpAllowedInternalHosts = [],
 }: PlatformOptions): Platform {
   let runtime: PluginRuntime | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -116,7 +119,7 @@ export function createPlatform({
     runtimeStats: () => runtime?.stats() ?? null,
     get runtime() {
       const maxInstanceBytesPerWorker = instanceMemoryMiB === undefined ? undefined : instanceMemoryMiB * 1024 * 1024;
-      runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker });
+      runtime ??= createRuntime({ workers, maxInstanceBytesPerWorker, allowedInternalHosts: httpAllowedInternalHosts });
       return runtime;
     },
     start: async () => {

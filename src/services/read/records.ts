@@ -6,7 +6,7 @@ import type {
   ExecutionTrigger,
   Role,
 } from '../../entities/index.ts';
-import type { ExecutionKvRead, ExecutionLog } from '../../entities/execution.ts';
+import type { ExecutionHttpRequest, ExecutionKvRead, ExecutionLog } from '../../entities/execution.ts';
 import type { VersionChange } from '../../entities/installation.ts';
 import type { VersionLimits } from '../../entities/plugin-version.ts';
 
@@ -173,6 +173,7 @@ export interface ExecutionRecord {
   logsTruncated: boolean;
   kvReads: ExecutionKvRead[] | null;
   kvReadsTruncated: boolean;
+  httpRequests: ExecutionHttpRequest[] | null;
   instanceId: string | null;
   createdAt: Date;
   finishedAt: Date | null;
