@@ -9,11 +9,11 @@ it('runs publishers’ patterns in linear time: a catastrophic one answers at on
   // V8's backtracking engine takes seconds here (2^25 paths) and hours at 40 characters; RE2 is
   // linear. The length stays modest so a regression slows this file instead of hanging the
   // run; the next test is what fails if patterns ever go back to V8.
-  const { problems } = validateConfig('redos', schema, { name: `${'a'.repeat(25)}!` });
+  const { problems } = validateConfig(schema, { name: `${'a'.repeat(25)}!` });
   expect(problems).toEqual([
     expect.objectContaining({ field: 'config.name', code: 'CONFIG_SCHEMA', message: 'must match pattern "^(a+)+$"' }),
   ]);
-  expect(validateConfig('redos', schema, { name: 'aaaa' }).problems).toEqual([]);
+  expect(validateConfig(schema, { name: 'aaaa' }).problems).toEqual([]);
 });
 
 it('refuses at publish a pattern RE2 cannot run, such as a backreference', () => {
@@ -53,9 +53,7 @@ it('refuses at publish uniqueItems without a small maxItems, and configs over 64
   expect(bounded.problems).toEqual([]);
 
   const big = { notes: 'x'.repeat(70 * 1024) };
-  expect(validateConfig('any', null, big).problems).toEqual([
-    expect.objectContaining({ field: 'config', code: 'TOO_LARGE' }),
-  ]);
+  expect(validateConfig(null, big).problems).toEqual([expect.objectContaining({ field: 'config', code: 'TOO_LARGE' })]);
 });
 
 it('refuses manifests over 128 KiB before compiling anything in them', () => {
@@ -87,7 +85,7 @@ it('refuses a manifest nested thousands deep without overflowing the stack', () 
     const { problems } = validateManifest({ ...base, configSchema: nest(depth) });
     expect(problems).toEqual([expect.objectContaining({ field: 'manifest', code: 'TOO_DEEP' })]);
     const deepConfig = nest(depth, 1);
-    expect(validateConfig('deep', null, deepConfig).problems).toEqual([
+    expect(validateConfig(null, deepConfig).problems).toEqual([
       expect.objectContaining({ field: 'config', code: 'TOO_DEEP' }),
     ]);
   }
@@ -120,8 +118,8 @@ it('accepts the drafts and refs it can check, and validates synchronously with t
     expect(problems).toEqual([]);
     const schema = manifest!.configSchema!;
     const key = i === 3 ? 'x' : 'a';
-    expect(validateConfig(`draft-${i}`, schema, { [key]: 1 }).problems).toEqual([]);
-    const bad = validateConfig(`draft-${i}`, schema, { [key]: 'one' });
+    expect(validateConfig(schema, { [key]: 1 }).problems).toEqual([]);
+    const bad = validateConfig(schema, { [key]: 'one' });
     expect(bad.problems.length).toBeGreaterThan(0);
     expect(bad.problems.every((p) => p.code === 'CONFIG_SCHEMA' && p.field === `config.${key}`)).toBe(true);
   }
@@ -130,18 +128,18 @@ it('accepts the drafts and refs it can check, and validates synchronously with t
 it('keeps schemas apart: one schema’s definitions never resolve in another’s', () => {
   const a = { type: 'object', $defs: { v: { type: 'number' } }, properties: { v: { $ref: '#/$defs/v' } } };
   const b = { type: 'object', $defs: { v: { type: 'string' } }, properties: { v: { $ref: '#/$defs/v' } } };
-  expect(validateConfig('iso-a', a, { v: 1 }).problems).toEqual([]);
-  expect(validateConfig('iso-b', b, { v: 'one' }).problems).toEqual([]);
-  expect(validateConfig('iso-b', b, { v: 1 }).problems).toHaveLength(1);
+  expect(validateConfig(a, { v: 1 }).problems).toEqual([]);
+  expect(validateConfig(b, { v: 'one' }).problems).toEqual([]);
+  expect(validateConfig(b, { v: 1 }).problems).toHaveLength(1);
 });
 
 it('re-checks the size cap after defaults are filled in', () => {
   const schema = growsWithDefaults;
   expect(validateManifest({ ...base, configSchema: schema }).problems).toEqual([]);
   const small = { list: Array.from({ length: 10 }, () => ({})) };
-  expect(validateConfig('grow', schema, small).problems).toEqual([]);
+  expect(validateConfig(schema, small).problems).toEqual([]);
   const grows = { list: Array.from({ length: 1000 }, () => ({})) };
-  expect(validateConfig('grow', schema, grows).problems).toEqual([
+  expect(validateConfig(schema, grows).problems).toEqual([
     expect.objectContaining({
       field: 'config',
       code: 'TOO_LARGE',

@@ -54,7 +54,7 @@ async function installAlone(
   const versions = await tx.find(PluginVersion, { plugin });
   const trusted = requireSignatures ? await trustedVersionIds(tx, plugin.slug, versions) : null;
   const version = pickVersion(versions, own.range, input.slug, trusted);
-  const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config ?? {});
+  const { config, problems } = validateConfig(version.configSchema ?? null, input.config ?? {});
   problems.push(...checkGrants(version, own.grants));
   problems.push(
     ...(await missingDependencies(tx, viewer.id, {
@@ -90,7 +90,7 @@ async function installWithDependencies(
   const root = plan.installs.find((i) => !i.requiredBy.length);
   let rootConfig: Record<string, unknown> = {};
   if (root) {
-    const checked = validateConfig(`v${root.version.id}`, root.version.configSchema ?? null, input.config ?? {});
+    const checked = validateConfig(root.version.configSchema ?? null, input.config ?? {});
     problems.push(...checked.problems, ...checkGrants(root.version, own.grants));
     rootConfig = checked.config;
   }

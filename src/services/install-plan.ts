@@ -140,7 +140,7 @@ async function walk(
       version,
       range,
       requiredBy: requiredBy ? [requiredBy] : [],
-      configRequired: validateConfig(`v${version.id}`, version.configSchema ?? null, {}).problems.length > 0,
+      configRequired: validateConfig(version.configSchema ?? null, {}).problems.length > 0,
     };
     planned.set(slug, node);
     for (const [dependency, dependencyRange] of Object.entries(version.dependencies)) {
@@ -218,7 +218,7 @@ export function checkConsent(plan: InstallPlan, consents: DependencyConsent[]): 
       const message = `${slug}@${problem.message}`;
       (problem.code === 'PERMISSIONS_REQUIRED' ? result.missing : result.invalid).push({ ...problem, message });
     }
-    const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, consent?.config ?? {});
+    const { config, problems } = validateConfig(version.configSchema ?? null, consent?.config ?? {});
     const located = problems.map((p) => ({ ...p, field: `dependencies.${slug}.${p.field ?? 'config'}` }));
     (consent?.config ? result.invalid : result.missing).push(...located);
     result.accepted.set(slug, { grants, config });

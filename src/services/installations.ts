@@ -161,7 +161,7 @@ export async function updateInstallation(
     const version = installation.version.getEntity();
     const subject = subjectOf(installation);
     if (input.config !== undefined && input.config !== null) {
-      const { config, problems } = validateConfig(`v${version.id}`, version.configSchema ?? null, input.config);
+      const { config, problems } = validateConfig(version.configSchema ?? null, input.config);
       if (problems.length) throw new BadInputError(problems);
       const keys = changedKeys(installation.config, config);
       if (keys.length) audit(tx, viewer, 'CONFIG_CHANGE', subject, { keys });

@@ -57,11 +57,7 @@ export interface MoveAssessment {
 
 /** `owned`: the owner's installations as they are now. */
 export function assessMove(owned: OwnedVersion[], subject: MoveSubject, target: MoveTarget): MoveAssessment {
-  const { config, problems: configProblems } = validateConfig(
-    `v${target.id}`,
-    target.configSchema ?? null,
-    subject.config,
-  );
+  const { config, problems: configProblems } = validateConfig(target.configSchema ?? null, subject.config);
   const installed = new Map(owned.map((o) => [o.slug, o.version]));
   const dependencyChanges: DependencyChange[] = [];
   for (const slug of new Set([...Object.keys(subject.dependencies), ...Object.keys(target.dependencies)])) {

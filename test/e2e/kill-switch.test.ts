@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStorage, scaleOutServices } from '../support/database.ts';
 import { buildTestPlugin, listAndPublish } from '../support/plugins.ts';
@@ -294,6 +295,37 @@ describe('revoking a version', () => {
     expect(again.data.revokePluginVersion).toEqual(first);
     expectCode(await revoke(stranger, 'ks-rules', '1.3.0', ok), 'FORBIDDEN');
     expect((await versionsOf('ks-rules')).latestVersion).toBeNull();
+  });
+
+  it('stops handing out a module once every version that has it is revoked', async () => {
+    // A module of its own: the tagger bytes with a custom section no other version carries.
+    const name = new TextEncoder().encode('plugboard-test');
+    const payload = new TextEncoder().encode(`ks-wasm-${Date.now()}`);
+    const body = [name.length, ...name, ...payload];
+    const wasm = new Uint8Array([...tagger.wasm, 0, body.length, ...body]);
+    const sha256 = createHash('sha256').update(wasm).digest('hex');
+    const download = () => fetch(`${server.url}/wasm/${sha256}`);
+    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'ks-wasm', version: '1.0.0' }, wasm);
+    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'ks-wasm', version: '1.1.0' }, wasm);
+    expect((await download()).status).toBe(200);
+
+    expect((await revoke(publisher, 'ks-wasm', '1.0.0', 'first of two')).errors).toBeUndefined();
+    expect((await download()).status).toBe(200);
+    expect((await revoke(publisher, 'ks-wasm', '1.1.0', 'second of two')).errors).toBeUndefined();
+    const gone = await download();
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ code: 'PLUGIN_REVOKED' });
+    expect((await fetch(`${server.url}/wasm/${sha256}`, { method: 'HEAD' })).status).toBe(410);
+
+    // The same bytes published again as a live version are served again.
+    await listAndPublish(server, publisher, { ...tagger.manifest, slug: 'ks-wasm', version: '1.2.0' }, wasm);
+    const again = await download();
+    expect(again.status).toBe(200);
+    expect(
+      createHash('sha256')
+        .update(new Uint8Array(await again.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(sha256);
   });
 });
 

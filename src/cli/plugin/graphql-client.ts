@@ -88,7 +88,14 @@ export async function download(opts: ServerOptions, pathname: string): Promise<U
   } catch (err) {
     throw new ServerError(`cannot reach ${url}: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new ServerError(`GET ${url} answered ${res.status}`);
+  if (!res.ok) {
+    // The server explains refusals such as PLUGIN_REVOKED or PLUGIN_INTEGRITY in a JSON body.
+    const body = res.headers.get('content-type')?.includes('json')
+      ? ((await res.json().catch(() => null)) as { code?: string; message?: string } | null)
+      : null;
+    const why = body?.code ? `: ${body.code}${body.message ? ` (${body.message})` : ''}` : '';
+    throw new ServerError(`GET ${url} answered ${res.status}${why}`);
+  }
   return new Uint8Array(await res.arrayBuffer());
 }
 
