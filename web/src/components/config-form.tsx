@@ -65,8 +65,7 @@ export function configErrors(problems: readonly Problem[]): { errorSchema: Error
       node[part] ??= {};
       node = node[part] as Record<string, unknown>;
     }
-    const list = (node.__errors ??= []) as string[];
-    list.push(problem.message);
+    node.__errors = [...((node.__errors as string[] | undefined) ?? []), problem.message];
   }
   return { errorSchema: errorSchema as ErrorSchema, others };
 }

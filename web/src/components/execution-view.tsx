@@ -89,7 +89,7 @@ export function ExecutionOutcome({ execution }: { execution: ExecutionLike }) {
       <div>
         <h4>Output</h4>
         {execution.output != null ? (
-          <pre className="output" aria-label="Output">
+          <pre className="output" data-testid="output">
             {prettyJson(execution.output)}
           </pre>
         ) : (

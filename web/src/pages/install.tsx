@@ -1,3 +1,4 @@
+import '../manage.css';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ConfigForm, type ConfigValues } from '../components/config-form.tsx';

@@ -1,3 +1,4 @@
+import '../manage.css';
 import { useId, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ConfigForm } from '../components/config-form.tsx';
@@ -73,7 +74,7 @@ export function InstallationPage({ id }: { id: string }) {
 function Overview({ installation }: { installation: Installation }) {
   const [toggle, update] = useMutation(UpdateInstallationSettingsDocument);
   return (
-    <div className="panel stack" aria-label="State">
+    <section className="panel stack" aria-label="State">
       <p className="row">
         <span className={`badge ${installation.enabled ? 'ok' : ''}`}>
           {installation.enabled ? 'enabled' : 'disabled'}
@@ -111,7 +112,7 @@ function Overview({ installation }: { installation: Installation }) {
         <summary>Granted permissions ({installation.grantedPermissions.length})</summary>
         <PermissionList permissions={installation.grantedPermissions} />
       </details>
-    </div>
+    </section>
   );
 }
 
@@ -189,7 +190,7 @@ function Versions({ installation }: { installation: Installation }) {
   const history = [...installation.history].reverse();
   const canRollBack = installation.history.length > 1;
   return (
-    <div className="panel stack" aria-labelledby={`${id}-title`} role="region">
+    <section className="panel stack" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Versions</h2>
       <div className="field">
         <label htmlFor={`${id}-range`}>Upgrade to (semver range)</label>
@@ -292,7 +293,7 @@ function Versions({ installation }: { installation: Installation }) {
           </button>
         </div>
       ) : null}
-    </div>
+    </section>
   );
 }
 

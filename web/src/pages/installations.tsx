@@ -1,3 +1,4 @@
+import '../manage.css';
 import { useMutation, useQuery } from 'urql';
 import { Empty, ErrorMessage, Loading } from '../components/status.tsx';
 import { MyInstallationsDocument, SetInstallationEnabledDocument } from '../generated/graphql.ts';
