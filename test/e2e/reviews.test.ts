@@ -98,6 +98,33 @@ describe('reviews', () => {
     expect(changed.voteReview.helpfulCount).toBe(1);
   });
 
+  it('tells each viewer their own review and their votes, and nobody signed out', async () => {
+    const query = `{ plugin(slug: "rated") {
+      viewerReview { id author { handle } }
+      reviews(first: 10) { edges { node { id author { handle } viewerVote } } }
+    } }`;
+    interface Result {
+      plugin: {
+        viewerReview: { id: string; author: { handle: string } } | null;
+        reviews: { edges: { node: { id: string; author: { handle: string }; viewerVote: boolean | null } }[] };
+      };
+    }
+    // reviewer0 wrote the first review; reviewer1 voted it helpful, reviewer2 changed to not
+    // helpful; reviewer3 and 4 reviewed without voting; reviewer5 wrote nothing.
+    const votes: (boolean | null)[] = [null, true, false, null, null, null];
+    for (const [i, token] of reviewers.entries()) {
+      const { plugin } = await server.ok<Result, Record<string, never>>(query, {}, token);
+      if (i === 5) expect(plugin.viewerReview).toBeNull();
+      else expect(plugin.viewerReview?.author.handle).toBe(`reviewer${i}`);
+      const first = plugin.reviews.edges.find((e) => e.node.id === firstId);
+      expect(first?.node.viewerVote, `reviewer${i}`).toBe(votes[i]);
+      for (const edge of plugin.reviews.edges) if (edge.node.id !== firstId) expect(edge.node.viewerVote).toBeNull();
+    }
+    const anonymous = await server.ok<Result, Record<string, never>>(query, {});
+    expect(anonymous.plugin.viewerReview).toBeNull();
+    expect(anonymous.plugin.reviews.edges.every((e) => e.node.viewerVote === null)).toBe(true);
+  });
+
   it('removes a deleted review from the aggregate', async () => {
     expect(await server.code(DeleteReviewDocument, { id: firstId }, reviewers[3])).toBe('FORBIDDEN');
     const { deleteReview } = await server.ok(DeleteReviewDocument, { id: firstId }, reviewers[0]);

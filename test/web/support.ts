@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -62,21 +61,22 @@ async function buildWebIfStale() {
   await promisify(execFile)(process.execPath, ['bin/build-web.js', '--if-stale'], { cwd: repo });
 }
 
-/** A real seeded server on loopback and Debian's chromium driven by playwright-core. */
+/**
+ * A real seeded server on loopback and Debian's chromium driven by playwright-core (which gives
+ * each launch a fresh temporary profile, and each context its own storage).
+ */
 export async function startWebSession({ env }: { env?: Record<string, string> } = {}): Promise<WebSession> {
   await buildWebIfStale();
   const server = await startTestServer({ env });
   const { demoToken } = await seedDatabase(server.app.platform);
-  const profile = mkdtempSync(path.join(tmpdir(), 'plugboard-chromium-'));
   let browser: Browser;
   try {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: [...LAUNCH_ARGS, `--user-data-dir=${profile}`],
+      args: LAUNCH_ARGS,
     });
   } catch (err) {
     await server.stop();
-    rmSync(profile, { recursive: true, force: true });
     throw new Error(`could not launch chromium at ${chromiumPath}: ${(err as Error).message}`);
   }
   mkdirSync(screenshotDir, { recursive: true });
@@ -112,7 +112,6 @@ export async function startWebSession({ env }: { env?: Record<string, string> } 
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
       await server.stop();
     },
   };

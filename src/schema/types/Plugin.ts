@@ -110,6 +110,13 @@ builder.node(PluginRef, {
         return arrayConnection(await ctx.loaders.versionsOfPlugin.load(plugin.id), args);
       },
     }),
+    viewerReview: t.field({
+      type: ReviewRef,
+      nullable: true,
+      description: "The viewer's review of this plugin (one per user); null signed out or not reviewed",
+      resolve: (plugin, _args, ctx) =>
+        ctx.viewer ? ctx.loaders.reviewByAuthor.load({ pluginId: plugin.id, authorId: ctx.viewer.id }) : null,
+    }),
     reviews: t.connection({
       type: ReviewRef,
       description: 'Newest first',

@@ -21,6 +21,12 @@ builder.node(ReviewRef, {
       description: 'The author had the plugin installed when writing (or last updating) the review',
     }),
     helpfulCount: t.exposeInt('helpfulCount'),
+    viewerVote: t.boolean({
+      nullable: true,
+      description: "The viewer's vote (`voteReview`): true helpful, false not; null signed out or not voted",
+      resolve: (r, _args, ctx) =>
+        ctx.viewer ? ctx.loaders.reviewVote.load({ reviewId: r.id, voterId: ctx.viewer.id }) : null,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     author: t.field({ type: UserRef, resolve: async (r, _args, ctx) => (await ctx.loaders.user.load(r.authorId))! }),

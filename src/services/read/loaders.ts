@@ -113,6 +113,37 @@ export function createLoaders(em: SqlEntityManager) {
     recentReviews: recentReviews(em, false),
     oldestReviews: recentReviews(em, true),
     review: byId<ReviewRecord>(em, Review),
+    reviewByAuthor: new DataLoader<{ pluginId: number; authorId: number }, ReviewRecord | null, string>(
+      async (keys) => {
+        const rows = await selectRows<ReviewRecord>(em, Review, (qb) =>
+          qb
+            .whereIn('plugin_id', [...new Set(keys.map((k) => k.pluginId))])
+            .whereIn('author_id', [...new Set(keys.map((k) => k.authorId))]),
+        );
+        const map = new Map(rows.map((r) => [`${r.pluginId}:${r.authorId}`, r]));
+        return keys.map((k) => map.get(`${k.pluginId}:${k.authorId}`) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.pluginId}:${k.authorId}` },
+    ),
+    reviewVote: new DataLoader<{ reviewId: number; voterId: number }, boolean | null, string>(
+      async (keys) => {
+        const rows = await em
+          .getConnection()
+          .execute<{ review_id: number; voter_id: number; helpful: boolean | number }[]>(
+            em
+              .getKnex()('review_votes')
+              .select('review_id', 'voter_id', 'helpful')
+              .whereIn('review_id', [...new Set(keys.map((k) => k.reviewId))])
+              .whereIn('voter_id', [...new Set(keys.map((k) => k.voterId))]),
+            [],
+            'all',
+            em.getTransactionContext(),
+          );
+        const map = new Map(rows.map((r) => [`${Number(r.review_id)}:${Number(r.voter_id)}`, Boolean(r.helpful)]));
+        return keys.map((k) => map.get(`${k.reviewId}:${k.voterId}`) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.reviewId}:${k.voterId}` },
+    ),
     // A clip whose clip.captured hooks have not passed yet does not exist for readers.
     clip: byId<ClipRecord>(em, Clip, (qb) => qb.andWhere('pending', false)),
     installation: byId<InstallationRecord>(em, Installation),

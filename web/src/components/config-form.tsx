@@ -1,7 +1,7 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, ValidatorType } from '@rjsf/utils';
 import { type ReactNode, useId, useMemo, useState } from 'react';
-import type { Problem } from '../graphql/problems.ts';
+import type { Problem } from '../graphql/problem-list.ts';
 
 export type Criticality = 'CRITICAL' | 'OPTIONAL';
 

@@ -17,7 +17,8 @@ function isCurrent(to: string, path: string) {
 /** Header with navigation and the sign-in state, then the page. */
 export function Layout({ children }: { children: ReactNode }) {
   const { token, signOut } = useAuth();
-  const { viewer } = useViewer();
+  const { viewer, error } = useViewer();
+  const refused = error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
   const { path } = useLocation();
   return (
     <>
@@ -55,6 +56,14 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {refused ? (
+          <div className="notice warn" role="alert">
+            Your token is no longer accepted (revoked or expired).{' '}
+            <button type="button" className="secondary" onClick={signOut}>
+              Sign out
+            </button>
+          </div>
+        ) : null}
         {children}
       </main>
       <footer className="site-footer">

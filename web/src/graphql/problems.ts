@@ -1,24 +1,34 @@
 import type { CombinedError } from 'urql';
 
-/** One problem of a BAD_USER_INPUT error: `field` is a dotted path (`config.precision`). */
 export interface Problem {
-  field?: string | null;
+  field?: string;
   code: string;
   message: string;
 }
 
-/** Every problem listed in the errors' `extensions.problems` (empty when none says any). */
-export function problemsOf(error: CombinedError | undefined | null): Problem[] {
-  const out: Problem[] = [];
-  for (const e of error?.graphQLErrors ?? []) {
-    const problems = e.extensions?.problems;
-    if (Array.isArray(problems)) out.push(...(problems as Problem[]));
+/**
+ * The per-field problems of a refused mutation (`extensions.problems` of a BAD_USER_INPUT error):
+ * `byField[field]` lists the messages for that field (the path as the API names it, e.g.
+ * `config.threshold`); `other` holds problems without a field and errors without problems.
+ */
+export function problemsOf(error: CombinedError | undefined | null): {
+  byField: Record<string, string[]>;
+  other: string[];
+} {
+  const byField: Record<string, string[]> = {};
+  const other: string[] = [];
+  if (!error) return { byField, other };
+  if (error.networkError && !error.graphQLErrors.length) other.push('The server could not be reached.');
+  for (const e of error.graphQLErrors) {
+    const problems = e.extensions?.problems as Problem[] | undefined;
+    if (!Array.isArray(problems) || !problems.length) {
+      other.push(e.message);
+      continue;
+    }
+    for (const p of problems) {
+      if (!p.field) other.push(p.message);
+      else byField[p.field] = [...(byField[p.field] ?? []), p.message];
+    }
   }
-  return out;
-}
-
-/** The first error's `extensions.code`. */
-export function codeOf(error: CombinedError | undefined | null): string | undefined {
-  const code = error?.graphQLErrors[0]?.extensions?.code;
-  return typeof code === 'string' ? code : undefined;
+  return { byField, other };
 }

@@ -6,7 +6,7 @@ import { PermissionList } from '../components/permission-list.tsx';
 import { ErrorMessage, Loading } from '../components/status.tsx';
 import { InstallConsentPlanDocument, InstallPluginDocument, InstallTargetDocument } from '../generated/graphql.ts';
 import { useAuth } from '../graphql/auth.tsx';
-import { type Problem, problemsOf } from '../graphql/problems.ts';
+import { type Problem, problemList } from '../graphql/problem-list.ts';
 import { Link, navigate, useTitle } from '../router.tsx';
 
 const INITIAL: ConfigValues = { config: {}, priority: 0, criticality: 'OPTIONAL' };
@@ -168,7 +168,7 @@ function Consent({
       navigate(`/installations/${encodeURIComponent(result.data.installPlugin.id)}`);
       return;
     }
-    const found = problemsOf(result.error);
+    const found = problemList(result.error);
     if (found.length > 0) onRefused(found);
   };
 
@@ -216,7 +216,7 @@ function Consent({
         <input type="checkbox" checked={agreed} onChange={(e) => setAgreed(e.target.checked)} /> I grant these
         permissions
       </label>
-      {install.error && problemsOf(install.error).length === 0 ? <ErrorMessage error={install.error} /> : null}
+      {install.error && problemList(install.error).length === 0 ? <ErrorMessage error={install.error} /> : null}
       <div className="row">
         <button type="button" className="button secondary" onClick={onBack} disabled={install.fetching}>
           Back to settings

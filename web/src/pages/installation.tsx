@@ -16,7 +16,7 @@ import {
   UpgradeInstallationDocument,
 } from '../generated/graphql.ts';
 import { useAuth } from '../graphql/auth.tsx';
-import { problemsOf } from '../graphql/problems.ts';
+import { problemList } from '../graphql/problem-list.ts';
 import { Link, navigate, useTitle } from '../router.tsx';
 import { CircuitBadge } from './installations.tsx';
 
@@ -300,7 +300,7 @@ function Versions({ installation }: { installation: Installation }) {
 function Settings({ installation }: { installation: Installation }) {
   const [result, update] = useMutation(UpdateInstallationSettingsDocument);
   const [saved, setSaved] = useState(false);
-  const problems = problemsOf(result.error);
+  const problems = problemList(result.error);
   return (
     <section className="panel stack" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>

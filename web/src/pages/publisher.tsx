@@ -12,7 +12,7 @@ import {
   YankVersionDocument,
 } from '../generated/graphql.ts';
 import { useAuth } from '../graphql/auth.tsx';
-import { codeOf, type Problem, problemsOf } from '../graphql/problems.ts';
+import { codeOf, type Problem, problemList } from '../graphql/problem-list.ts';
 import { Link, useTitle } from '../router.tsx';
 
 /** plugin.json fields that describe the listing, not the version: the CLI leaves them out too. */
@@ -172,7 +172,7 @@ function PublishForm({
         },
       });
       if (listing.error) {
-        setReport({ problems: problemsOf(listing.error), error: listing.error });
+        setReport({ problems: problemList(listing.error), error: listing.error });
         return;
       }
     }
@@ -187,7 +187,7 @@ function PublishForm({
           : {}),
       },
     });
-    if (result.error) setReport({ problems: problemsOf(result.error), error: result.error });
+    if (result.error) setReport({ problems: problemList(result.error), error: result.error });
     else {
       setDone(`${slug} ${result.data?.publishPluginVersion.version.version ?? version}`);
       setDropped(NOTHING);

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const [url, out, token, width] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless','--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const ctx = await browser.newContext({ viewport: { width: Number(width || 1200), height: 800 } });
+if (token) await ctx.addInitScript({ content: `localStorage.setItem('plugboard.token', ${JSON.stringify(token)})` });
+const page = await ctx.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(url, { waitUntil: 'load' });
+await page.waitForTimeout(2000);
+await page.screenshot({ path: out, fullPage: true });
+console.log(await page.title());
+await browser.close();
