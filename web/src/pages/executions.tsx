@@ -49,18 +49,25 @@ export function ExecutionsPage() {
         </p>
       </section>
     );
+  return <LiveExecutions />;
+}
+
+function LiveExecutions() {
+  const clips = useLiveClips();
+  // A clip.captured hook runs before its clip is readable: its title comes from the clip stream.
+  const titles = useMemo(() => new Map(clips.clips.map((c) => [c.id, c.title])), [clips.clips]);
   return (
     <section aria-labelledby="page-title" className="stack">
       <h1 id="page-title">Executions</h1>
       <div className="columns wide-first">
-        <ExecutionStream />
-        <ClipPanel />
+        <ExecutionStream titles={titles} />
+        <ClipPanel {...clips} />
       </div>
     </section>
   );
 }
 
-function ExecutionStream() {
+function ExecutionStream({ titles }: { titles: Map<string, string> }) {
   const [{ data, fetching, error }, refetch] = useQuery({ query: RecentExecutionsDocument });
   // The handler is a pure reducer (urql calls it inside a state update): the list is its result.
   const [{ data: streamed = NONE, error: streamError }] = useSubscription<
@@ -103,14 +110,18 @@ function ExecutionStream() {
       {data && executions.length === 0 ? <Empty>No calls yet: run a function or create a clip.</Empty> : null}
       <ul className="executions" aria-label="Executions" aria-live="polite">
         {executions.map((e) => (
-          <ExecutionRow key={e.id} execution={e} />
+          <ExecutionRow
+            key={e.id}
+            execution={e}
+            clipTitle={e.clip?.title ?? (e.clipId ? titles.get(e.clipId) : undefined)}
+          />
         ))}
       </ul>
     </section>
   );
 }
 
-function ExecutionRow({ execution }: { execution: StreamedExecutionFragment }) {
+function ExecutionRow({ execution, clipTitle }: { execution: StreamedExecutionFragment; clipTitle?: string }) {
   const plugin = execution.installation?.plugin ?? execution.version.plugin;
   return (
     <li className="execution">
@@ -118,7 +129,7 @@ function ExecutionRow({ execution }: { execution: StreamedExecutionFragment }) {
         <summary>
           <StatusBadge status={execution.status} /> <strong>{plugin.name}</strong>{' '}
           <code>{execution.hook ?? execution.function}</code>
-          {execution.clip ? <span className="muted"> on “{execution.clip.title}”</span> : null}{' '}
+          {clipTitle ? <span className="muted"> on “{clipTitle}”</span> : null}{' '}
           <span className="muted">
             {formatMs(execution.durationMs)} · <time dateTime={execution.createdAt}>{time(execution.createdAt)}</time>
           </span>
@@ -140,7 +151,8 @@ interface ClipChanges {
 }
 const NO_CHANGES: ClipChanges = { clips: [], deleted: new Set() };
 
-function ClipPanel() {
+/** The viewer's recent clips, kept current by `clipEvents`. */
+function useLiveClips() {
   const [{ data, fetching, error }, refetch] = useQuery({ query: RecentClipsDocument });
   const [{ data: changes = NO_CHANGES }] = useSubscription<ClipStreamSubscription, ClipChanges>(
     { query: ClipStreamDocument },
@@ -157,12 +169,16 @@ function ClipPanel() {
     const changed = new Set(changes.clips.map((c) => c.id));
     return [...changes.clips, ...fromQuery.filter((c) => !changed.has(c.id))].filter((c) => !changes.deleted.has(c.id));
   }, [data, changes]);
+  return { clips, loaded: !!data, fetching, error, retry: () => refetch({ requestPolicy: 'network-only' }) };
+}
+
+function ClipPanel({ clips, loaded, fetching, error, retry }: ReturnType<typeof useLiveClips>) {
   return (
     <section className="stack" aria-labelledby="clips-title">
       <h2 id="clips-title">Clips</h2>
-      {fetching && !data ? <Loading /> : null}
-      {error && !data ? <ErrorMessage error={error} retry={() => refetch({ requestPolicy: 'network-only' })} /> : null}
-      {data && clips.length === 0 ? <Empty>No clips yet.</Empty> : null}
+      {fetching && !loaded ? <Loading /> : null}
+      {error && !loaded ? <ErrorMessage error={error} retry={retry} /> : null}
+      {loaded && clips.length === 0 ? <Empty>No clips yet.</Empty> : null}
       <ul className="clips" aria-label="Clips">
         {clips.map((clip) => (
           <li key={clip.id} className="panel stack clip">

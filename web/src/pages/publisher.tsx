@@ -86,7 +86,7 @@ export function PublisherPage() {
           <PublishForm
             signaturesRequired={data.signaturesRequired}
             listings={listings.map((l) => l.slug)}
-            onPublished={() => refetch({ requestPolicy: 'network-only' })}
+            onChanged={() => refetch({ requestPolicy: 'network-only' })}
           />
           <section className="stack" aria-labelledby="listings-title">
             <h2 id="listings-title">My listings</h2>
@@ -117,11 +117,11 @@ export function PublisherPage() {
 function PublishForm({
   signaturesRequired,
   listings,
-  onPublished,
+  onChanged,
 }: {
   signaturesRequired: boolean;
   listings: string[];
-  onPublished: () => void;
+  onChanged: () => void;
 }) {
   const id = useId();
   const [dropped, setDropped] = useState<Dropped>(NOTHING);
@@ -175,6 +175,7 @@ function PublishForm({
         setReport({ problems: problemList(listing.error), error: listing.error });
         return;
       }
+      onChanged();
     }
     const contract = Object.fromEntries(Object.entries(manifest).filter(([k]) => !LISTING_FIELDS.includes(k)));
     const result = await publish({
@@ -191,7 +192,7 @@ function PublishForm({
     else {
       setDone(`${slug} ${result.data?.publishPluginVersion.version.version ?? version}`);
       setDropped(NOTHING);
-      onPublished();
+      onChanged();
     }
   };
 
