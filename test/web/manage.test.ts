@@ -80,7 +80,7 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const result = page.getByRole('region', { name: 'Result' });
     await result.waitFor({ timeout: TIMEOUT });
-    const output = JSON.parse(await result.getByTestId('output').textContent());
+    const output = JSON.parse((await result.getByTestId('output').textContent()) ?? '');
     // minmax at precision 3, as installed.
     expect(JSON.stringify(output)).toContain('[0,0.25,0.5,1]');
     expect(await result.getByText('succeeded').count()).toBeGreaterThan(0);
