@@ -106,7 +106,7 @@ export function ConfigForm({
     <Form
       className="config-form stack"
       schema={rjsfSchema}
-      uiSchema={{ 'ui:title': 'Settings', 'ui:submitButtonOptions': { norender: true } }}
+      uiSchema={{ 'ui:title': 'Configuration', 'ui:submitButtonOptions': { norender: true } }}
       formData={config}
       validator={serverValidated}
       idPrefix={`config${id.replace(/:/g, '')}`}

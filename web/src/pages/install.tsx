@@ -67,6 +67,11 @@ export function InstallPage({ slug }: { slug: string }) {
           slug={plugin.slug}
           name={plugin.name}
           version={version.version}
+          // The latest stable version installs with a caret range so later upgrades can move it;
+          // any other choice is pinned to exactly that version.
+          versionRange={
+            version.id === plugin.latestVersion?.id && !version.prerelease ? `^${version.version}` : version.version
+          }
           permissions={version.permissions}
           values={draft}
           onBack={() => setConsenting(false)}
@@ -124,6 +129,7 @@ function Consent({
   slug,
   name,
   version,
+  versionRange,
   permissions,
   values,
   onBack,
@@ -132,6 +138,7 @@ function Consent({
   slug: string;
   name: string;
   version: string;
+  versionRange: string;
   permissions: readonly string[];
   values: ConfigValues;
   onBack: () => void;
@@ -139,7 +146,7 @@ function Consent({
 }) {
   const [{ data, fetching, error }] = useQuery({
     query: InstallConsentPlanDocument,
-    variables: { slug, versionRange: version },
+    variables: { slug, versionRange },
     requestPolicy: 'network-only',
   });
   const [install, send] = useMutation(InstallPluginDocument);
@@ -151,7 +158,7 @@ function Consent({
     const result = await send({
       input: {
         slug,
-        versionRange: version,
+        versionRange,
         config: values.config,
         priority: values.priority,
         criticality: values.criticality,
