@@ -4,7 +4,7 @@
 // run) does nothing when the stamp matches. Vite is a devDependency: a production install that
 // has web/dist already needs no build, and one without Vite and without web/dist says so.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root } from './build-stamp.js';
@@ -55,11 +55,29 @@ export async function buildWeb({ ifStale = false } = {}) {
   }
   const sources = webSourceHash();
   const started = Date.now();
-  await vite.build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(
-    stampFile,
-    `${JSON.stringify({ sources, builtAt: new Date().toISOString(), node: process.version }, null, 2)}\n`,
-  );
+  // Built beside web/dist and swapped in whole: a server never serves half a build, and two builds
+  // at once (two test files finding it stale) each finish with a complete one in place.
+  const staging = path.join(webDir, `.dist-${process.pid}`);
+  try {
+    await vite.build({
+      configFile: path.join(webDir, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: staging, emptyOutDir: true },
+    });
+    writeFileSync(
+      path.join(staging, 'build-stamp.json'),
+      `${JSON.stringify({ sources, builtAt: new Date().toISOString(), node: process.version }, null, 2)}\n`,
+    );
+    rmSync(webDist, { recursive: true, force: true });
+    try {
+      renameSync(staging, webDist);
+    } catch (err) {
+      // Another build put its own in place between the two lines above: keep that one.
+      if (!webIsCurrent()) throw err;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
   console.error(`plugboard: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

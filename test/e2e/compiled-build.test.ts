@@ -129,6 +129,11 @@ it('runs migrations, the server, a publish and a plugin call from dist/ with no 
   expect(read.data).toEqual({ plugin: { slug: 'data-normalizer' } });
   const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
   expect(await graphiql.text()).toContain('<title>Plugboard</title>');
+  // The web app that `bin/build.js` built next to dist/, served by the compiled server.
+  const app = await fetch(`${url}/plugins/data-normalizer`);
+  expect(app.status).toBe(200);
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(await app.text())?.[1];
+  expect((await fetch(`${url}${script}`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
 
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');

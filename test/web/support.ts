@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { describe, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { seedDatabase } from '../../src/seed/seed.ts';
 import { repo } from '../support/deploy-files.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -21,7 +21,25 @@ if (!hasBrowser && !requireBrowser)
  * `describe` for browser tests: skipped (with the line above) when there is no chromium on a
  * developer's machine; under CI=true it runs, and fails at launch when chromium is missing.
  */
-export const describeBrowser = describe.skipIf(!hasBrowser && !requireBrowser);
+const runBrowserTests = hasBrowser || requireBrowser;
+export const describeBrowser = describe.skipIf(!runBrowserTests);
+
+/**
+ * The file's session: started before its tests (when they run at all) and closed after them,
+ * with the console checked for errors after each test. Call it at the top of a test file.
+ */
+export function useWebSession(options?: { env?: Record<string, string> }): () => WebSession {
+  let session: WebSession | undefined;
+  beforeAll(async () => {
+    if (runBrowserTests) session = await startWebSession(options);
+  }, 180_000);
+  afterAll(() => session?.close());
+  afterEach(() => session?.expectNoConsoleErrors());
+  return () => {
+    if (!session) throw new Error('the web session did not start');
+    return session;
+  };
+}
 
 /** Screenshots of the last run, one per page and state (gitignored; the README shows copies). */
 export const screenshotDir = path.join(repo, 'web', 'screenshots');
@@ -51,8 +69,11 @@ export interface WebSession {
   open(pathname?: string, options?: { token?: string; width?: number; height?: number }): Promise<Page>;
   /** Saves a full-page screenshot to web/screenshots/<name>.png. */
   shot(page: Page, name: string): Promise<void>;
-  /** Fails when any page logged a console error or threw since the last call. */
-  expectNoConsoleErrors(): void;
+  /**
+   * Fails when any page logged a console error or threw since the last call, other than those
+   * matching `allow` (e.g. the browser's own line for a 401 a test provoked on purpose).
+   */
+  expectNoConsoleErrors(options?: { allow?: RegExp[] }): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +87,10 @@ async function buildWebIfStale() {
  * each launch a fresh temporary profile, and each context its own storage).
  */
 export async function startWebSession({ env }: { env?: Record<string, string> } = {}): Promise<WebSession> {
+  if (!hasBrowser)
+    throw new Error(
+      `no chromium at ${chromiumPath}: CI=true runs the browser tests, so install it (apt-get install chromium)`,
+    );
   await buildWebIfStale();
   const server = await startTestServer({ env });
   const { demoToken } = await seedDatabase(server.app.platform);
@@ -105,8 +130,8 @@ export async function startWebSession({ env }: { env?: Record<string, string> } 
     async shot(page, name) {
       await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
     },
-    expectNoConsoleErrors() {
-      const seen = errors.splice(0);
+    expectNoConsoleErrors({ allow = [] } = {}) {
+      const seen = errors.splice(0).filter((e) => !allow.some((pattern) => pattern.test(e)));
       expect(seen, 'console errors').toEqual([]);
     },
     async close() {

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { Layout } from './components/layout.tsx';
 import { ExecutionsPage } from './pages/executions.tsx';
 import { InstallPage } from './pages/install.tsx';
@@ -27,6 +27,15 @@ const ROUTES: { path: string; render: (params: Params) => ReactNode }[] = [
 
 export function App() {
   const { path } = useLocation();
+  // A new page (not a new query string) moves focus and scroll to its content, as a page load would,
+  // so keyboard and screen reader users start at the top of what changed.
+  const shown = useRef(path);
+  useEffect(() => {
+    if (shown.current === path) return;
+    shown.current = path;
+    window.scrollTo(0, 0);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
   let page: ReactNode = <NotFoundPage />;
   for (const route of ROUTES) {
     const params = matchPath(route.path, path);

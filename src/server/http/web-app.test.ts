@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebApp } from './web-app.ts';
 
@@ -11,9 +12,21 @@ import { createWebApp } from './web-app.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-web-'));
 const missing = path.join(dir, 'not-built');
 const built = path.join(dir, 'dist');
+const bundle = `export const words = ${JSON.stringify(Array.from({ length: 2000 }, (_, i) => `word${i}`))};`;
 let servers: Server[] = [];
 let url = '';
 let unbuiltUrl = '';
+
+/** A GET without fetch's automatic decompression, to see the bytes as sent. */
+function raw(route: string, headers: Record<string, string>) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    get(`${url}${route}`, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
 
 async function serve(webDir: string): Promise<string> {
   const app = createWebApp({ dir: webDir });
@@ -31,6 +44,7 @@ beforeAll(async () => {
   writeFileSync(path.join(built, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(path.join(built, 'assets', 'index-abc123.css'), 'body{}');
   writeFileSync(path.join(built, 'favicon.svg'), '<svg/>');
+  writeFileSync(path.join(built, 'assets', 'vendor-def456.js'), bundle);
   writeFileSync(path.join(built, 'build-stamp.json'), '{}');
   writeFileSync(path.join(dir, 'secret.txt'), 'outside');
   url = await serve(built);
@@ -106,6 +120,36 @@ describe('the web app at /', () => {
       expect(await response.text(), route).not.toContain('outside');
     }
     expect((await fetch(`${url}/%E0%A4%A`)).status).toBe(400);
+  });
+
+  it('gzips text worth compressing for clients that accept it, and sends it plain to others', async () => {
+    for (const encoding of ['gzip', 'gzip, deflate, br', 'br;q=1, gzip;q=0.5', '', 'identity', 'deflate']) {
+      const response = await raw('/assets/vendor-def456.js', { 'accept-encoding': encoding });
+      const gzipped = /\bgzip\b/.test(encoding);
+      expect(response.headers['content-encoding'], encoding).toBe(gzipped ? 'gzip' : undefined);
+      expect(response.headers.vary).toBe('accept-encoding');
+      expect(Number(response.headers['content-length'])).toBe(response.body.length);
+      expect((gzipped ? gunzipSync(response.body) : response.body).toString(), encoding).toBe(bundle);
+      if (gzipped) expect(response.body.length).toBeLessThan(bundle.length / 2);
+    }
+  });
+
+  it('answers a matching If-None-Match with 304, and serves a file changed on disk anew', async () => {
+    for (const route of ['/', '/plugins/x', '/favicon.svg', '/assets/index-abc123.js']) {
+      const first = await fetch(`${url}${route}`);
+      const etag = first.headers.get('etag');
+      expect(etag, route).toMatch(/^"[\w-]+"$/);
+      expect((await fetch(`${url}${route}`, { headers: { 'if-none-match': etag! } })).status, route).toBe(304);
+      expect((await fetch(`${url}${route}`, { headers: { 'if-none-match': '"other"' } })).status, route).toBe(200);
+    }
+    const before = await fetch(`${url}/`);
+    writeFileSync(path.join(built, 'index.html'), '<!doctype html><title>app v2</title>');
+    utimesSync(path.join(built, 'index.html'), new Date(), new Date(Date.now() + 5_000));
+    const after = await fetch(`${url}/`, { headers: { 'if-none-match': before.headers.get('etag')! } });
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('app v2');
+    writeFileSync(path.join(built, 'index.html'), '<!doctype html><title>app</title>');
+    utimesSync(path.join(built, 'index.html'), new Date(), new Date(Date.now() + 10_000));
   });
 
   it('sends a CSP that allows this origin only, WebSockets to this host included', async () => {

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /** Paths the server answers itself: never files of the web app, never its index.html fallback. */
 const RESERVED = /^\/(graphql|metrics|wasm|health|ready)(\/|$)/;
@@ -55,26 +57,68 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>P
 <p>Run <code>npm run build:web</code> (<code>npm start</code> and <code>npm test</code> build it when it is stale),
 then reload. The API and GraphiQL are at <a href="/graphql">/graphql</a>.</p></html>`;
 
+interface StaticFile {
+  body: Buffer;
+  /** The body gzipped, for text types worth compressing. */
+  gzip: Buffer | null;
+  type: string;
+  etag: string;
+  mtimeMs: number;
+}
+
+const COMPRESSIBLE = /^(text\/|application\/json|image\/svg)/;
+
 /**
  * Serves the built web app (web/dist) for GET and HEAD outside the server's own paths: files as
- * they are (hashed assets cached for a year, everything else revalidated), and index.html for
- * any other path without a file extension, so client routes survive a reload.
+ * they are (hashed assets cached for a year, everything else revalidated by ETag), gzipped when
+ * the client accepts it, and index.html for any other path without a file extension, so client
+ * routes survive a reload. Files are read and compressed once, again when they change on disk.
  * `handle` returns false for requests that are not the web app's.
  */
 export function createWebApp({ dir = defaultWebDir() }: { dir?: string } = {}) {
   const root = path.resolve(dir);
+  const cache = new Map<string, StaticFile>();
 
-  async function file(relative: string): Promise<{ body: Buffer; type: string } | null> {
+  async function file(relative: string): Promise<StaticFile | null> {
     const full = path.join(root, relative);
     if (full !== root && !full.startsWith(root + path.sep)) return null;
     const type = TYPES[path.extname(full).toLowerCase()];
     if (!type || path.basename(full) === 'build-stamp.json') return null;
     try {
-      if (!(await stat(full)).isFile()) return null;
-      return { body: await readFile(full), type };
+      const info = await stat(full);
+      if (!info.isFile()) return null;
+      const cached = cache.get(full);
+      if (cached && cached.mtimeMs === info.mtimeMs) return cached;
+      const body = await readFile(full);
+      const loaded: StaticFile = {
+        body,
+        gzip: COMPRESSIBLE.test(type) && body.length > 1024 ? gzipSync(body) : null,
+        type,
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+        mtimeMs: info.mtimeMs,
+      };
+      cache.set(full, loaded);
+      return loaded;
     } catch {
       return null;
     }
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, f: StaticFile, headers: Record<string, string>) {
+    const base = { ...headers, etag: f.etag, vary: 'accept-encoding' };
+    if (req.headers['if-none-match'] === f.etag) {
+      res.writeHead(304, base).end();
+      return;
+    }
+    const gzip = f.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) ? f.gzip : null;
+    const body = gzip ?? f.body;
+    res.writeHead(200, {
+      ...base,
+      'content-type': f.type,
+      'content-length': body.length,
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, pathname: string) {
@@ -93,13 +137,10 @@ export function createWebApp({ dir = defaultWebDir() }: { dir?: string } = {}) {
     const asFile = relative === '/' || relative.includes('\0') ? null : await file(relative.slice(1));
     if (asFile) {
       const immutable = relative.startsWith('/assets/');
-      res.writeHead(200, {
-        'content-type': asFile.type,
-        'content-length': asFile.body.length,
-        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      send(req, res, asFile, {
         ...headers,
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
-      res.end(req.method === 'HEAD' ? undefined : asFile.body);
       return;
     }
     if (path.posix.extname(relative)) {
@@ -107,14 +148,17 @@ export function createWebApp({ dir = defaultWebDir() }: { dir?: string } = {}) {
       return;
     }
     const index = await file('index.html');
-    const body = index?.body ?? Buffer.from(NOT_BUILT);
-    res.writeHead(index ? 200 : 503, {
+    if (index) {
+      send(req, res, index, { ...headers, 'cache-control': 'no-cache' });
+      return;
+    }
+    res.writeHead(503, {
       'content-type': 'text/html; charset=utf-8',
-      'content-length': body.length,
+      'content-length': Buffer.byteLength(NOT_BUILT),
       'cache-control': 'no-cache',
       ...headers,
     });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : NOT_BUILT);
   }
 
   return {
