@@ -108,6 +108,15 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
     await list.getByRole('button', { name: 'Enable Data Normalizer' }).waitFor({ timeout: TIMEOUT });
     await list.getByRole('button', { name: 'Enable Data Normalizer' }).click();
     await list.getByRole('button', { name: 'Disable Data Normalizer' }).waitFor({ timeout: TIMEOUT });
+    // A change made elsewhere (here: the API) shows without a reload, through installationEvents.
+    await web().server.ok(
+      'mutation($input: UpdateInstallationInput!) { updateInstallation(input: $input) { id } }',
+      { input: { id: decodeURIComponent(installationPath.split('/').pop()!), enabled: false } },
+      web().demoToken,
+    );
+    await list.getByRole('button', { name: 'Enable Data Normalizer' }).waitFor({ timeout: TIMEOUT });
+    await list.getByRole('button', { name: 'Enable Data Normalizer' }).click();
+    await list.getByRole('button', { name: 'Disable Data Normalizer' }).waitFor({ timeout: TIMEOUT });
     await web().shot(list, 'installations');
   }, 60_000);
 

@@ -18,6 +18,7 @@ import {
 import { useAuth } from '../graphql/auth.tsx';
 import { problemList } from '../graphql/problem-list.ts';
 import { Link, navigate, useTitle } from '../router.tsx';
+import { useInstallationChanges } from './installation-events.ts';
 import { CircuitBadge } from './installations.tsx';
 
 type Installation = NonNullable<InstallationDetailQuery['installation']>;
@@ -31,6 +32,9 @@ export function InstallationPage({ id }: { id: string }) {
     pause: !token,
   });
   const installation = data?.installation;
+  useInstallationChanges((changed) => {
+    if (changed === id) refetch({ requestPolicy: 'network-only' });
+  }, !token);
   useTitle(installation ? installation.plugin.name : 'Installation');
   if (!token)
     return (

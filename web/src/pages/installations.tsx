@@ -4,6 +4,7 @@ import { Empty, ErrorMessage, Loading } from '../components/status.tsx';
 import { MyInstallationsDocument, SetInstallationEnabledDocument } from '../generated/graphql.ts';
 import { useAuth } from '../graphql/auth.tsx';
 import { Link, useTitle } from '../router.tsx';
+import { useInstallationChanges } from './installation-events.ts';
 
 export function CircuitBadge({ state }: { state: string }) {
   const tone = state === 'CLOSED' ? 'ok' : state === 'OPEN' ? 'bad' : 'warn';
@@ -17,6 +18,7 @@ export function InstallationsPage() {
   const { token } = useAuth();
   const [{ data, fetching, error }, refetch] = useQuery({ query: MyInstallationsDocument, pause: !token });
   const [toggle, setEnabled] = useMutation(SetInstallationEnabledDocument);
+  useInstallationChanges(() => refetch({ requestPolicy: 'network-only' }), !token);
   const installations = data?.installations.edges.map((e) => e.node) ?? [];
   return (
     <section aria-labelledby="page-title" className="stack">
