@@ -241,7 +241,7 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
     ]);
   }, 60_000);
 
-  it('upgrades with the permission diff to consent to, rolls back, and uninstalls', async () => {
+  it('upgrades with the permission diff to consent to, rolls back, uninstalls, and revokes the version', async () => {
     const { server, demoToken } = web();
     const { installPlugin } = await server.ok<{ installPlugin: { id: string } }, object>(
       'mutation($input: InstallPluginInput!) { installPlugin(input: $input) { id } }',
@@ -290,5 +290,17 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
     await page.waitForURL('**/installations', { timeout: TIMEOUT });
     await page.getByRole('link', { name: 'Data Normalizer' }).waitFor({ timeout: TIMEOUT });
     expect(await page.getByRole('link', { name: 'Web Normalizer' }).count()).toBe(0);
+
+    // The kill switch from the publisher page: a reason, then the version reads revoked for good.
+    const publisherPage = await web().open('/publisher', { token: publisherToken });
+    const versions11 = publisherPage.getByRole('list', { name: 'Versions of web-normalizer' }).locator(':scope > li', {
+      hasText: '1.1.0',
+    });
+    await versions11.getByRole('button', { name: 'Revoke…' }).click();
+    await versions11.getByLabel(/Why revoke 1.1.0/).fill('leaks clip titles');
+    await versions11.getByRole('button', { name: 'Revoke for good' }).click();
+    await versions11.getByText('Revoked: leaks clip titles').waitFor({ timeout: TIMEOUT });
+    expect(await versions11.getByRole('button').count()).toBe(0);
+    await web().shot(publisherPage, 'publisher');
   }, 60_000);
 });
