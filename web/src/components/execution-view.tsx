@@ -78,7 +78,7 @@ export function Logs({ execution }: { execution: ExecutionLike }) {
 /** Everything about one finished call. */
 export function ExecutionOutcome({ execution }: { execution: ExecutionLike }) {
   return (
-    <div className="stack">
+    <div className="stack outcome">
       <Usage execution={execution} />
       {execution.errorMessage ? (
         <p className="error">

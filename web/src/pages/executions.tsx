@@ -186,7 +186,7 @@ function ClipPanel({ clips, loaded, fetching, error, retry }: ReturnType<typeof 
             <p className="muted">
               {clip.game ?? 'no game'} · {Math.round(clip.durationMs / 1000)} s · {clip.status.toLowerCase()}
             </p>
-            <ul className="tags" aria-label={`Tags of ${clip.title}`}>
+            <ul className="clip-tags" aria-label={`Tags of ${clip.title}`}>
               {clip.tags.map((t) => (
                 <li key={t} className="badge">
                   {t}

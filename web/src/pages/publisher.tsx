@@ -100,7 +100,7 @@ export function PublisherPage() {
                     {listing.latestVersion ? ` · latest ${listing.latestVersion.version}` : ''}
                   </span>
                 </h3>
-                <ul className="versions" aria-label={`Versions of ${listing.slug}`}>
+                <ul className="version-list" aria-label={`Versions of ${listing.slug}`}>
                   {listing.versions.edges.map(({ node }) => (
                     <VersionRow key={node.id} slug={listing.slug} version={node} />
                   ))}
@@ -198,7 +198,7 @@ function PublishForm({
 
   return (
     <form
-      className="panel stack"
+      className="panel stack publish-form"
       aria-labelledby={`${id}-title`}
       onSubmit={(e) => {
         e.preventDefault();
