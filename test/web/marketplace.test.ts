@@ -85,6 +85,14 @@ describeBrowser('marketplace', { timeout: 120_000 }, () => {
     // Back to the empty search: the featured strip returns.
     await box.fill('');
     await page.getByRole('heading', { name: 'Featured' }).waitFor();
+    // The Marketplace link clears a search too, and the box follows the URL.
+    await box.pressSequentially('clip');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'clip');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Marketplace' }).click();
+    await page.getByRole('heading', { name: 'Featured' }).waitFor();
+    await page.waitForTimeout(500);
+    expect(new URL(page.url()).search).toBe('');
+    expect(await box.inputValue()).toBe('');
   });
 
   it('filters by every category, hook and permission the facets offer, and by verified publisher', async () => {

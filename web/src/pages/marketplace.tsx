@@ -26,16 +26,21 @@ export function MarketplacePage() {
   const [text, setText] = useState(filters.query);
   const settled = useDebounced(text, 250);
 
-  // Typed words reach the URL (and the query) once typing pauses; back/forward restore them.
+  // Typed words reach the URL (and the query) once typing pauses; a URL changed otherwise (the
+  // Marketplace link, back and forward) puts its words in the box.
+  const lastSettled = useRef(settled);
   useEffect(() => {
-    if (settled.trim() === filters.query) return;
-    navigate(`/${filtersToSearch({ ...filters, query: settled.trim() })}`, { replace: true });
+    if (lastSettled.current === settled) return;
+    lastSettled.current = settled;
+    if (settled.trim() !== filters.query)
+      navigate(`/${filtersToSearch({ ...filters, query: settled.trim() })}`, { replace: true });
   }, [settled, filters]);
   const urlQuery = filters.query;
   const lastUrlQuery = useRef(urlQuery);
   useEffect(() => {
-    if (lastUrlQuery.current !== urlQuery && urlQuery !== text.trim()) setText(urlQuery);
+    if (lastUrlQuery.current === urlQuery) return;
     lastUrlQuery.current = urlQuery;
+    if (urlQuery !== text.trim()) setText(urlQuery);
   }, [urlQuery, text]);
 
   const change = (next: Filters) => navigate(`/${filtersToSearch(next)}`, { replace: true });
