@@ -13,5 +13,6 @@ import './types/InstallPlan.ts';
 import './types/UpgradePreview.ts';
 import './types/SigningKey.ts';
 import './types/UsageStats.ts';
+import './types/Publishing.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

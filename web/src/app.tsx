@@ -1,17 +1,23 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { Layout } from './components/layout.tsx';
-import { ExecutionsPage } from './pages/executions.tsx';
-import { InstallPage } from './pages/install.tsx';
-import { InstallationPage } from './pages/installation.tsx';
-import { InstallationsPage } from './pages/installations.tsx';
+import { Loading } from './components/status.tsx';
 import { MarketplacePage } from './pages/marketplace.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { PluginPage } from './pages/plugin.tsx';
-import { PublisherPage } from './pages/publisher.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { matchPath, useLocation } from './router.tsx';
 
 type Params = Record<string, string>;
+
+// Pages for signed-in work load on first visit: the config form (rjsf) and the chart (uPlot) stay
+// out of the marketplace's first download.
+const InstallPage = lazy(() => import('./pages/install.tsx').then((m) => ({ default: m.InstallPage })));
+const InstallationsPage = lazy(() =>
+  import('./pages/installations.tsx').then((m) => ({ default: m.InstallationsPage })),
+);
+const InstallationPage = lazy(() => import('./pages/installation.tsx').then((m) => ({ default: m.InstallationPage })));
+const ExecutionsPage = lazy(() => import('./pages/executions.tsx').then((m) => ({ default: m.ExecutionsPage })));
+const PublisherPage = lazy(() => import('./pages/publisher.tsx').then((m) => ({ default: m.PublisherPage })));
 
 /** Every client route; the server answers each with index.html. */
 const ROUTES: { path: string; render: (params: Params) => ReactNode }[] = [
@@ -44,5 +50,9 @@ export function App() {
       break;
     }
   }
-  return <Layout>{page}</Layout>;
+  return (
+    <Layout>
+      <Suspense fallback={<Loading />}>{page}</Suspense>
+    </Layout>
+  );
 }

@@ -112,6 +112,12 @@ builder.node(ExecutionRef, {
       nullable: true,
       resolve: (e, _a, ctx) => (e.clipId ? ctx.loaders.clip.load(e.clipId) : null),
     }),
+    clipId: t.globalID({
+      nullable: true,
+      description:
+        'Global ID of its clip, also while `clip` is still null: a clip.captured hook runs before its clip is readable',
+      resolve: (e) => (e.clipId ? { type: 'Clip', id: e.clipId } : null),
+    }),
     trigger: t.expose('trigger', { type: ExecutionTriggerEnum }),
     hook: t.exposeString('hook', { nullable: true }),
     function: t.exposeString('function'),
