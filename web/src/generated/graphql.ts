@@ -97,12 +97,14 @@ export type InstallPluginInput = {
   criticality?: Criticality | null | undefined;
   /** Consent (grants, config) for each dependency the plan adds; see Plugin.installPlan */
   dependencies?: Array<DependencyConsentInput> | null | undefined;
-  /** Must cover every permission the version asks for (log, config, kv, clips:read, clips:write, events) */
+  /** Must cover every permission the version asks for (log, config, kv, clips:read, clips:write, events, http:<host pattern>) */
   grantPermissions?: Array<string> | null | undefined;
   /** Also install missing dependencies (transitively) in the same transaction; without consent for them the error (DEPENDENCY_CONSENT_REQUIRED) lists the plan in extensions.plan */
   installDependencies?: boolean | null | undefined;
   /** -1000 to 1000, default 0 */
   priority?: number | null | undefined;
+  /** The version’s default schedule (PluginVersion.schedule) is created when this is absent; null declines it; a value edits it (or, with a cron, adds a schedule to a version that proposes none) */
+  schedule?: ScheduleChoiceInput | null | undefined;
   slug: string;
   /** semver range; the highest stable, non-yanked match is installed (default "*") */
   versionRange?: string | null | undefined;
@@ -146,6 +148,15 @@ export type Role =
   | 'ADMIN'
   | 'MEMBER'
   | 'PUBLISHER';
+
+/** Edits the plugin’s default schedule at install: given fields replace the default’s */
+export type ScheduleChoiceInput = {
+  /** Required when the version proposes no default schedule */
+  cron?: string | null | undefined;
+  function?: string | null | undefined;
+  input?: string | null | undefined;
+  timezone?: string | null | undefined;
+};
 
 export type UpdateInstallationInput = {
   config?: Record<string, unknown> | null | undefined;
