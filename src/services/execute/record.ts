@@ -44,27 +44,6 @@ export function applyResult(record: ExecutionRecord, result: CallResult): void {
   });
 }
 
-/** The columns a completion writes (the rest were written with the RUNNING row). */
-const COMPLETED = [
-  'status',
-  'duration_ms',
-  'fuel_used',
-  'peak_memory_bytes',
-  'input_size',
-  'input',
-  'input_truncated',
-  'output_size',
-  'output',
-  'error_code',
-  'error_message',
-  'logs',
-  'logs_truncated',
-  'kv_reads',
-  'kv_reads_truncated',
-  'http_requests',
-  'finished_at',
-] as const;
-
 /** An Execution record as a row of `executions`, bound as both backends store it. */
 export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: boolean): ExecutionRow {
   const date = (d: Date | null) => (d === null ? null : tx.getPlatform().processDateProperty(d));
@@ -133,6 +112,21 @@ const ROW_COLUMNS = [
   'created_at',
   'finished_at',
 ] as const;
+
+/** The columns a completion writes: all but those fixed when the RUNNING row was written. */
+const WRITTEN_AT_START = new Set<string>([
+  'installation_id',
+  'owner_id',
+  'version_id',
+  'clip_id',
+  'schedule_id',
+  'trigger',
+  'hook',
+  'function',
+  'instance_id',
+  'created_at',
+]);
+const COMPLETED = ROW_COLUMNS.filter((c) => !WRITTEN_AT_START.has(c));
 
 type ExecutionRow = { [column in (typeof ROW_COLUMNS)[number]]: unknown } & { id?: number };
 

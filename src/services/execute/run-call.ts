@@ -165,14 +165,14 @@ export async function runLoadedCall(
   return outcomeOf(record, result);
 }
 
-/** Tells the platform's observer (logs, metrics) how a call ended. */
-function report(platform: Platform, { slug, version }: CallTarget, record: ExecutionRecord): void {
+/** Tells the platform's observer (logs, metrics) how a call of `slug`'s `version` ended. */
+export function reportExecution(platform: Platform, slug: string, version: string, record: ExecutionRecord): void {
   if (!platform.onExecution) return;
   try {
     platform.onExecution({
       executionId: record.id,
       plugin: slug,
-      version: version.version,
+      version,
       function: record.function,
       hook: record.hook,
       trigger: record.trigger,
@@ -186,6 +186,9 @@ function report(platform: Platform, { slug, version }: CallTarget, record: Execu
     platform.logger.error({ err }, 'the execution observer failed');
   }
 }
+
+const report = (platform: Platform, { slug, version }: CallTarget, record: ExecutionRecord) =>
+  reportExecution(platform, slug, version.version, record);
 
 /** Writes a call's row in one statement, outside any transaction, and gives it its id. */
 async function insertRecord(em: SqlEntityManager, record: ExecutionRecord): Promise<void> {

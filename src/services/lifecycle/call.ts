@@ -13,7 +13,7 @@ import {
 } from '../../runtime/index.ts';
 import { lifecycleInput, type LifecyclePayload } from '../../contracts/index.ts';
 import type { ExecutionEventType } from '../events.ts';
-import { CallBatch, newRecord, PLUGIN_REVOKED } from '../execute/index.ts';
+import { CallBatch, newRecord, PLUGIN_REVOKED, reportExecution } from '../execute/index.ts';
 import { applyResult, writeCompletions } from '../execute/record.ts';
 import { getBlob, type Platform } from '../platform/index.ts';
 import type { ExecutionRecord, InstallationRecord } from '../read/index.ts';
@@ -183,21 +183,5 @@ function announce(
 }
 
 function report(platform: Platform, { intent, record }: LifecycleRun): void {
-  try {
-    platform.onExecution?.({
-      executionId: record.id,
-      plugin: intent.plugin.slug,
-      version: intent.version.version,
-      function: record.function,
-      hook: record.hook,
-      trigger: record.trigger,
-      status: record.status,
-      errorCode: record.errorCode,
-      durationMs: record.durationMs,
-      fuelUsed: record.fuelUsed,
-      peakMemoryBytes: record.peakMemoryBytes,
-    });
-  } catch (err) {
-    platform.logger.error({ err }, 'the execution observer failed');
-  }
+  reportExecution(platform, intent.plugin.slug, intent.version.version, record);
 }
