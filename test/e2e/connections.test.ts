@@ -21,6 +21,8 @@ beforeAll(async () => {
   const tagger = await buildTestPlugin('tagger');
   for (const version of ['1.0.0', '1.0.1', '1.0.2'])
     await listAndPublish(server, token, { ...tagger.manifest, version }, tagger.wasm);
+  // A second listing of the demo user's, so User.plugins has pages.
+  await listAndPublish(server, token, { ...tagger.manifest, slug: 'tagger-two' }, tagger.wasm);
   // Two signing keys, so User.signingKeys has pages.
   for (const name of ['one', 'two']) {
     const publicKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
