@@ -73,6 +73,11 @@ PB_HOST("emit") int32_t pb_abi_emit(uint64_t event);
 #define PB_HOOK_CLIP_CAPTURED "clip_captured" /* hook: clip.captured */
 #define PB_HOOK_CLIP_UPDATED "clip_updated"   /* hook: clip.updated */
 #define PB_HOOK_CLIP_PROCESSED "clip_processed" /* hook: clip.processed */
+#define PB_HOOK_SCHEDULE "schedule" /* hook: schedule */
+#define PB_HOOK_PLUGIN_INSTALLED "plugin_installed" /* hook: plugin.installed */
+#define PB_HOOK_PLUGIN_UPGRADED "plugin_upgraded" /* hook: plugin.upgraded */
+#define PB_HOOK_CONFIG_CHANGED "config_changed" /* hook: config.changed */
+#define PB_HOOK_PLUGIN_UNINSTALLING "plugin_uninstalling" /* hook: plugin.uninstalling */
 
 /* Levels of pb_abi_log, in the order of LOG_LEVELS. */
 enum pb_log_level { PB_LOG_DEBUG = 0, PB_LOG_INFO = 1, PB_LOG_WARN = 2, PB_LOG_ERROR = 3 };
