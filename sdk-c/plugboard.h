@@ -21,6 +21,7 @@
 #include "plugboard/json-read.h"
 #include "plugboard/json-write.h"
 #include "plugboard/host.h"
+#include "plugboard/http.h"
 
 /**
  * Defines the exported function `name` (a manifest function, or a hook's export such as
