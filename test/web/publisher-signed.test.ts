@@ -47,7 +47,10 @@ describeBrowser('publisher page, signatures required', { timeout: 120_000 }, () 
       ...upload,
       { name: 'plugin.sig.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(signature)) },
     ]);
-    expect(await page.getByLabel('Key fingerprint').inputValue()).toBe(key.fingerprint);
+    // The page reads the dropped files asynchronously: wait for the fields to fill in.
+    await expect
+      .poll(() => page.getByLabel('Key fingerprint').inputValue(), { timeout: TIMEOUT })
+      .toBe(key.fingerprint);
     await page.getByRole('button', { name: 'Publish signed-normalizer 1.0.0' }).click();
     await page.getByText('Published signed-normalizer 1.0.0.').waitFor({ timeout: TIMEOUT });
     const versions = page.getByRole('list', { name: 'Versions of signed-normalizer' });
