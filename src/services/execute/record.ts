@@ -4,7 +4,7 @@ import type { ExecutionHttpRequest, ExecutionKvRead } from '../../entities/execu
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
-import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
+import { dialectOf, quoted, sqlText, valueRows } from '../platform/sql-text.ts';
 import { isPostgres, type ExecutionRecord, type InstallationRecord } from '../read/index.ts';
 import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
@@ -143,7 +143,7 @@ export async function insertExecutions(em: SqlEntityManager, records: ExecutionR
   const sql = sqlText(
     `executions-insert:${dialectOf(em)}:${records.length}`,
     () =>
-      `insert into "executions" (${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length, records.length)} returning "id"`,
+      `insert into "executions" (${ROW_COLUMNS.map(quoted).join(', ')}) values ${valueRows(ROW_COLUMNS.length, records.length)} returning "id"`,
   );
   const rows = await em.execute<{ id: number }[]>(sql, values);
   return rows.map((row) => Number(row.id));
@@ -204,7 +204,7 @@ export async function writeCompletions(
       const sql = sqlText(
         `executions-upsert:${dialect}:${chunk.length}`,
         () =>
-          `insert into "executions" ("id", ${ROW_COLUMNS.map(quoted).join(', ')}) values ${placeholders(ROW_COLUMNS.length + 1, chunk.length)} on conflict ("id") do update set ${COMPLETED.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`,
+          `insert into "executions" ("id", ${ROW_COLUMNS.map(quoted).join(', ')}) values ${valueRows(ROW_COLUMNS.length + 1, chunk.length)} on conflict ("id") do update set ${COMPLETED.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`,
       );
       await tx.execute(sql, values);
     }

@@ -4,7 +4,7 @@ import { isPostgres } from '../read/sql.ts';
 /**
  * SQL text of the call path's statements, built once per dialect and shape and kept: knex would
  * rebuild it on every call (the usage rollup's upsert alone cost ~0.76 ms of query building per
- * commit). Values are never part of the text, only `?` placeholders, bound when it runs.
+ * commit). Values are never part of the text, only `?` parameters, bound when it runs.
  */
 const texts = new Map<string, string>();
 
@@ -20,8 +20,8 @@ export function sqlText(key: string, build: () => string): string {
 /** An identifier, quoted as both SQLite and PostgreSQL read it. */
 export const quoted = (name: string) => `"${name}"`;
 
-/** `(?, ?, …), (?, ?, …)`: `rows` rows of `columns` placeholders. */
-export function placeholders(columns: number, rows: number): string {
+/** `(?, ?, …), (?, ?, …)`: `rows` rows of `columns` parameters. */
+export function valueRows(columns: number, rows: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   return Array.from({ length: rows }, () => row).join(', ');
 }

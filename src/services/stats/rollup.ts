@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { ExecutionStatus, StatKind } from '../../entities/index.ts';
 import type { ExecutionRecord } from '../read/records.ts';
-import { dialectOf, placeholders, quoted, sqlText } from '../platform/sql-text.ts';
+import { dialectOf, quoted, sqlText, valueRows } from '../platform/sql-text.ts';
 import { BIN_COLUMNS, durationBin } from './histogram.ts';
 
 /** A completed call as the rollup counts it. */
@@ -38,7 +38,7 @@ const SUMMED = [
 ];
 const MAXED = ['duration_max', 'fuel_max', 'memory_max'];
 const KEY = ['plugin_id', 'installation_id', 'hour', 'kind', 'name'];
-/** Every column a rollup row binds, in the order of its placeholders. */
+/** Every column a rollup row binds, in the order of its parameters. */
 const COLUMNS = [...KEY, ...SUMMED, ...MAXED];
 
 type Row = Record<string, number | string>;
@@ -121,5 +121,5 @@ const upsertSql = (dialect: 'pg' | 'sqlite', count: number) =>
       ...SUMMED.map((c) => `${quoted(c)} = ${table}.${quoted(c)} + excluded.${quoted(c)}`),
       ...MAXED.map((c) => `${quoted(c)} = ${greatest}(${table}.${quoted(c)}, excluded.${quoted(c)})`),
     ];
-    return `insert into ${table} (${COLUMNS.map(quoted).join(', ')}) values ${placeholders(COLUMNS.length, count)} on conflict (${KEY.map(quoted).join(', ')}) do update set ${merge.join(', ')}`;
+    return `insert into ${table} (${COLUMNS.map(quoted).join(', ')}) values ${valueRows(COLUMNS.length, count)} on conflict (${KEY.map(quoted).join(', ')}) do update set ${merge.join(', ')}`;
   });
