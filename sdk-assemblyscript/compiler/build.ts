@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { buildCPlugin, isCPlugin } from '../../sdk-c/compiler/build.ts';
 import { compileAssemblyScript } from './asc.ts';
 import { pluginAsconfig, sdkAssemblyDir } from './paths.ts';
+import { listFiles } from './files.ts';
 
 export interface BuildResult {
   wasmPath: string;
@@ -23,19 +23,6 @@ const ascVersion = (createRequire(import.meta.url)('assemblyscript/package.json'
 
 /** Platform settings every build gets, whatever the plugin's own asconfig says. */
 const ENFORCED_ARGS = ['--runtime', 'incremental', '--use', 'abort=~lib/@plugboard/sdk/fail/pluginAbort'];
-
-async function listFiles(dir: string): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
-}
 
 /** Hash of everything that decides the output: plugin sources, SDK sources, config, compiler. */
 async function sourceHash(dir: string): Promise<string> {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readPluginJson } from '../../src/contracts/index.ts';
 import { memoryPagesFor } from '../../sdk-assemblyscript/harness/executor.ts';
 import { requireClang, runClang, type ClangToolchain } from './clang.ts';
 import { cHeader, cHeaderDir, cSdkDir } from './paths.ts';
+import { listFiles } from '../../sdk-assemblyscript/compiler/files.ts';
 
 export interface CBuildResult {
   wasmPath: string;
@@ -51,19 +51,6 @@ function linkFlags(memoryPages: number): string[] {
     `-Wl,-z,stack-size=${STACK_BYTES}`,
     `-Wl,--max-memory=${memoryPages * 65536}`,
   ];
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
 }
 
 /** C and C++ sources under `<dir>/src`. */
