@@ -159,7 +159,13 @@ export function createTokenUsage({
     const ids = [...pending];
     pending = new Set();
     try {
-      await db.fork().nativeUpdate(ApiToken, { id: { $in: ids } }, { lastUsedAt: new Date() });
+      // Unlogged, as the other writes that answer no request: it lands after the response that
+      // caused it, so statement logs would count it in whatever request came next.
+      const em = db.fork();
+      const at = em.getPlatform().processDateProperty(new Date());
+      await em.execute(em.getKnex()('api_tokens').whereIn('id', ids).update({ last_used_at: at }), [], 'run', {
+        enabled: false,
+      });
     } catch (err) {
       logger.warn({ err }, 'could not record when API tokens were last used');
     }

@@ -18,6 +18,8 @@ let server: TestServer;
 /** A second connection to the same database: writes the API never sees, as the CLI or another instance makes them. */
 let outside: Database;
 let statements = 0;
+/** Every statement the server's log showed, for tests that look at which ran. */
+const logged: string[] = [];
 let admin: string;
 let member: string;
 let publisher: string;
@@ -38,7 +40,12 @@ const counted = async <T>(run: () => Promise<T>): Promise<{ value: T; statements
 const page = (token: string, first = 10) => server.ok<PageData, { first: number }>(PAGE, { first }, token);
 
 beforeAll(async () => {
-  server = await startTestServer({ onQuery: (sql) => /\b(select|insert|update|delete)\b/i.test(sql) && statements++ });
+  server = await startTestServer({
+    onQuery: (sql) => {
+      logged.push(sql);
+      if (/\b(select|insert|update|delete)\b/i.test(sql)) statements++;
+    },
+  });
   outside = await openDatabase({ databaseUrl: server.storage.databaseUrl, dataDir: server.storage.dataDir });
   await migrate(outside);
   admin = await server.user('shared-admin', 'ADMIN');
@@ -76,6 +83,31 @@ it('answers the same public page for another signed-in user with one statement, 
     expect(again.value).toEqual(first.value);
     expect(again.statements).toBe(1);
   }
+});
+
+it("logs no write made off a request's path, which would land in whatever request came next", async () => {
+  // A token's first use is recorded by a write after its response (api-tokens.ts). Logged, it put
+  // the page counts above off by one when it landed after the next count had begun.
+  const token = await server.user('shared-late-writer');
+  const from = logged.length;
+  await server.ok('{ __typename }', {}, token);
+  await expect
+    .poll(async () =>
+      Number(
+        (
+          await outside
+            .fork()
+            .getKnex()('api_tokens as t')
+            .join('users as u', 'u.id', 't.user_id')
+            .where('u.handle', 'shared-late-writer')
+            .whereNotNull('t.last_used_at')
+            .count('* as n')
+            .first()
+        )?.n,
+      ),
+    )
+    .toBe(1);
+  expect(logged.slice(from).filter((sql) => /update\s+["`]api_tokens["`]/i.test(sql))).toEqual([]);
 });
 
 it('answers with what every write made, through the API or not, before the next read', async () => {
