@@ -16,7 +16,8 @@
  *
  * BENCH_SERVER_NODE_ARGS adds node options to the server only, e.g. to profile it:
  * `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (one profile per thread).
- * `ONLY=page` measures the signed-in page alone (with its baseline).
+ * `ONLY=page` measures the signed-in page alone (with its baseline); `ONLY=execute` the three
+ * executePlugin rows alone (throughput, serial, neighbour), e.g. to profile the call path.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +42,7 @@ function serverCpu(pid: number): { main: number; all: number } | null {
 }
 const rounds = 3;
 const pageOnly = process.env.ONLY === 'page';
+const executeOnly = process.env.ONLY === 'execute';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'plugboard-bench-'));
 // BENCH_LOG_LEVEL=info measures the per-request and per-call log lines too.
@@ -186,9 +188,9 @@ try {
 
   if (!pageOnly) {
     await loadClients(endpoint, executors, { seconds: 1 }); // warm the pool and caches
-    await loadClients(endpoint, clippers, { seconds: 1 });
+    if (!executeOnly) await loadClients(endpoint, clippers, { seconds: 1 });
   }
-  await loadClients(endpoint, page, { seconds: 1 });
+  if (!executeOnly) await loadClients(endpoint, page, { seconds: 1 });
 
   const rows = new Map<string, number[]>();
   const add = (label: string, value: number) => rows.set(label, [...(rows.get(label) ?? []), value]);
@@ -217,8 +219,10 @@ try {
       continue;
     }
     add('executePlugin, 16 clients / 8 users', (await measured('executePlugin', executors)) / base);
-    add('createClip + 3 hooks, 16 clients / 8 users', (await measured('createClip + 3 hooks', clippers)) / base);
-    add('signed-in 50-plugin page', (await measured('signed-in 50-plugin page', page)) / base);
+    if (!executeOnly) {
+      add('createClip + 3 hooks, 16 clients / 8 users', (await measured('createClip + 3 hooks', clippers)) / base);
+      add('signed-in 50-plugin page', (await measured('signed-in 50-plugin page', page)) / base);
+    }
 
     const serialTrivial = await serialLatencies(endpoint, trivial[0], { seconds: seconds / 2 });
     const serialExecute = await serialLatencies(endpoint, executors[0], { seconds: seconds / 2 });
