@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
-import { MikroORM as SqliteORM } from '@mikro-orm/sqlite';
+import { MikroORM as SqliteORM } from '@mikro-orm/better-sqlite';
 import { Migrator } from '@mikro-orm/migrations';
 import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -73,32 +73,61 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
       ...baseOptions(dialect, onQuery),
       dbName: path.join(dataDir, 'plugboard.db'),
       // One connection: SQLite serialises writers anyway, and the pragmas below are per connection.
+      // better-sqlite3 runs each statement synchronously on the calling thread: a round trip costs
+      // ~40 µs here against ~175 µs through sqlite3's thread pool (bench/README.md), and a plugin
+      // call is seven of them. Statements of this schema are indexed and short; a lock held by
+      // another process (the CLI) is waited for on this thread, up to busy_timeout.
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (
-          conn: { run: (sql: string, cb: (err: Error | null) => void) => void },
-          done: (err: Error | null, conn: unknown) => void,
-        ) => {
-          const pragmas = [
-            'PRAGMA journal_mode = WAL',
-            'PRAGMA foreign_keys = ON',
-            'PRAGMA busy_timeout = 5000',
-            'PRAGMA synchronous = NORMAL',
-          ];
-          const next = (i: number): void => {
-            if (i === pragmas.length) {
-              done(null, conn);
-              return;
-            }
-            conn.run(pragmas[i], (err) => (err ? done(err, conn) : next(i + 1)));
-          };
-          next(0);
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          try {
+            for (const pragma of [
+              'journal_mode = WAL',
+              'foreign_keys = ON',
+              'busy_timeout = 5000',
+              'synchronous = NORMAL',
+            ])
+              conn.pragma(pragma);
+            keepPreparedStatements(conn);
+          } catch (err) {
+            done(err as Error, conn);
+            return;
+          }
+          done(null, conn);
         },
       },
     });
   }
   return { orm, dialect, fork: () => orm.em.fork() as SqlEntityManager, close: () => orm.close(true) };
+}
+
+interface SqliteConnection {
+  pragma(source: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Prepared statements kept per connection, least recently used dropped first. */
+const PREPARED_STATEMENTS = 500;
+
+/**
+ * Makes the connection's `prepare` answer a statement it prepared before for the same SQL text.
+ * knex prepares every statement it runs; the call path's statements are the same few texts
+ * (`sql-text.ts`), and preparing the widest of them (the usage rollup's upsert, ~95 columns) cost
+ * more than running it. Reuse is safe: better-sqlite3 runs a statement to completion before
+ * returning, knex binds its values on every run, and nothing here iterates a statement lazily.
+ */
+function keepPreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const kept = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = kept.get(sql);
+    if (statement === undefined) statement = prepare(sql);
+    else kept.delete(sql); // re-inserted last: the map's order is least recently used first
+    kept.set(sql, statement);
+    if (kept.size > PREPARED_STATEMENTS) kept.delete(kept.keys().next().value as string);
+    return statement;
+  };
 }
 
 /**

@@ -35,7 +35,10 @@ afterAll(() => server.stop());
 const STATUS = 'query ($id: ID!) { execution(id: $id) { status output } }';
 
 describe('group commit', () => {
-  for (const k of [8, 16]) {
+  // 16 in flight on two workers: outcomes come back while others wait to commit, so batches form
+  // on every backend. With fewer, on SQLite (statements run synchronously, so a batch never waits
+  // on the database) calls can each finish before the next outcome arrives and commit alone.
+  for (const k of [16]) {
     it(`${k} concurrent executePlugin calls commit in fewer than ${k} transactions, each with its own outcome`, async () => {
       const group = callers.slice(0, k);
       // Warm every caller's token and the compiled module, so the measured calls only execute.

@@ -56,8 +56,9 @@ interface Pending {
 
 /**
  * Group commit: while one batch's transaction is in flight, newly submitted units queue, and the
- * next batch commits all of them in one transaction; an idle committer starts at once (after the
- * current tick, so units submitted together share it). A batch costs begin + its units' own
+ * next batch commits all of them in one transaction; an idle committer starts at the next turn of the
+ * event loop (so units submitted before it, such as outcomes already back from the workers, share
+ * it). A batch costs begin + its units' own
  * statements + commit, however many units it holds.
  *
  * Units may leave work for the end of the transaction (`atBatchEnd`), merged across the batch.
@@ -141,8 +142,11 @@ export function createGroupCommit({ fork, maxBatch = 64 }: GroupCommitOptions): 
   };
 
   const pump = async (): Promise<void> => {
-    // Let units submitted in the same tick as the first join its batch.
-    await Promise.resolve();
+    // Let units submitted before the next turn of the event loop join the first's batch: the
+    // outcomes of other calls that already came back from their workers are waiting in this
+    // turn's I/O callbacks. On SQLite statements run synchronously, so a batch in flight never
+    // yields to the loop, and without this wait every call would commit alone.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       await commitBatch(batch).catch((error) => {
