@@ -11,7 +11,7 @@ import { CLIP_LIMITS } from './validation/clip-limits.ts';
 import { CallBatch } from './execute/index.ts';
 import { runClipHooks } from './hooks.ts';
 import { groupCommitOf } from './platform/commits.ts';
-import { dialectOf, sqlText } from './platform/sql-text.ts';
+import { dialectOf, runSql, sqlText } from './platform/sql-text.ts';
 import type { Platform } from './platform/index.ts';
 import { normalizeTags, Validator } from './validation/validator.ts';
 
@@ -141,7 +141,8 @@ async function writePatched(
   const keys = Object.keys(fields).filter((key) => key in CLIP_COLUMNS);
   const values = keys.map((key) => clipValue(tx, key, fields[key]));
   values.push(tx.getPlatform().processDateProperty(updatedAt), clip.id);
-  const written = await tx.execute<{ id: number }[]>(
+  const written = await runSql<{ id: number }>(
+    tx,
     sqlText(
       `clip-patch:${dialectOf(tx)}:${keys.join(',')}`,
       () =>
@@ -183,7 +184,8 @@ function clipValue(tx: SqlEntityManager, key: string, value: unknown): unknown {
 }
 
 async function insertClip(em: SqlEntityManager, clip: ClipRecord): Promise<number> {
-  const [row] = await em.execute<{ id: number }[]>(
+  const [row] = await runSql<{ id: number }>(
+    em,
     sqlText(
       `clip-insert:${dialectOf(em)}`,
       () =>

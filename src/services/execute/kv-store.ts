@@ -1,6 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Database } from '../../db/orm.ts';
 import { packKv, packedEntries, type KvWrite, type PackedKv } from '../../runtime/index.ts';
+import { runQuery } from '../platform/sql-text.ts';
 
 /**
  * Rows per insert or delete statement when a call's writes are committed: a few hundred keeps
@@ -72,7 +73,8 @@ export async function loadKv(
   const cache = snapshotsOf(db);
   const hit = cache.get(installationId, revision);
   if (hit) return hit;
-  const rows = await em.execute<{ key: string; value: Buffer }[]>(
+  const rows = await runQuery<{ key: string; value: Buffer }>(
+    em,
     em.getKnex()('kv_entries').select('key', 'value').where('installation_id', installationId),
   );
   const kv = packKv(rows.map((row) => [row.key, new Uint8Array(row.value)] as const));
@@ -102,7 +104,8 @@ export async function commitKv(tx: SqlEntityManager, installationId: number, wri
         ],
   );
   for (let i = 0; i < deletes.length; i += KV_BATCH) {
-    await tx.execute(
+    await runQuery(
+      tx,
       knex('kv_entries')
         .where('installation_id', installationId)
         .whereIn('key', deletes.slice(i, i + KV_BATCH))
@@ -110,7 +113,8 @@ export async function commitKv(tx: SqlEntityManager, installationId: number, wri
     );
   }
   for (let i = 0; i < upserts.length; i += KV_BATCH) {
-    await tx.execute(
+    await runQuery(
+      tx,
       knex('kv_entries')
         .insert(upserts.slice(i, i + KV_BATCH))
         .onConflict(['installation_id', 'key'])

@@ -2,6 +2,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Installation } from '../../entities/index.ts';
 import { failedResult, packKv, type CallResult, type PackedKv } from '../../runtime/index.ts';
 import { groupCommitOf } from '../platform/commits.ts';
+import { runSql } from '../platform/sql-text.ts';
 import { publishInstallationEvent } from '../events.ts';
 import type { Platform } from '../platform/index.ts';
 import type { InstallationRecord } from '../read/index.ts';
@@ -11,10 +12,9 @@ import { applyResult, writeCompletions, type Completion } from './record.ts';
 import { KV_ATTEMPTS, UninstalledDuringCallError } from './types.ts';
 
 export async function readKvRevision(em: SqlEntityManager, installationId: number): Promise<number> {
-  const [row] = await em.execute<{ kv_revision: number }[]>(
-    'select "kv_revision" from "installations" where "id" = ?',
-    [installationId],
-  );
+  const [row] = await runSql<{ kv_revision: number }>(em, 'select "kv_revision" from "installations" where "id" = ?', [
+    installationId,
+  ]);
   if (!row) throw new UninstalledDuringCallError();
   return Number(row.kv_revision);
 }

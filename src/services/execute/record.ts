@@ -4,7 +4,7 @@ import type { ExecutionHttpRequest, ExecutionKvRead } from '../../entities/execu
 import type { CallResult } from '../../runtime/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { atBatchEnd } from '../platform/group-commit.ts';
-import { dialectOf, quoted, sqlText, valueRows } from '../platform/sql-text.ts';
+import { dialectOf, quoted, runSql, sqlText, valueRows } from '../platform/sql-text.ts';
 import { isPostgres, type ExecutionRecord, type InstallationRecord } from '../read/index.ts';
 import { writeRollup, type FinishedCall } from '../stats/index.ts';
 import { FAILURES } from './breaker.ts';
@@ -145,7 +145,7 @@ export async function insertExecutions(em: SqlEntityManager, records: ExecutionR
     () =>
       `insert into "executions" (${ROW_COLUMNS.map(quoted).join(', ')}) values ${valueRows(ROW_COLUMNS.length, records.length)} returning "id"`,
   );
-  const rows = await em.execute<{ id: number }[]>(sql, values);
+  const rows = await runSql<{ id: number }>(em, sql, values);
   return rows.map((row) => Number(row.id));
 }
 
@@ -185,7 +185,8 @@ export async function writeCompletions(
     const row = executionRow(tx, completions[0].record, false);
     const values: unknown[] = COMPLETED.map((c) => row[c]);
     values.push(completions[0].record.id);
-    await tx.execute(
+    await runSql(
+      tx,
       sqlText(
         'executions-complete',
         () => `update "executions" set ${COMPLETED.map((c) => `${quoted(c)} = ?`).join(', ')} where "id" = ?`,
@@ -206,7 +207,7 @@ export async function writeCompletions(
         () =>
           `insert into "executions" ("id", ${ROW_COLUMNS.map(quoted).join(', ')}) values ${valueRows(ROW_COLUMNS.length + 1, chunk.length)} on conflict ("id") do update set ${COMPLETED.map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`,
       );
-      await tx.execute(sql, values);
+      await runSql(tx, sql, values);
     }
   }
   const ran = completions.filter((c) => c.ran);
@@ -216,7 +217,8 @@ export async function writeCompletions(
   const succeeded = ran.filter((c) => !FAILURES.has(c.record.status));
   if (succeeded.length > 0) {
     // Changes only rows not already closed with no failures (the usual case writes nothing).
-    await tx.execute(
+    await runSql(
+      tx,
       sqlText(
         `breaker-close:${dialect}:${succeeded.length}`,
         () =>

@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Installation } from '../../entities/index.ts';
 import type { VersionLimits } from '../../entities/plugin-version.ts';
-import { dialectOf, sqlText } from '../platform/sql-text.ts';
+import { dialectOf, runSql, sqlText } from '../platform/sql-text.ts';
 import type { InstallationRecord, PluginVersionRecord } from '../read/index.ts';
 import { rowMapper } from '../read/rows.ts';
 
@@ -58,12 +58,12 @@ function targetOf(em: SqlEntityManager, row: Record<string, unknown>): CallTarge
 
 /** The installation `installationId` ready for a call, on an EntityManager of its own; null when there is none. */
 export async function loadCallTarget(em: SqlEntityManager, installationId: number): Promise<CallTarget | null> {
-  const [row] = await em.execute<Record<string, unknown>[]>(targetSql(em, 'id'), [installationId]);
+  const [row] = await runSql(em, targetSql(em, 'id'), [installationId]);
   return row ? targetOf(em, row) : null;
 }
 
 /** Every installation of `ownerId`, highest priority first (then oldest), ready for a call. */
 export async function loadOwnerTargets(em: SqlEntityManager, ownerId: number): Promise<CallTarget[]> {
-  const rows = await em.execute<Record<string, unknown>[]>(targetSql(em, 'owner'), [ownerId]);
+  const rows = await runSql(em, targetSql(em, 'owner'), [ownerId]);
   return rows.map((row) => targetOf(em, row));
 }

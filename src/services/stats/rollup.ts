@@ -1,7 +1,7 @@
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { ExecutionStatus, StatKind } from '../../entities/index.ts';
 import type { ExecutionRecord } from '../read/records.ts';
-import { dialectOf, quoted, sqlText, valueRows } from '../platform/sql-text.ts';
+import { dialectOf, quoted, runSql, sqlText, valueRows } from '../platform/sql-text.ts';
 import { BIN_COLUMNS, durationBin } from './histogram.ts';
 
 /** A completed call as the rollup counts it. */
@@ -108,7 +108,7 @@ export async function writeRollup(tx: SqlEntityManager, calls: FinishedCall[]): 
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
     const values: (number | string)[] = [];
     for (const row of chunk) for (const c of COLUMNS) values.push(row[c]);
-    await tx.execute(upsertSql(dialect, chunk.length), values);
+    await runSql(tx, upsertSql(dialect, chunk.length), values);
   }
 }
 
