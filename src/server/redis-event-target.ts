@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type { BusTarget } from './create-event-bus.ts';
+
+type Listener = (event: Event) => void;
+
+/**
+ * Events over Redis pub/sub, one SUBSCRIBE per topic however many listen to it here. Adding a
+ * listener answers with its topic's SUBSCRIBE, settled once Redis has acknowledged it: only from
+ * then on does the listener hear what is published (yoga's own Redis target does not say when).
+ * Payloads are JSON, as yoga's target writes them, so instances running either share channels.
+ */
+export function createRedisEventTarget({
+  publishClient,
+  subscribeClient,
+}: {
+  publishClient: Redis;
+  subscribeClient: Redis;
+}): BusTarget {
+  const topics = new Map<string, { listeners: Set<Listener>; subscribed: Promise<unknown> }>();
+  subscribeClient.on('message', (channel: string, message: string) => {
+    const topic = topics.get(channel);
+    if (!topic) return;
+    const event = new CustomEvent(channel, { detail: message === '' ? null : JSON.parse(message) });
+    for (const listener of topic.listeners) listener(event);
+  });
+  return {
+    addEventListener(name, listener) {
+      let topic = topics.get(name);
+      if (!topic) {
+        topic = { listeners: new Set(), subscribed: subscribeClient.subscribe(name) };
+        topics.set(name, topic);
+      }
+      topic.listeners.add(listener);
+      return topic.subscribed;
+    },
+    removeEventListener(name, listener) {
+      const topic = topics.get(name);
+      if (!topic?.listeners.delete(listener) || topic.listeners.size > 0) return;
+      topics.delete(name);
+      void subscribeClient.unsubscribe(name);
+    },
+    dispatchEvent(event) {
+      void publishClient.publish(event.type, event.detail === undefined ? '' : JSON.stringify(event.detail));
+    },
+  };
+}
