@@ -37,7 +37,8 @@ export function createRedisEventTarget({
       const topic = topics.get(name);
       if (!topic?.listeners.delete(listener) || topic.listeners.size > 0) return;
       topics.delete(name);
-      void subscribeClient.unsubscribe(name);
+      // Refused only when the connection is gone, and its subscriptions with it.
+      subscribeClient.unsubscribe(name).catch(() => {});
     },
     dispatchEvent(event) {
       void publishClient.publish(event.type, event.detail === undefined ? '' : JSON.stringify(event.detail));
