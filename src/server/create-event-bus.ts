@@ -35,8 +35,8 @@ export interface EventBusHooks {
   /**
    * Told with 1 when a subscription starts listening on `routingKey`, from which moment what is
    * published reaches it (on Redis, once Redis has acknowledged the SUBSCRIBE), and with -1 when
-   * one that was listening stops. Called synchronously where that happens, so the caller's async
-   * context is the subscriber's.
+   * one that was listening stops. Called in the async context of whoever pulled the subscription
+   * first, so the request scope names the operation it belongs to.
    */
   onListening?: (routingKey: string, change: 1 | -1) => void;
 }

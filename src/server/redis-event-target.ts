@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { BusTarget } from './create-event-bus.ts';
 
 type Listener = (event: Event) => void;
 
@@ -15,7 +14,7 @@ export function createRedisEventTarget({
 }: {
   publishClient: Redis;
   subscribeClient: Redis;
-}): BusTarget {
+}) {
   const topics = new Map<string, { listeners: Set<Listener>; subscribed: Promise<unknown> }>();
   subscribeClient.on('message', (channel: string, message: string) => {
     const topic = topics.get(channel);
@@ -24,7 +23,7 @@ export function createRedisEventTarget({
     for (const listener of topic.listeners) listener(event);
   });
   return {
-    addEventListener(name, listener) {
+    addEventListener(name: string, listener: Listener): Promise<unknown> {
       let topic = topics.get(name);
       if (!topic) {
         topic = { listeners: new Set(), subscribed: subscribeClient.subscribe(name) };
@@ -33,14 +32,14 @@ export function createRedisEventTarget({
       topic.listeners.add(listener);
       return topic.subscribed;
     },
-    removeEventListener(name, listener) {
+    removeEventListener(name: string, listener: Listener): void {
       const topic = topics.get(name);
       if (!topic?.listeners.delete(listener) || topic.listeners.size > 0) return;
       topics.delete(name);
       // Refused only when the connection is gone, and its subscriptions with it.
       subscribeClient.unsubscribe(name).catch(() => {});
     },
-    dispatchEvent(event) {
+    dispatchEvent(event: CustomEvent): void {
       void publishClient.publish(event.type, event.detail === undefined ? '' : JSON.stringify(event.detail));
     },
   };
