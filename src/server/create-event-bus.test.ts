@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { createTestStorage, scaleOutServices } from '../../test/support/database.ts';
+import { startRedisProxy } from '../../test/support/redis-proxy.ts';
 import { deploymentId, migrate, openDatabase } from '../db/orm.ts';
 import type { ClipEventPayload } from '../services/events.ts';
 import { createEventBus, MAX_PENDING_EVENTS, type EventBus } from './create-event-bus.ts';
@@ -7,6 +8,22 @@ import { createEventBus, MAX_PENDING_EVENTS, type EventBus } from './create-even
 const services = await scaleOutServices();
 const buses: EventBus[] = [];
 afterAll(() => Promise.all(buses.map((b) => b.close())));
+
+/** A bus's `onListening`, recorded, and a wait for `count` subscriptions to listen at once. */
+function listeners() {
+  const changes: [string, number][] = [];
+  const waiting: { count: number; resolve: () => void }[] = [];
+  const open = () => changes.reduce((sum, [, change]) => sum + change, 0);
+  return {
+    changes,
+    onListening(topic: string, change: 1 | -1) {
+      changes.push([topic, change]);
+      for (const w of waiting) if (open() >= w.count) w.resolve();
+    },
+    listening: (count: number) =>
+      new Promise<void>((resolve) => (open() >= count ? resolve() : waiting.push({ count, resolve }))),
+  };
+}
 
 it('gives a database one deployment id, whoever asks first', async () => {
   const storage = await createTestStorage();
@@ -23,8 +40,9 @@ it('gives a database one deployment id, whoever asks first', async () => {
 });
 
 it.skipIf(!services)('keeps deployments that share a Redis apart', async () => {
+  const subscribers = listeners();
   const bus = async (deployment: string) => {
-    const created = await createEventBus(services!.redisUrl, deployment);
+    const created = await createEventBus(services!.redisUrl, deployment, subscribers);
     buses.push(created);
     return created.events;
   };
@@ -35,7 +53,7 @@ it.skipIf(!services)('keeps deployments that share a Redis apart', async () => {
   };
   void listen(sameDeployment, heard.same);
   void listen(otherDeployment, heard.other);
-  await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach Redis
+  await subscribers.listening(2);
   const event: ClipEventPayload = { type: 'CREATED', clipId: 7, clip: {} };
   publisher.publish('clip-events', 1, event);
   for (let i = 0; i < 50 && heard.same.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -46,19 +64,26 @@ it.skipIf(!services)('keeps deployments that share a Redis apart', async () => {
 
 it('ends a subscriber that stops taking events, never the process, in-process and on Redis', async () => {
   for (const redisUrl of [null, services?.redisUrl ?? null].filter((u, i) => i === 0 || u)) {
-    const created = await createEventBus(redisUrl, `overflow-${Math.random()}`);
+    const subscribers = listeners();
+    const created = await createEventBus(redisUrl, `overflow-${Math.random()}`, subscribers);
     buses.push(created);
     const stalled = created.events.subscribe('clip-events', 9);
     const healthy = created.events.subscribe('clip-events', 9);
     const taken: number[] = [];
+    let caughtUp = { count: 0, resolve: () => {} };
     const keepingUp = (async () => {
-      for await (const event of healthy) if (taken.push(event.clipId) === 3 * MAX_PENDING_EVENTS) break;
+      for await (const event of healthy) {
+        if (taken.push(event.clipId) >= caughtUp.count) caughtUp.resolve();
+        if (taken.length === 3 * MAX_PENDING_EVENTS) break;
+      }
     })();
     const first = stalled.next(); // subscribed, then never read again
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    for (let i = 0; i < 3 * MAX_PENDING_EVENTS; i++) {
+    await subscribers.listening(2);
+    for (let i = 1; i <= 3 * MAX_PENDING_EVENTS; i++) {
       created.events.publish('clip-events', 9, { type: 'CREATED', clipId: i, clip: {} });
-      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      // Published in bursts the healthy subscriber takes before the next: over Redis, one read of
+      // the socket could otherwise bring it more than MAX_PENDING_EVENTS at once.
+      if (i % 50 === 0) await new Promise<void>((resolve) => (caughtUp = { count: i, resolve }));
     }
     await keepingUp;
     expect(taken).toHaveLength(3 * MAX_PENDING_EVENTS);
@@ -73,5 +98,40 @@ it('ends a subscriber that stops taking events, never the process, in-process an
     })();
     expect(ended).toBe('SLOW_SUBSCRIBER');
     expect(delivered).toBeLessThanOrEqual(MAX_PENDING_EVENTS + 1);
+  }
+});
+
+it('says a subscription listens once its listener is attached, and on Redis only once Redis acknowledged it', async () => {
+  const proxy = services ? await startRedisProxy(services.redisUrl) : null;
+  try {
+    for (const redisUrl of [null, proxy?.url ?? null].filter((u, i) => i === 0 || u)) {
+      const deployment = `listening-${Math.random()}`;
+      const { changes, onListening, listening } = listeners();
+      const created = await createEventBus(redisUrl, deployment, { onListening });
+      // Published from another bus: over Redis, nothing reaches the subscriber but what Redis delivers.
+      const publisher = redisUrl ? await createEventBus(services!.redisUrl, deployment) : created;
+      buses.push(created, publisher);
+      const held = redisUrl ? proxy?.holdSubscribe('clip-events') : undefined;
+      const subscription = created.events.subscribe('clip-events', 3);
+      const first = subscription.next();
+      if (held) {
+        const release = await held;
+        // The SUBSCRIBE is held on its way to Redis: not listening yet.
+        expect(changes).toEqual([]);
+        release();
+        await listening(1);
+      }
+      expect(changes).toEqual([['clip-events', 1]]);
+      publisher.events.publish('clip-events', 3, { type: 'CREATED', clipId: 11, clip: {} });
+      expect((await first).value).toMatchObject({ clipId: 11 });
+      await subscription.return();
+      expect(changes).toEqual([
+        ['clip-events', 1],
+        ['clip-events', -1],
+      ]);
+      await created.close(); // before the proxy it may be connected through
+    }
+  } finally {
+    await proxy?.close();
   }
 });

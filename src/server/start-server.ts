@@ -53,6 +53,11 @@ export interface StartOptions {
   logger?: Logger;
   /** Called with each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /**
+   * Called with an operation's request id once its subscription listens on the event bus: what is
+   * published from then on reaches it (tests wait for this before they cause events).
+   */
+  onSubscribed?: (requestId: string) => void;
   /** Runs once the platform is up and before the server listens (`serve --seed` seeds here). */
   beforeListen?: (app: App) => Promise<void>;
   /** The built web app served at `/`; web/dist by default. */
@@ -85,6 +90,7 @@ export async function startServer({
   config,
   logger = createLogger(config.logLevel),
   onQuery,
+  onSubscribed,
   beforeListen,
   webDir,
 }: StartOptions): Promise<RunningServer> {
@@ -104,7 +110,16 @@ export async function startServer({
     },
   });
   metrics.watchDatabase(db.fork().getKnex(), db.dialect);
-  const bus = await createEventBus(config.redisUrl, deployment, (ms) => metrics.eventLag(ms / 1000));
+  const bus = await createEventBus(config.redisUrl, deployment, {
+    onLag: (ms) => metrics.eventLag(ms / 1000),
+    onListening: (topic, change) => {
+      metrics.subscriptions(topic, change);
+      // The bus reports from within the subscriber's async context: an operation's, or none for
+      // the server's own listeners.
+      const scope = requestScope.getStore();
+      if (change === 1 && scope) onSubscribed?.(scope.requestId);
+    },
+  });
   platform = createPlatform({
     db,
     events: bus.events,

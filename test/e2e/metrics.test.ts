@@ -153,13 +153,14 @@ describe('GET /metrics', () => {
   it('counts open subscriptions and the event bus delivery lag', async () => {
     const client = server.ws(user);
     const before = await scrape();
+    // The server's own listeners count too: none listening would mean revocations go unheard here.
+    expect(sumOf(before, 'plugboard_subscriptions_open', { topic: 'token-revoked' })).toBe(1);
     const query = `subscription { executionEvents(installationId: "${echo}") { type } }`;
     const { ready, events } = collect<unknown>(client, query, 2);
     await ready;
-    // `ready` is the client's guess; the server may still be setting the subscription up.
-    const opened = async () =>
-      sumOf(await scrape(), 'plugboard_subscriptions_open') - sumOf(before, 'plugboard_subscriptions_open');
-    await expect.poll(opened, { timeout: 5000 }).toBe(1);
+    // Counted by the time the subscription is ready: the gauge counts listeners, as `ready` waits for.
+    const opened = sumOf(await scrape(), 'plugboard_subscriptions_open', { topic: 'execution-events' });
+    expect(opened - sumOf(before, 'plugboard_subscriptions_open', { topic: 'execution-events' })).toBe(1);
     await execute(echo, 'echo');
     await events;
     const after = await scrape();

@@ -92,7 +92,6 @@ describe.skipIf(!services)('across instances sharing PostgreSQL and Redis', () =
     const events = collect(b.ws(token), SUBSCRIPTIONS[0], 1, 20_000);
     const ended = events.events.catch((error: Error) => error.message);
     await events.ready;
-    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await revokeToken(a.app.platform, token)).toBe(true);
     expect(await ended).toContain('UNAUTHENTICATED');
     expect(await b.code('{ viewer { id } }', {}, token)).toBe('UNAUTHENTICATED');

@@ -1,4 +1,5 @@
-import { print } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { print, type FormattedExecutionResult } from 'graphql';
 import { expect } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
@@ -29,8 +30,20 @@ export interface TestServer extends RunningServer {
   ok<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<T>;
   /** First error code of a response that must fail. */
   code<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<ErrorCode>;
-  ws(token?: string): Client;
+  ws(token?: string): TestClient;
   stop(): Promise<void>;
+}
+
+/** A graphql-ws client of a test server, which can tell when the server listens for a subscription. */
+export interface TestClient extends Client {
+  /**
+   * `iterate`, with `live` resolved once the server listens on the event bus for this
+   * subscription: an event published from then on reaches it. Never resolved for one refused.
+   */
+  listen<T>(query: string): {
+    results: AsyncIterableIterator<FormattedExecutionResult<T, unknown>>;
+    live: Promise<void>;
+  };
 }
 
 export interface TestServerOptions {
@@ -66,7 +79,19 @@ export async function startTestServer({
     ...(storage.redisUrl ? { REDIS_URL: storage.redisUrl } : {}),
     ...env,
   });
-  const running = await startServer({ config, onQuery, logger });
+  /** Subscriptions not yet listening, by their graphql-ws operation id. */
+  const subscribing = new Map<string, () => void>();
+  const running = await startServer({
+    config,
+    onQuery,
+    logger,
+    // A graphql-ws operation's request id is `<connection id>:<operation id>`.
+    onSubscribed: (requestId) => {
+      const operationId = requestId.slice(requestId.indexOf(':') + 1);
+      subscribing.get(operationId)?.();
+      subscribing.delete(operationId);
+    },
+  });
   const sockets: Client[] = [];
 
   const gql = async <T, V>(
@@ -100,14 +125,25 @@ export async function startTestServer({
       return errorCode(result);
     },
     ws(token) {
+      // graphql-ws names each operation with generateID: ours, so the server's word can be matched to it.
+      const operationIds = new WeakMap<object, string>();
       const client = createClient({
         url: `${running.url.replace('http', 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: token ? { Authorization: `Bearer ${token}` } : {},
         retryAttempts: 0,
+        generateID: (payload) => operationIds.get(payload) ?? randomUUID(),
       });
       sockets.push(client);
-      return client;
+      return Object.assign(client, {
+        listen<T>(query: string) {
+          const payload = { query };
+          const operationId = randomUUID();
+          operationIds.set(payload, operationId);
+          const live = new Promise<void>((resolve) => subscribing.set(operationId, resolve));
+          return { results: client.iterate<T>(payload), live };
+        },
+      });
     },
     async stop() {
       await Promise.all(sockets.map((s) => s.dispose()));
@@ -142,30 +178,37 @@ export function expectCode(
   expect(errorCode(result), message).toBe(code);
 }
 
-/** Collects the next `count` events of a subscription. */
+/**
+ * Collects the next `count` events of a subscription. `ready` resolves once the server listens
+ * for them, so what is published from then on is collected; it rejects if the subscription ends
+ * first (refused, say).
+ */
 export function collect<T>(
-  client: Client,
+  client: TestClient,
   query: string,
   count: number,
   timeoutMs = 10_000,
 ): { ready: Promise<void>; events: Promise<T[]> } {
   const events: T[] = [];
-  let markReady: () => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const { results, live } = client.listen<T>(query);
   const done = new Promise<T[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out with ${events.length}/${count} events`)), timeoutMs);
-    const iterator = client.iterate<T>({ query });
-    // graphql-ws subscribes once the socket acknowledges; give it that round trip.
-    client.on('connected', () => setTimeout(markReady, 50));
     (async () => {
-      for await (const result of iterator) {
-        if (result.errors) return reject(new Error(JSON.stringify(result.errors)));
+      for await (const result of results) {
+        if (result.errors) throw new Error(JSON.stringify(result.errors));
         events.push(result.data as T);
         if (events.length === count) break;
       }
-      clearTimeout(timer);
-      resolve(events);
-    })().catch(reject);
+      return events;
+    })()
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
   });
+  const ended = done.then(() => {
+    throw new Error('the subscription ended before the server listened for it');
+  });
+  const ready = Promise.race([live, ended]);
+  // Tests that expect a refusal await `events` only.
+  ready.catch(() => {});
   return { ready, events: done };
 }

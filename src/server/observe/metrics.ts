@@ -48,8 +48,8 @@ export interface Metrics {
   operation(name: string | null | undefined, type: string, outcome: 'success' | 'error', seconds: number): void;
   /** Counts one plugin call. */
   execution(report: ExecutionReport): void;
-  /** Subscriptions open on this instance. */
-  subscriptions: Gauge;
+  /** Counts a subscription that started (1) or stopped (-1) listening on the event bus for `topic`. */
+  subscriptions(topic: string, change: 1 | -1): void;
   /** Delivery delay of an event, from its publication to a subscriber of this instance. */
   eventLag(seconds: number): void;
   /** Times every statement run through `knex` by kind, and reports its connection pool. */
@@ -188,9 +188,12 @@ export function createMetrics(platform: MetricsSources): Metrics {
       for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
     },
   });
+  // Counted where the event bus says a listener hears events (on Redis, once Redis acknowledged
+  // it), not when the operation started: a subscription still being set up would miss events.
   const subscriptions = new Gauge({
     name: 'plugboard_subscriptions_open',
-    help: 'GraphQL subscriptions open on this instance',
+    help: "Subscriptions listening on this instance's event bus, by topic: GraphQL subscriptions and the server's own listeners",
+    labelNames: ['topic'] as const,
     registers,
   });
   const lag = new Histogram({
@@ -226,7 +229,9 @@ export function createMetrics(platform: MetricsSources): Metrics {
       if (r.fuelUsed !== null) executionFuel.observe({ plugin }, r.fuelUsed);
       if (r.peakMemoryBytes !== null) executionMemory.observe({ plugin }, r.peakMemoryBytes);
     },
-    subscriptions,
+    subscriptions(topic, change) {
+      subscriptions.inc({ topic }, change);
+    },
     eventLag(seconds) {
       if (seconds >= 0) lag.observe(seconds);
     },

@@ -10,8 +10,9 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
 }
 
 /**
- * Times and counts each GraphQL operation (name bounded in the metrics), counts open
- * subscriptions, and names the operation and the user in the request's scope for its log line.
+ * Times and counts each GraphQL operation (name bounded in the metrics), and names the operation
+ * and the user in the request's scope for its log line. Open subscriptions are counted by the
+ * event bus, once they listen.
  */
 export function useObservability(metrics: Metrics): Plugin<Context> {
   return {
@@ -43,9 +44,6 @@ export function useObservability(metrics: Metrics): Plugin<Context> {
         onSubscribeResult({ result }) {
           const open = isAsyncIterable(result);
           metrics.operation(name, 'subscription', open ? 'success' : 'error', (performance.now() - start) / 1000);
-          if (!open) return;
-          metrics.subscriptions.inc();
-          return { onEnd: () => metrics.subscriptions.dec() };
         },
       };
     },
