@@ -9,6 +9,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { ALL_ENTITIES } from '../entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { type CheckpointStats, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.ts';
 
 export type Dialect = 'sqlite' | 'postgresql';
 
@@ -25,6 +26,8 @@ export interface Database {
   dialect: Dialect;
   /** A fresh EntityManager, isolated from every other request's identity map. */
   fork(): SqlEntityManager;
+  /** SQLite: what the write-ahead log's checkpointer thread has done (`checkpointer.ts`); null on PostgreSQL. */
+  checkpoints(): CheckpointStats | null;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
               'foreign_keys = ON',
               'busy_timeout = 5000',
               'synchronous = NORMAL',
+              `wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`,
             ])
               conn.pragma(pragma);
             keepPreparedStatements(conn);
@@ -99,7 +103,19 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
       },
     });
   }
-  return { orm, dialect, fork: () => orm.em.fork() as SqlEntityManager, close: () => orm.close(true) };
+  const fork = () => orm.em.fork() as SqlEntityManager;
+  if (dialect === 'postgresql') return { orm, dialect, fork, checkpoints: () => null, close: () => orm.close(true) };
+  const checkpointer = startCheckpointer(path.join(dataDir, 'plugboard.db'));
+  return {
+    orm,
+    dialect,
+    fork,
+    checkpoints: () => checkpointer.stats(),
+    async close() {
+      await checkpointer.close();
+      await orm.close(true);
+    },
+  };
 }
 
 interface SqliteConnection {
