@@ -128,10 +128,10 @@ const PREPARED_STATEMENTS = 500;
 
 /**
  * Makes the connection's `prepare` answer a statement it prepared before for the same SQL text.
- * knex prepares every statement it runs; the call path's statements are the same few texts
- * (`sql-text.ts`), and preparing the widest of them (the usage rollup's upsert, ~95 columns) cost
- * more than running it. Reuse is safe: better-sqlite3 runs a statement to completion before
- * returning, knex binds its values on every run, and nothing here iterates a statement lazily.
+ * knex prepares every statement it runs; the call path's statements are the same few texts with
+ * their values bound (`sql-text.ts`), which SQLite would otherwise parse and plan on every call.
+ * Reuse is safe: better-sqlite3 runs a statement to completion before returning, knex binds its
+ * values on every run, and nothing here iterates a statement lazily.
  */
 function keepPreparedStatements(conn: SqliteConnection): void {
   const prepare = conn.prepare.bind(conn);

@@ -28,9 +28,6 @@ export function valueRows(columns: number, rows: number): string {
 
 export const dialectOf = (em: SqlEntityManager): 'pg' | 'sqlite' => (isPostgres(em) ? 'pg' : 'sqlite');
 
-/** What `runSql` answers: the rows, or for `run` the number of rows written. */
-type Ran<M extends 'all' | 'run', T> = M extends 'all' ? T[] : { affectedRows: number };
-
 /** The protected parts of MikroORM's connection that `runSql` goes through, so it logs like the rest. */
 interface LoggingConnection {
   executeQuery<T>(
@@ -38,38 +35,34 @@ interface LoggingConnection {
     run: () => Promise<T>,
     context?: { query: string; params: readonly unknown[] },
   ): Promise<T>;
-  transformRawResult<T>(result: unknown, method: 'all' | 'run'): T;
+  transformRawResult<T>(result: unknown, method: 'all'): T;
 }
 
 /**
- * Runs a kept SQL text with its values bound, in `em`'s transaction when it has one. MikroORM's
- * `execute` writes every value into the SQL text before it runs (its `formatQuery`), so each run
- * was a statement never seen before: escaped value by value, parsed and planned again, never
- * reused. Bound, the text is the same every time: SQLite answers it from the prepared statements
- * the connection keeps (`db/orm.ts`), and escaping costs nothing. Logged like every statement.
+ * Runs a kept SQL text with its values bound, in `em`'s transaction when it has one, and answers
+ * its rows (none for a statement that returns none). MikroORM's `execute` writes every value into
+ * the SQL text before it runs (its `formatQuery`), so each run was a statement never seen before:
+ * escaped value by value, parsed and planned again, never reused. Bound, the text is the same
+ * every time: SQLite answers it from the prepared statements the connection keeps (`db/orm.ts`),
+ * and escaping costs nothing. Logged like every statement.
  */
-export async function runSql<T = Record<string, unknown>, M extends 'all' | 'run' = 'all'>(
+export async function runSql<T = Record<string, unknown>>(
   em: SqlEntityManager,
   sql: string,
   values: readonly unknown[],
-  method: M = 'all' as M,
-): Promise<Ran<M, T>> {
+): Promise<T[]> {
   const connection = em.getConnection() as unknown as LoggingConnection;
   const query = em.getKnex().raw(sql, values as Knex.RawBinding[]);
   const transaction = em.getTransactionContext<Knex.Transaction>();
   if (transaction) query.transacting(transaction);
-  return connection.executeQuery(sql, async () => connection.transformRawResult(await query, method), {
+  return connection.executeQuery(sql, async () => connection.transformRawResult<T[]>(await query, 'all'), {
     query: sql,
     params: values,
   });
 }
 
 /** `runSql` for a statement built with knex, its values bound rather than written into the text. */
-export function runQuery<T = Record<string, unknown>, M extends 'all' | 'run' = 'all'>(
-  em: SqlEntityManager,
-  builder: Knex.QueryBuilder,
-  method: M = 'all' as M,
-): Promise<Ran<M, T>> {
+export function runQuery<T = Record<string, unknown>>(em: SqlEntityManager, builder: Knex.QueryBuilder): Promise<T[]> {
   const { sql, bindings } = builder.toSQL();
-  return runSql<T, M>(em, sql, bindings, method);
+  return runSql<T>(em, sql, bindings);
 }
