@@ -135,3 +135,26 @@ it('says a subscription listens once its listener is attached, and on Redis only
     await proxy?.close();
   }
 });
+
+it.skipIf(!services)('passes over a message on its channel that is not its JSON, and delivers the next', async () => {
+  const subscribers = listeners();
+  const created = await createEventBus(services!.redisUrl, 'foreign', subscribers);
+  buses.push(created);
+  const heard: number[] = [];
+  void (async () => {
+    for await (const event of created.events.subscribe('clip-events', 1)) heard.push(event.clipId);
+  })();
+  await subscribers.listening(1);
+  const { Redis } = await import('ioredis');
+  const raw = new Redis(services!.redisUrl);
+  try {
+    // Anything else sharing the Redis may publish on the deployment's channels.
+    for (const garbage of ['not json', '{"unterminated', '\u0000'])
+      await raw.publish('plugboard:foreign:clip-events:1', garbage);
+    const event: ClipEventPayload = { type: 'CREATED', clipId: 8, clip: {} };
+    created.events.publish('clip-events', 1, event);
+    await expect.poll(() => heard).toEqual([8]);
+  } finally {
+    raw.disconnect();
+  }
+});

@@ -19,7 +19,13 @@ export function createRedisEventTarget({
   subscribeClient.on('message', (channel: string, message: string) => {
     const topic = topics.get(channel);
     if (!topic) return;
-    const event = new CustomEvent(channel, { detail: message === '' ? null : JSON.parse(message) });
+    let detail: unknown = null;
+    try {
+      if (message !== '') detail = JSON.parse(message);
+    } catch {
+      return; // not ours: whatever else shares the Redis may publish on any channel
+    }
+    const event = new CustomEvent(channel, { detail });
     for (const listener of topic.listeners) listener(event);
   });
   return {
