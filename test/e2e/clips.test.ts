@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClipDocument,
@@ -150,7 +151,9 @@ describe('clips', () => {
 
   it.each(['GET', 'POST'])('streams over SSE too (%s, as GraphiQL subscribes)', async (method) => {
     const controller = new AbortController();
-    const headers = { accept: 'text/event-stream', authorization: `Bearer ${owner}` };
+    const requestId = randomUUID();
+    const headers = { accept: 'text/event-stream', authorization: `Bearer ${owner}`, 'x-request-id': requestId };
+    const live = server.listening(requestId);
     const response =
       method === 'GET'
         ? await fetch(`${server.url}/graphql?query=${encodeURIComponent(CLIP_EVENTS)}`, {
@@ -165,7 +168,7 @@ describe('clips', () => {
           });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    await new Promise((r) => setTimeout(r, 100));
+    await live;
     await server.ok(CreateClipDocument, clip(`Over SSE ${method}`), owner);
     let text = '';
     while (!text.includes(`Over SSE ${method}`)) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, revokeToken } from '../../src/services/users.ts';
 import { createTestStorage, scaleOutServices } from '../support/database.ts';
@@ -29,12 +30,16 @@ async function openAll(token: string) {
         (error: Error) => error.message,
       ),
     );
-    const sse = await sseSubscriber(server.url, token, query);
+    const [sseId, rawId] = [randomUUID(), randomUUID()];
+    const sseLive = server.listening(sseId);
+    const sse = await sseSubscriber(server.url, token, query, { id: sseId });
     ends.push(sse.resumeToEnd().then(({ text }) => text));
-    const raw = await wsSubscriber(server.url, token, query);
+    await sseLive;
+    const rawLive = server.listening(rawId);
+    const raw = await wsSubscriber(server.url, token, query, { id: rawId });
     ends.push(raw.nextEvent());
+    await rawLive;
   }
-  await new Promise((resolve) => setTimeout(resolve, 200)); // every subscription is registered
   return ends;
 }
 

@@ -65,10 +65,9 @@ describe('web app fields', { timeout: 180_000 }, () => {
       user,
     );
     const client = server.ws(user);
-    const connected = new Promise<void>((resolve) => client.on('connected', () => setTimeout(resolve, 50)));
-    const iterator = client.iterate<any>({
-      query: 'subscription { executionEvents { type execution { hook clipId clip { id } } } }',
-    });
+    const { results: iterator, live } = client.listen<any>(
+      'subscription { executionEvents { type execution { hook clipId clip { id } } } }',
+    );
     const received = (async () => {
       const events: any[] = [];
       for await (const result of iterator) {
@@ -77,7 +76,7 @@ describe('web app fields', { timeout: 180_000 }, () => {
       }
       return events;
     })();
-    await connected;
+    await live;
     const { createClip } = await server.ok<any, object>(
       'mutation($input: CreateClipInput!) { createClip(input: $input) { id tags } }',
       { input: { title: 'Clip id', mediaUrl: '/media/clip.mp4', durationMs: 5000 } },

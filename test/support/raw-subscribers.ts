@@ -12,7 +12,13 @@ export interface RawSubscriber {
   resumeToEnd(): Promise<{ closeCode?: number; text: string }>;
 }
 
-export async function wsSubscriber(url: string, token: string, query: string): Promise<RawSubscriber> {
+/** `id` is the subscription's operation id (`TestServer.listening` waits for it by that name). */
+export async function wsSubscriber(
+  url: string,
+  token: string,
+  query: string,
+  { id = '1' }: { id?: string } = {},
+): Promise<RawSubscriber> {
   const socket = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
   const messages: string[] = [];
   let waiting: (() => void) | null = null;
@@ -31,7 +37,7 @@ export async function wsSubscriber(url: string, token: string, query: string): P
   await new Promise((resolve) => socket.on('open', resolve));
   socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } }));
   await next('connection_ack');
-  socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+  socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
   return {
     nextEvent: () => next('next'),
     pause: () => socket.pause(),
@@ -44,7 +50,13 @@ export async function wsSubscriber(url: string, token: string, query: string): P
   };
 }
 
-export async function sseSubscriber(url: string, token: string, query: string): Promise<RawSubscriber> {
+/** `id` is sent as the request's `x-request-id` (`TestServer.listening` waits for it by that name). */
+export async function sseSubscriber(
+  url: string,
+  token: string,
+  query: string,
+  { id }: { id?: string } = {},
+): Promise<RawSubscriber> {
   const target = new URL(`${url}/graphql`);
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const request = http.request(
@@ -53,7 +65,12 @@ export async function sseSubscriber(url: string, token: string, query: string): 
         port: target.port,
         path: target.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${token}`,
+          ...(id ? { 'x-request-id': id } : {}),
+        },
       },
       resolve,
     );

@@ -31,6 +31,11 @@ export interface TestServer extends RunningServer {
   /** First error code of a response that must fail. */
   code<T, V>(doc: TypedDocumentNode<T, V> | string, variables?: V, token?: string): Promise<ErrorCode>;
   ws(token?: string): TestClient;
+  /**
+   * Resolves once the server listens on the event bus for the subscription opened as `id`: its
+   * graphql-ws operation id, or the `x-request-id` of its SSE request. Ask before opening it.
+   */
+  listening(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +90,8 @@ export async function startTestServer({
     config,
     onQuery,
     logger,
-    // A graphql-ws operation's request id is `<connection id>:<operation id>`.
+    // A graphql-ws operation's request id is `<connection id>:<operation id>`; an SSE request's is
+    // its own (no colon).
     onSubscribed: (requestId) => {
       const operationId = requestId.slice(requestId.indexOf(':') + 1);
       subscribing.get(operationId)?.();
@@ -93,6 +99,7 @@ export async function startTestServer({
     },
   });
   const sockets: Client[] = [];
+  const listening = (id: string) => new Promise<void>((resolve) => subscribing.set(id, resolve));
 
   const gql = async <T, V>(
     doc: TypedDocumentNode<T, V> | string,
@@ -140,11 +147,12 @@ export async function startTestServer({
           const payload = { query };
           const operationId = randomUUID();
           operationIds.set(payload, operationId);
-          const live = new Promise<void>((resolve) => subscribing.set(operationId, resolve));
+          const live = listening(operationId);
           return { results: client.iterate<T>(payload), live };
         },
       });
     },
+    listening,
     async stop() {
       await Promise.all(sockets.map((s) => s.dispose()));
       await running.close();
