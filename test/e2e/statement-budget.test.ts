@@ -121,4 +121,34 @@ describe('statement budget', () => {
     // rollup (one multi-row upsert).
     for (const n of [1, 3, 6]) expect({ n, ...budgets[n] }).toEqual({ n, statements: 7, transactions: 1 });
   });
+
+  it('binds the values of the execution path: none is written into a statement, which would then be new every time', async () => {
+    // MikroORM's `execute` writes parameters into the SQL text before knex sends it; the call
+    // path goes through `runSql` so that its texts repeat and SQLite reuses their prepared
+    // statements. What knex sends is seen here, as the database gets it.
+    const user = await server.user('budget-binder');
+    const normalizer = await install(user, 'data-normalizer', ['config']);
+    await install(user, 'budget-tagger-1', ['config', 'clips:read', 'clips:write']);
+    const marker = 'bound-value-7f3a9c';
+    const sent: { sql: string; bindings: unknown[] }[] = [];
+    const knex = server.app.platform.db.fork().getKnex();
+    const listener = (query: { sql: string; bindings?: unknown[] }) =>
+      sent.push({ sql: query.sql, bindings: query.bindings ?? [] });
+    knex.on('query', listener);
+    try {
+      const { executePlugin } = await server.ok(
+        EXECUTE,
+        { input: { installationId: normalizer, function: 'normalize', input: `{"values":[1,2],"note":"${marker}"}` } },
+        user,
+      );
+      expect(executePlugin.status).toBe('SUCCEEDED');
+      await server.ok(CREATE_CLIP, clipInput(`${marker} clip`), user);
+    } finally {
+      knex.off('query', listener);
+    }
+    const carrying = sent.filter((q) => q.bindings.some((b) => typeof b === 'string' && b.includes(marker)));
+    // The RUNNING rows of the call and of the hook, the clip, and the completions that repeat the input.
+    expect(carrying.length).toBeGreaterThanOrEqual(3);
+    expect(sent.filter((q) => q.sql.includes(marker)).map((q) => q.sql.slice(0, 80))).toEqual([]);
+  });
 });
