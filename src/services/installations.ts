@@ -231,6 +231,7 @@ async function moveTo(
       config: installation.config,
       grantedPermissions: installation.grantedPermissions,
       dependencies: current.dependencies,
+      enabled: installation.enabled,
     },
     target,
   );
@@ -238,7 +239,7 @@ async function moveTo(
   const pool = new Set([...installation.grantedPermissions, ...grant, ...consent.restore]);
   const missing = target.permissions.filter((p) => !pool.has(p));
   // A version with a `plugin.upgraded` hook may migrate the config: it is checked after the hook.
-  const migrates = target.hooks.includes('plugin.upgraded') && installation.enabled;
+  const migrates = assessment.upgradedHookRuns;
   const problems = [
     ...(migrates ? [] : assessment.configProblems),
     ...hostApiProblems(target),

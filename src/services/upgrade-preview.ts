@@ -13,6 +13,7 @@ export interface MoveTarget {
   dependencies: Record<string, string>;
   configSchema?: Record<string, unknown> | null;
   hostApi: string;
+  hooks: string[];
 }
 
 /** What moving an installation to another version reads of the installation. */
@@ -22,6 +23,7 @@ export interface MoveSubject {
   grantedPermissions: string[];
   /** The dependencies of the version it runs now. */
   dependencies: Record<string, string>;
+  enabled: boolean;
 }
 
 export interface DependencyChange {
@@ -44,6 +46,12 @@ export interface MoveAssessment {
   /** The current config with the target's defaults applied. */
   config: Record<string, unknown>;
   configProblems: Problem[];
+  /**
+   * The target's `plugin.upgraded` hook runs on the move (it declares one and the installation
+   * is enabled): it may migrate the config, so `configProblems` stop the move only if what the
+   * hook returns fails too.
+   */
+  upgradedHookRuns: boolean;
   hostApiCompatible: boolean;
   /** Asked for by the target and not granted now: the move needs them granted. */
   permissionsAdded: string[];
@@ -72,6 +80,7 @@ export function assessMove(owned: OwnedVersion[], subject: MoveSubject, target: 
   return {
     config,
     configProblems,
+    upgradedHookRuns: target.hooks.includes('plugin.upgraded') && subject.enabled,
     hostApiCompatible: runsHere(target),
     permissionsAdded: target.permissions.filter((p) => !subject.grantedPermissions.includes(p)),
     permissionsRemoved: subject.grantedPermissions.filter((p) => !target.permissions.includes(p)),
@@ -122,12 +131,13 @@ export async function previewUpgrade(
       config: installation.config,
       grantedPermissions: installation.grantedPermissions,
       dependencies: from.dependencies,
+      enabled: installation.enabled,
     },
     to,
   );
   const ready =
     assessment.hostApiCompatible &&
-    !assessment.configProblems.length &&
+    (!assessment.configProblems.length || assessment.upgradedHookRuns) &&
     !assessment.dependencyProblems.length &&
     !assessment.brokenDependents.length;
   return { ...assessment, from, to, ready };

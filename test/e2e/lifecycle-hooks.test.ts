@@ -335,4 +335,38 @@ describe('lifecycle hooks', { timeout: 120_000 }, () => {
     const [revokedRun] = (await hookRuns(token)).filter((r) => r.hook === 'plugin.uninstalling');
     expect(revokedRun).toMatchObject({ status: 'REJECTED', errorCode: 'PLUGIN_REVOKED' });
   });
+
+  it('upgradePreview is ready exactly when the upgrade goes through, a config that plugin.upgraded migrates included', async () => {
+    const token = await server.user('lc-preview');
+    await listing('lc-preview');
+    const hooks = (probe.manifest.hooks as string[]).filter((h) => h !== 'plugin.upgraded');
+    const withoutHook = { ...probe.manifest, hooks };
+    await listAndPublish(server, publisher, { ...withoutHook, slug: 'lc-preview-plain', version: '1.0.0' }, probe.wasm);
+    await listAndPublish(
+      server,
+      publisher,
+      { ...withoutHook, slug: 'lc-preview-plain', version: '2.0.0', configSchema: V2_SCHEMA },
+      probe.wasm,
+    );
+    const PREVIEW = `query ($id: ID!) { installation(id: $id) { upgradePreview(versionRange: "2.0.0") {
+      ready upgradedHookRuns configProblems { field code } } } }`;
+    // Each variant's config ({ threshold }) fails 2.0.0's schema, which requires `minimum`.
+    const variants = [
+      { slug: 'lc-preview', enabled: true, migrates: true },
+      { slug: 'lc-preview', enabled: false, migrates: false }, // a disabled installation runs no hook
+      { slug: 'lc-preview-plain', enabled: true, migrates: false },
+    ];
+    for (const { slug, enabled, migrates } of variants) {
+      const id = await installed(token, slug, { threshold: 4 });
+      if (!enabled) await server.ok(UPDATE, { input: { id, enabled: false } }, token);
+      const { upgradePreview } = (await server.ok<Gql, Gql>(PREVIEW, { id }, token)).installation;
+      const label = `${slug}, enabled: ${enabled}`;
+      expect(upgradePreview.configProblems.length, label).toBeGreaterThan(0);
+      expect(upgradePreview, label).toMatchObject({ upgradedHookRuns: migrates, ready: migrates });
+      const upgrade = await server.gql<Gql, Gql>(UPGRADE, { id }, token);
+      if (migrates) expect(upgrade.data?.upgradeInstallation, label).toMatchObject({ config: { minimum: 4 } });
+      else expect(upgrade.errors?.[0]?.extensions?.code, label).toBe('BAD_USER_INPUT');
+      await server.ok(UNINSTALL, { id }, token);
+    }
+  });
 });

@@ -31,6 +31,10 @@ const UpgradePreviewRef = builder.objectRef<UpgradePreview>('UpgradePreview').im
       description: 'How the current config fails the target’s configSchema',
       resolve: (p) => p.configProblems,
     }),
+    upgradedHookRuns: t.exposeBoolean('upgradedHookRuns', {
+      description:
+        '`to` has a plugin.upgraded hook and it will run: it may migrate the config, so configProblems stop the upgrade only if the config it returns fails too',
+    }),
     dependencyChanges: t.field({ type: [DependencyChangeRef], resolve: (p) => p.dependencyChanges }),
     dependencyProblems: t.field({
       type: [ProblemRef],

@@ -247,6 +247,12 @@ function Versions({ installation }: { installation: Installation }) {
               <PermissionList permissions={preview.permissionsRemoved} label="Permissions removed" />
             </>
           ) : null}
+          {preview.configProblems.length > 0 && preview.upgradedHookRuns ? (
+            <p className="muted">
+              Your config does not fit {preview.to.version}; its upgrade hook may migrate it, and the upgrade checks the
+              result:
+            </p>
+          ) : null}
           {[...preview.configProblems, ...preview.dependencyProblems].map((p) => (
             <p key={`${p.field}:${p.message}`} className="error">
               {p.field ? <code>{p.field}</code> : null} {p.message}
