@@ -60,7 +60,10 @@ export function createTokenWatch({
       } catch (err) {
         if (closed) return;
         // Fell behind on announcements: some may be lost, so ask the database.
-        logger.warn({ err }, 'token revocations fell behind; re-checking tokens');
+        logger.warn(
+          { err },
+          'token revocation announcements stopped (fell behind, or the event bus refused the subscription); re-checking tokens',
+        );
         revocations = events.subscribe('token-revoked');
         await recheck().catch((error) => logger.error({ err: error }, 'token re-check failed'));
       }

@@ -80,7 +80,10 @@ export async function watchRevocations({
         return; // closed
       } catch (err) {
         if (closed) return;
-        logger.warn({ err }, 'revocation announcements fell behind; re-reading revoked versions');
+        logger.warn(
+          { err },
+          'revocation announcements stopped (fell behind, or the event bus refused the subscription); re-reading revoked versions',
+        );
         announcements = events.subscribe('version-revoked');
         await reload();
       }
