@@ -54,10 +54,11 @@ export interface StartOptions {
   /** Called with each SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
   /**
-   * Called with an operation's request id once its subscription listens on the event bus: what is
-   * published from then on reaches it (tests wait for this before they cause events).
+   * Called with an operation's request id and the bus topic (`execution-events`, …) once its
+   * subscription listens on the event bus: what is published from then on reaches it (tests wait
+   * for this before they cause events).
    */
-  onSubscribed?: (requestId: string) => void;
+  onSubscribed?: (requestId: string, topic: string) => void;
   /** Runs once the platform is up and before the server listens (`serve --seed` seeds here). */
   beforeListen?: (app: App) => Promise<void>;
   /** The built web app served at `/`; web/dist by default. */
@@ -117,7 +118,7 @@ export async function startServer({
       // The bus reports from within the subscriber's async context: an operation's, or none for
       // the server's own listeners.
       const scope = requestScope.getStore();
-      if (change === 1 && scope) onSubscribed?.(scope.requestId);
+      if (change === 1 && scope) onSubscribed?.(scope.requestId, topic);
     },
   });
   platform = createPlatform({

@@ -36,6 +36,11 @@ export interface TestServer extends RunningServer {
    * graphql-ws operation id, or the `x-request-id` of its SSE request. Ask before opening it.
    */
   listening(id: string): Promise<void>;
+  /**
+   * Resolves once the next subscription of any client (a browser's, say) listens on `topic`
+   * (`execution-events`, `clip-events`, `installation-events`). Ask before it is opened.
+   */
+  nextListener(topic: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,16 +91,19 @@ export async function startTestServer({
   });
   /** Subscriptions not yet listening, by their graphql-ws operation id. */
   const subscribing = new Map<string, () => void>();
+  /** Waiting for the next subscription on a topic, whoever opens it. */
+  const nextOnTopic = new Map<string, (() => void)[]>();
   const running = await startServer({
     config,
     onQuery,
     logger,
     // A graphql-ws operation's request id is `<connection id>:<operation id>`; an SSE request's is
     // its own (no colon).
-    onSubscribed: (requestId) => {
+    onSubscribed: (requestId, topic) => {
       const operationId = requestId.slice(requestId.indexOf(':') + 1);
       subscribing.get(operationId)?.();
       subscribing.delete(operationId);
+      for (const resolve of nextOnTopic.get(topic)?.splice(0) ?? []) resolve();
     },
   });
   const sockets: Client[] = [];
@@ -153,6 +161,8 @@ export async function startTestServer({
       });
     },
     listening,
+    nextListener: (topic) =>
+      new Promise<void>((resolve) => nextOnTopic.set(topic, [...(nextOnTopic.get(topic) ?? []), resolve])),
     async stop() {
       await Promise.all(sockets.map((s) => s.dispose()));
       await running.close();

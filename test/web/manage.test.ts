@@ -101,9 +101,14 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
     await phone.getByRole('heading', { name: 'Run a function' }).waitFor();
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await web().shot(phone, 'installation-phone');
+    // Their installation pages listen for installation events too: closed, so the next listener
+    // on that topic is the list's.
+    await Promise.all([page.close(), phone.close()]);
 
+    const listening = web().server.nextListener('installation-events');
     const list = await web().open('/installations', { token: web().demoToken });
     await list.getByRole('link', { name: 'Data Normalizer' }).waitFor();
+    await listening;
     await list.getByRole('button', { name: 'Disable Data Normalizer' }).click();
     await list.getByRole('button', { name: 'Enable Data Normalizer' }).waitFor({ timeout: TIMEOUT });
     await list.getByRole('button', { name: 'Enable Data Normalizer' }).click();
@@ -121,10 +126,13 @@ describeBrowser('web app: install, installations, executions, publisher', () => 
   }, 60_000);
 
   it('shows a clip’s hook executions and the tags its plugins add as they happen, without a reload', async () => {
+    // The page streams executions and clip changes: what happens once the server listens for
+    // both reaches it (no other page listens on these topics).
+    const streaming = Promise.all(['execution-events', 'clip-events'].map((t) => web().server.nextListener(t)));
     const page = await web().open('/executions', { token: web().demoToken });
     const rows = page.getByRole('list', { name: 'Executions' }).locator(':scope > li');
     await rows.first().waitFor({ timeout: TIMEOUT });
-    // The stream is up once a call made now shows (the query ran before it).
+    await streaming;
     const warmUp = await rows.count();
     const installationId = decodeURIComponent(installationPath.split('/').pop()!);
     await web().server.ok(
