@@ -79,11 +79,8 @@ export function executionRow(tx: SqlEntityManager, r: ExecutionRecord, withId: b
   };
 }
 
-/**
- * The columns of `executionRow` without the id, in the order the call path binds them. The row's
- * type is derived from this list, so a column added to one and not the other does not compile.
- */
-const ROW_COLUMNS = [
+/** The columns fixed when the RUNNING row is written. */
+const WRITTEN_AT_START = [
   'installation_id',
   'owner_id',
   'version_id',
@@ -92,6 +89,12 @@ const ROW_COLUMNS = [
   'trigger',
   'hook',
   'function',
+  'instance_id',
+  'created_at',
+] as const;
+
+/** The columns a completion writes: all the others. */
+const COMPLETED = [
   'status',
   'duration_ms',
   'fuel_used',
@@ -108,25 +111,14 @@ const ROW_COLUMNS = [
   'kv_reads',
   'kv_reads_truncated',
   'http_requests',
-  'instance_id',
-  'created_at',
   'finished_at',
 ] as const;
 
-/** The columns a completion writes: all but those fixed when the RUNNING row was written. */
-const WRITTEN_AT_START = new Set<string>([
-  'installation_id',
-  'owner_id',
-  'version_id',
-  'clip_id',
-  'schedule_id',
-  'trigger',
-  'hook',
-  'function',
-  'instance_id',
-  'created_at',
-]);
-const COMPLETED = ROW_COLUMNS.filter((c) => !WRITTEN_AT_START.has(c));
+/**
+ * The columns of `executionRow` without the id, in the order the call path binds them. The row's
+ * type is derived from this list, so a column added to the row and to neither list does not compile.
+ */
+const ROW_COLUMNS = [...WRITTEN_AT_START, ...COMPLETED] as const;
 
 type ExecutionRow = { [column in (typeof ROW_COLUMNS)[number]]: unknown } & { id?: number };
 
