@@ -12,7 +12,7 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 /** What the last checkpoint that found work did (SQLite's `wal_checkpoint` result). */
 export interface CheckpointStats {
-  /** Checkpoints that found frames to copy. */
+  /** Checkpoints that found the log changed since the last. */
   runs: number;
   /** Frames in the log and frames copied into the database file, at the last of them. */
   logFrames: number;
@@ -35,11 +35,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
+let last = '';
 const timer = setInterval(() => {
   try {
     const started = performance.now();
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (result.log > 0) parentPort.postMessage({ ...result, ms: performance.now() - started });
+    // Only what changed: an idle server's log keeps its frames, and is not reported 4 times a second.
+    const now = result.log + ':' + result.checkpointed;
+    if (result.log > 0 && now !== last) parentPort.postMessage({ ...result, ms: performance.now() - started });
+    last = now;
   } catch (err) {
     parentPort.postMessage({ error: String(err) });
   }

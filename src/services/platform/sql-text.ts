@@ -55,10 +55,15 @@ export async function runSql<T = Record<string, unknown>>(
   const query = em.getKnex().raw(sql, values as Knex.RawBinding[]);
   const transaction = em.getTransactionContext<Knex.Transaction>();
   if (transaction) query.transacting(transaction);
-  return connection.executeQuery(sql, async () => connection.transformRawResult<T[]>(await query, 'all'), {
-    query: sql,
-    params: values,
-  });
+  return connection.executeQuery(
+    sql,
+    async () => {
+      // A statement that returns no rows answers the driver's run summary on SQLite.
+      const rows = connection.transformRawResult<unknown>(await query, 'all');
+      return Array.isArray(rows) ? (rows as T[]) : [];
+    },
+    { query: sql, params: values },
+  );
 }
 
 /** `runSql` for a statement built with knex, its values bound rather than written into the text. */
