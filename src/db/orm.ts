@@ -13,6 +13,8 @@ import { type CheckpointStats, FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer 
 
 export type Dialect = 'sqlite' | 'postgresql';
 
+const sqliteFile = (dataDir: string) => path.join(dataDir, 'plugboard.db');
+
 export interface DatabaseOptions {
   /** `postgres://…` selects PostgreSQL; otherwise SQLite under `dataDir`. */
   databaseUrl?: string | null;
@@ -74,7 +76,7 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
     mkdirSync(dataDir, { recursive: true });
     orm = await SqliteORM.init({
       ...baseOptions(dialect, onQuery),
-      dbName: path.join(dataDir, 'plugboard.db'),
+      dbName: sqliteFile(dataDir),
       // One connection: SQLite serialises writers anyway, and the pragmas below are per connection.
       // better-sqlite3 runs each statement synchronously on the calling thread: a round trip costs
       // ~40 µs here against ~175 µs through sqlite3's thread pool (bench/README.md), and a plugin
@@ -105,7 +107,7 @@ export async function openDatabase({ databaseUrl, dataDir, onQuery }: DatabaseOp
   }
   const fork = () => orm.em.fork() as SqlEntityManager;
   if (dialect === 'postgresql') return { orm, dialect, fork, checkpoints: () => null, close: () => orm.close(true) };
-  const checkpointer = startCheckpointer(path.join(dataDir, 'plugboard.db'));
+  const checkpointer = startCheckpointer(sqliteFile(dataDir));
   return {
     orm,
     dialect,
